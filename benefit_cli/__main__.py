@@ -1,0 +1,3 @@
+from benefit_cli.app import main
+
+main()

@@ -1,0 +1,125 @@
+"""The root of the command line: global options, the command groups, and the one place
+where a refusal becomes an ``Error:`` line and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from benefit_cli import __version__
+from benefit_cli.cli import (
+    allocation_cmds,
+    contact_cmds,
+    db_cmds,
+    ledger_cmds,
+    membership_cmds,
+    plan_cmds,
+    type_cmds,
+)
+from benefit_cli.cli.common import state
+from benefit_cli.domain.errors import BenefitError, RowErrors
+
+
+class BenefitGroup(TyperGroup):
+    """Turns every refusal into one ``Error:`` line on stderr with the SPEC's exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RowErrors as error:
+            for row_error in error.errors[: RowErrors.SHOWN]:
+                print(f"  {row_error.message}", file=sys.stderr)
+            hidden = len(error.errors) - RowErrors.SHOWN
+            if hidden > 0:
+                print(f"  ... and {hidden} more.", file=sys.stderr)
+            _fail(error.message, error.exit_code)
+        except BenefitError as error:
+            _fail(error.message, error.exit_code)
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                _fail("The database stayed busy with another command for too long; nothing was"
+                      " changed. Try again.", 1)
+            _unexpected(error)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:  # noqa: BLE001 - the last line of defence
+            if getattr(error, "exit_code", None) is not None and type(error).__module__.startswith(
+                ("click", "typer")
+            ):
+                raise
+            _unexpected(error)
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"Error: {message}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def _unexpected(error: Exception) -> None:
+    if os.environ.get("BENEFIT_DEBUG") == "1":
+        raise error
+    print(
+        f"Error: an unexpected internal error happened ({type(error).__name__}); nothing was"
+        " changed. Run again with BENEFIT_DEBUG=1 to see the details, and report it.",
+        file=sys.stderr,
+    )
+    raise typer.Exit(1)
+
+
+app = typer.Typer(
+    cls=BenefitGroup,
+    name="benefit",
+    help="Keep your organization's membership benefits in one SQLite file.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"benefit-cli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", envvar="BENEFIT_DB", help="The database file (default: $BENEFIT_DB,"
+                     " else benefits.db in your application folder)."),
+    ] = None,
+    operator: Annotated[
+        str | None,
+        typer.Option("--operator", envvar="BENEFIT_OPERATOR",
+                     help="Who is making the change (default: your user name)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Keep your organization's membership benefits in one SQLite file."""
+    state.db = db
+    if operator:
+        from benefit_cli.domain.clock import set_operator
+
+        set_operator(operator)
+
+
+db_cmds.register(app)
+contact_cmds.register(app)
+type_cmds.register(app)
+plan_cmds.register(app)
+membership_cmds.register(app)
+allocation_cmds.register(app)
+ledger_cmds.register(app)
+
+
+def main() -> None:
+    app(prog_name="benefit")

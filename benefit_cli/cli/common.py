@@ -1,0 +1,72 @@
+"""What every command module shares: the open database, common options, date parsing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv, json or markdown.")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of the screen.")
+]
+
+
+class _State:
+    db: Path | None = None
+
+
+state = _State()
+
+
+def db_path() -> Path:
+    if state.db is not None:
+        return state.db
+    from benefit_cli.db.connection import default_path
+
+    return default_path()
+
+
+def open_db(create: bool = False) -> sqlite3.Connection:
+    from benefit_cli.db.connection import connect
+
+    return connect(db_path(), create=create)
+
+
+def day(value: str | None, what: str) -> dt.date | None:
+    """An optional ISO date option."""
+    if value is None:
+        return None
+    from benefit_cli.domain.dates import parse_iso
+
+    return parse_iso(value, what)
+
+
+def today() -> dt.date:
+    from benefit_cli.domain.clock import today as clock_today
+
+    return clock_today()
+
+
+def show(result: object, fmt: Format = Format.table, output: Path | None = None) -> None:
+    from benefit_cli.render import render
+
+    render(result, fmt.value, output)  # type: ignore[arg-type]
+
+
+def note(message: str) -> None:
+    from benefit_cli.render import note as render_note
+
+    render_note(message)

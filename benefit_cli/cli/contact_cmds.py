@@ -1,0 +1,90 @@
+"""``benefit contact ...``"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from benefit_cli.cli.common import Format, FormatOpt, day, note, open_db, show, today
+
+app = typer.Typer(help="People and businesses.", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="contact")
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="The person's or business's name.")],
+    ref: Annotated[str | None, typer.Option(help="Its id in your other systems (default: C + number).")] = None,
+    business: Annotated[bool, typer.Option("--business", help="This contact is a business.")] = False,
+    of: Annotated[str | None, typer.Option("--of", help="The business this person belongs to.")] = None,
+    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
+    joined: Annotated[str | None, typer.Option(help="Date joined, YYYY-MM-DD.")] = None,
+) -> None:
+    """Add a person or a business.
+
+    Example: benefit contact add "Ada Byron" --ref C000123 --email ada@example.org
+    """
+    from benefit_cli.services.contacts import add_contact
+
+    contact = add_contact(open_db(), name, ref, business, of, email, day(joined, "--joined"))
+    note(f"Added {contact.kind} {contact.label}.")
+    print(contact.ref)
+
+
+@app.command("list")
+def list_(
+    name: Annotated[str | None, typer.Option(help="Only names containing this text.")] = None,
+    joined_from: Annotated[str | None, typer.Option(help="Joined on or after this date.")] = None,
+    joined_to: Annotated[str | None, typer.Option(help="Joined on or before this date.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List contacts.
+
+    Example: benefit contact list --name smith -f csv
+    """
+    from benefit_cli.reports.lists import contact_rows
+
+    show(contact_rows(open_db(), name, day(joined_from, "--joined-from"),
+                      day(joined_to, "--joined-to")), fmt)
+
+
+@app.command("show")
+def show_(
+    contact: Annotated[str, typer.Argument(help="The contact's ref or id.")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Show a contact with its memberships, levels, allocations and balances.
+
+    Example: benefit contact show C000123
+    """
+    from benefit_cli.reports.contact import contact_sections
+
+    show(contact_sections(open_db(), contact, today()), fmt)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV with ref, name, kind, business_ref, email, joined_on.")],
+    update: Annotated[bool, typer.Option("--update", help="Change contacts whose details differ.")] = False,
+    encoding: Annotated[str | None, typer.Option(help="The file's encoding, e.g. cp1252.")] = None,
+    delimiter: Annotated[str | None, typer.Option(help="',', ';' or 'tab' (default: guessed).")] = None,
+    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read 03/04/2026 as 3 April.")] = False,
+    monthfirst: Annotated[bool, typer.Option("--monthfirst", help="Read 03/04/2026 as March 4.")] = False,
+) -> None:
+    """Import contacts from a CSV file, all or nothing; importing again adds nothing.
+
+    Example: benefit contact import contacts.csv
+    """
+    from benefit_cli.cli.imports import check_file, date_order
+    from benefit_cli.services.contacts import import_contacts
+
+    check_file(file)
+    result = import_contacts(open_db(), file, update, encoding, delimiter,
+                             date_order(dayfirst, monthfirst))
+    note(f"{result.rows} rows read: {result.added} added, {result.updated} updated,"
+         f" {result.unchanged} already present.")

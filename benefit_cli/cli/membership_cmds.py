@@ -1,0 +1,155 @@
+"""``benefit membership ...`` and ``benefit level ...``"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from benefit_cli.cli.common import Format, FormatOpt, day, note, open_db, show, today
+
+app = typer.Typer(help="Who holds which plan, when.", no_args_is_help=True)
+level_app = typer.Typer(help="Grants of a benefit to a contact.", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="membership")
+    root.add_typer(level_app, name="level")
+
+
+@app.command("add")
+def add(
+    contact: Annotated[str, typer.Argument(help="The member's ref or id.")],
+    plan: Annotated[str, typer.Argument(help="The plan's code.")],
+    start: Annotated[str | None, typer.Option(help="First day (default: today).")] = None,
+) -> None:
+    """Enrol a contact in a plan; its benefits are granted at once.
+
+    Example: benefit membership add C000123 FAMILY --start 2026-03-01
+    """
+    from benefit_cli.services.memberships import add_membership
+
+    created = add_membership(open_db(), contact, plan, day(start, "--start") or today())
+    m = created.membership
+    note(f"Added membership {m.id}: {m.start_on} to {m.end_on}, {created.levels} level(s) granted.")
+    print(m.id)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV with contact, plan, start_on.")],
+    encoding: Annotated[str | None, typer.Option(help="The file's encoding, e.g. cp1252.")] = None,
+    delimiter: Annotated[str | None, typer.Option(help="',', ';' or 'tab' (default: guessed).")] = None,
+    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read 03/04/2026 as 3 April.")] = False,
+    monthfirst: Annotated[bool, typer.Option("--monthfirst", help="Read 03/04/2026 as March 4.")] = False,
+) -> None:
+    """Import memberships, all or nothing; a row already present adds nothing.
+
+    Example: benefit membership import memberships.csv
+    """
+    import time
+
+    from benefit_cli.cli.imports import check_file, date_order
+    from benefit_cli.services.memberships import import_memberships
+
+    check_file(file)
+    started = time.perf_counter()
+    summary = import_memberships(open_db(), file, encoding, delimiter, date_order(dayfirst, monthfirst))
+    note(f"{summary.rows} rows read: {summary.added} memberships added ({summary.levels} levels"
+         f" granted), {summary.present} already present; {time.perf_counter() - started:.1f} s.")
+
+
+@app.command("list")
+def list_(
+    contact: Annotated[str | None, typer.Option(help="Only this contact's.")] = None,
+    plan: Annotated[str | None, typer.Option(help="Only this plan's.")] = None,
+    active_on: Annotated[str | None, typer.Option(help="Only those running on this date.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List memberships.
+
+    Example: benefit membership list --plan FAMILY --active-on 2026-06-01
+    """
+    from benefit_cli.db.store import Store
+    from benefit_cli.reports.lists import membership_rows
+
+    conn = open_db()
+    store = Store(conn)
+    contact_id = store.contact(contact).id if contact else None
+    plan_id = store.plan(plan).id if plan else None
+    show(membership_rows(conn, today(), contact_id, plan_id, day(active_on, "--active-on")), fmt)
+
+
+@app.command("show")
+def show_(
+    membership: Annotated[int, typer.Argument(help="The membership's id.")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Show a membership and the levels it granted.
+
+    Example: benefit membership show 12
+    """
+    from benefit_cli.reports.contact import membership_sections
+
+    show(membership_sections(open_db(), membership, today()), fmt)
+
+
+@app.command("cancel")
+def cancel(
+    membership: Annotated[int, typer.Argument(help="The membership's id.")],
+    on: Annotated[str | None, typer.Option(help="Last day it counts (default: today).")] = None,
+) -> None:
+    """Cancel a membership: its benefits cannot be used after that day.
+
+    Example: benefit membership cancel 12 --on 2026-09-30
+    """
+    from benefit_cli.services.memberships import cancel_membership
+
+    cancelled = cancel_membership(open_db(), membership, day(on, "--on") or today())
+    note(f"Cancelled membership {cancelled.id} on {cancelled.cancelled_on}.")
+
+
+@level_app.command("add")
+def level_add(
+    contact: Annotated[str, typer.Argument(help="Who receives it (ref or id).")],
+    type_: Annotated[str, typer.Argument(metavar="TYPE", help="The benefit type's code.")],
+    quantity: Annotated[str, typer.Option(help="How much, e.g. 2 or 25.00.")],
+    start: Annotated[str | None, typer.Option(help="First day it can be used (default: today).")] = None,
+    expires: Annotated[str | None, typer.Option(help="Last day it can be used.")] = None,
+    priority: Annotated[int | None, typer.Option(help="1-100; lower is drawn first (default 50).")] = None,
+    source: Annotated[str, typer.Option(help="manual or product.")] = "manual",
+    membership: Annotated[int | None, typer.Option(help="Tie it to a membership (expires with it).")] = None,
+) -> None:
+    """Grant a benefit by hand (a goodwill gesture, a purchase).
+
+    Example: benefit level add C000123 GUESTPASS --quantity 2 --expires 2026-12-31
+    """
+    from benefit_cli.db.store import Store
+    from benefit_cli.reports.lists import level_rows
+    from benefit_cli.services.allocations import add_level
+
+    conn = open_db()
+    level = add_level(conn, contact, type_, quantity, day(start, "--start") or today(),
+                      day(expires, "--expires"), priority, source, membership)
+    note(f"Granted level {level.id}.")
+    show(level_rows(Store(conn), [level]))
+
+
+@level_app.command("list")
+def level_list(
+    contact: Annotated[str | None, typer.Option(help="Only this contact's.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Only this benefit type.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List levels with what is allocated, used and remaining.
+
+    Example: benefit level list --contact C000123
+    """
+    from benefit_cli.db.store import Store
+    from benefit_cli.reports.lists import level_rows
+
+    store = Store(open_db())
+    contact_id = store.contact(contact).id if contact else None
+    type_id = store.benefit_type(type_).id if type_ else None
+    show(level_rows(store, store.levels(contact_id, type_id)), fmt)

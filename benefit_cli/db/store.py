@@ -1,0 +1,542 @@
+"""The store: the only module that knows table names and SQL.
+
+It turns rows into domain records and records into rows. It never decides anything:
+the services call it inside one ``write()`` transaction and apply the domain's rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from benefit_cli.domain.clock import now_utc, operator_name
+from benefit_cli.domain.dates import from_iso, iso
+from benefit_cli.domain.errors import NotFound
+from benefit_cli.domain.models import (
+    Allocation,
+    BenefitType,
+    Contact,
+    Level,
+    Membership,
+    Plan,
+    PlanBenefit,
+)
+
+
+def _contact(row: sqlite3.Row) -> Contact:
+    return Contact(
+        row["id"], row["ref"], row["name"], row["kind"], row["business_id"], row["email"],
+        from_iso(row["joined_on"]),
+    )
+
+
+def _type(row: sqlite3.Row) -> BenefitType:
+    return BenefitType(
+        row["id"], row["code"], row["name"], row["category"], row["unit"], row["unit_value"],
+        row["kind"], row["exclusive_group"], row["description"], row["schedule"],
+        bool(row["active"]),
+    )
+
+
+def _plan(row: sqlite3.Row) -> Plan:
+    return Plan(row["id"], row["code"], row["name"], row["term_months"], row["grace_days"],
+                row["price"])
+
+
+def _rule(row: sqlite3.Row) -> PlanBenefit:
+    return PlanBenefit(
+        row["id"], row["plan_id"], row["type_id"], row["quantity"], row["per"],
+        dt.date.fromisoformat(row["begin_on"]), from_iso(row["end_on"]), row["priority"],
+        bool(row["associates"]), row["price_portion"], row["rollover_percent"],
+        row["rollover_max"],
+    )
+
+
+def _membership(row: sqlite3.Row) -> Membership:
+    return Membership(
+        row["id"], row["contact_id"], row["plan_id"], dt.date.fromisoformat(row["start_on"]),
+        dt.date.fromisoformat(row["end_on"]), dt.date.fromisoformat(row["grace_end_on"]),
+        row["renewed_from"], from_iso(row["cancelled_on"]),
+    )
+
+
+def _level(row: sqlite3.Row) -> Level:
+    return Level(
+        row["id"], row["contact_id"], row["type_id"], row["quantity"],
+        dt.date.fromisoformat(row["starts_on"]), dt.date.fromisoformat(row["expires_on"]),
+        row["source"], row["priority"], row["unit_value"], row["membership_id"],
+        row["plan_benefit_id"], from_iso(row["cancelled_on"]),
+    )
+
+
+def _allocation(row: sqlite3.Row) -> Allocation:
+    return Allocation(
+        row["id"], row["level_id"], row["contact_id"], row["number"],
+        dt.date.fromisoformat(row["starts_on"]), dt.date.fromisoformat(row["stops_on"]),
+        row["response"], from_iso(row["response_on"]), from_iso(row["delivered_on"]),
+        row["comment"], bool(row["active"]), from_iso(row["ended_on"]),
+    )
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
+        return row
+
+    def _insert(self, table: str, values: dict[str, Any], audit: bool = True) -> int:
+        if audit:
+            values = {**values, "created_at": now_utc(), "created_by": operator_name()}
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        cursor = self.conn.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values())
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        values = {**values, "updated_at": now_utc(), "updated_by": operator_name()}
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        self.conn.execute(
+            f"UPDATE {table} SET {assignments} WHERE id = ?", (*values.values(), row_id)
+        )
+
+    # -- contacts --------------------------------------------------------------------
+
+    def contact(self, key: str | int) -> Contact:
+        """A contact by its ref, or by its numeric id."""
+        row = self._one("SELECT * FROM contacts WHERE ref = ?", (str(key),))
+        if row is None and str(key).isdigit():
+            row = self._one("SELECT * FROM contacts WHERE id = ?", (int(key),))
+        if row is None:
+            raise NotFound(
+                f'No contact "{key}". Find it with: benefit contact list --name TEXT,'
+                " or add it with: benefit contact add."
+            )
+        return _contact(row)
+
+    def contact_by_id(self, contact_id: int) -> Contact:
+        row = self._one("SELECT * FROM contacts WHERE id = ?", (contact_id,))
+        assert row is not None
+        return _contact(row)
+
+    def contact_ref_exists(self, ref: str) -> bool:
+        return self._one("SELECT 1 FROM contacts WHERE ref = ?", (ref,)) is not None
+
+    def contacts_by_ref(self, refs: Iterable[str]) -> dict[str, Contact]:
+        found: dict[str, Contact] = {}
+        refs = list(refs)
+        for start in range(0, len(refs), 500):
+            chunk = refs[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.conn.execute(f"SELECT * FROM contacts WHERE ref IN ({marks})", chunk):
+                found[row["ref"]] = _contact(row)
+        return found
+
+    def contact_keys(self) -> dict[str, int]:
+        """Every contact's ref and id as text, mapped to its id (for bulk look-ups)."""
+        rows = self.conn.execute("SELECT id, ref FROM contacts").fetchall()
+        keys = {str(contact_id): contact_id for contact_id, _ in rows}
+        keys.update({ref: contact_id for contact_id, ref in rows})  # a ref wins over an id
+        return keys
+
+    def insert_contact(
+        self, ref: str | None, name: str, kind: str, business_id: int | None,
+        email: str | None, joined_on: dt.date | None,
+    ) -> int:
+        placeholder = ref or f"pending-{now_utc()}-{id(self)}"
+        contact_id = self._insert("contacts", {
+            "ref": placeholder, "name": name, "kind": kind, "business_id": business_id,
+            "email": email, "joined_on": iso(joined_on),
+        })
+        if ref is None:
+            self.conn.execute(
+                "UPDATE contacts SET ref = ? WHERE id = ?", (self._free_ref(contact_id), contact_id)
+            )
+        return contact_id
+
+    def _free_ref(self, contact_id: int) -> str:
+        number = contact_id
+        while self.contact_ref_exists(f"C{number:06d}"):
+            number += 1
+        return f"C{number:06d}"
+
+    def update_contact(self, contact_id: int, values: dict[str, Any]) -> None:
+        values = {k: iso(v) if isinstance(v, dt.date) else v for k, v in values.items()}
+        self._update("contacts", contact_id, values)
+
+    def list_contacts(
+        self, name: str | None = None, joined_from: dt.date | None = None,
+        joined_to: dt.date | None = None, business_id: int | None = None,
+    ) -> list[sqlite3.Row]:
+        where, params = ["1"], []
+        if name:
+            where.append("c.name LIKE ?")
+            params.append(f"%{name}%")
+        if joined_from:
+            where.append("c.joined_on >= ?")
+            params.append(iso(joined_from))
+        if joined_to:
+            where.append("c.joined_on <= ?")
+            params.append(iso(joined_to))
+        if business_id is not None:
+            where.append("c.business_id = ?")
+            params.append(business_id)
+        return self.conn.execute(
+            "SELECT c.id, c.ref, c.name, c.kind, b.ref AS business_ref, c.email, c.joined_on"
+            " FROM contacts c LEFT JOIN contacts b ON b.id = c.business_id"
+            f" WHERE {' AND '.join(where)} ORDER BY c.ref",
+            params,
+        ).fetchall()
+
+    # -- benefit types ---------------------------------------------------------------
+
+    def benefit_type(self, code: str) -> BenefitType:
+        row = self._one("SELECT * FROM benefit_types WHERE code = ?", (code.strip().upper(),))
+        if row is None:
+            raise NotFound(
+                f'No benefit type "{code.strip().upper()}". See the catalog with: benefit type list --all.'
+            )
+        return _type(row)
+
+    def benefit_type_exists(self, code: str) -> bool:
+        return self._one("SELECT 1 FROM benefit_types WHERE code = ?", (code.upper(),)) is not None
+
+    def benefit_type_by_id(self, type_id: int) -> BenefitType:
+        row = self._one("SELECT * FROM benefit_types WHERE id = ?", (type_id,))
+        assert row is not None
+        return _type(row)
+
+    def types_by_id(self) -> dict[int, BenefitType]:
+        return {row["id"]: _type(row) for row in self.conn.execute("SELECT * FROM benefit_types")}
+
+    def insert_type(self, values: dict[str, Any]) -> int:
+        return self._insert("benefit_types", values)
+
+    def update_type(self, type_id: int, values: dict[str, Any]) -> None:
+        self._update("benefit_types", type_id, values)
+
+    def delete_type(self, type_id: int) -> None:
+        self.conn.execute("DELETE FROM benefit_types WHERE id = ?", (type_id,))
+
+    def list_types(self, include_retired: bool) -> list[BenefitType]:
+        where = "" if include_retired else "WHERE active = 1"
+        return [_type(r) for r in self.conn.execute(f"SELECT * FROM benefit_types {where} ORDER BY code")]
+
+    def type_usage(self, type_id: int) -> dict[str, int]:
+        """How often a type was granted, allocated and named by plan rules."""
+        row = self._one(
+            "SELECT (SELECT count(*) FROM levels WHERE type_id = :t) AS levels,"
+            " (SELECT count(*) FROM allocations a JOIN levels l ON l.id = a.level_id"
+            "  WHERE l.type_id = :t) AS allocations,"
+            " (SELECT count(*) FROM plan_benefits WHERE type_id = :t) AS rules",
+            {"t": type_id},
+        )
+        assert row is not None
+        return dict(row)
+
+    # -- plans and their rules ----------------------------------------------------------
+
+    def plan(self, code: str) -> Plan:
+        row = self._one("SELECT * FROM plans WHERE code = ?", (code.strip().upper(),))
+        if row is None:
+            raise NotFound(f'No plan "{code.strip().upper()}". See the plans with: benefit plan list.')
+        return _plan(row)
+
+    def plan_by_id(self, plan_id: int) -> Plan:
+        row = self._one("SELECT * FROM plans WHERE id = ?", (plan_id,))
+        assert row is not None
+        return _plan(row)
+
+    def plans_by_code(self) -> dict[str, Plan]:
+        return {row["code"]: _plan(row) for row in self.conn.execute("SELECT * FROM plans")}
+
+    def plan_exists(self, code: str) -> bool:
+        return self._one("SELECT 1 FROM plans WHERE code = ?", (code.upper(),)) is not None
+
+    def insert_plan(self, values: dict[str, Any]) -> int:
+        return self._insert("plans", values)
+
+    def list_plans(self) -> list[Plan]:
+        return [_plan(r) for r in self.conn.execute("SELECT * FROM plans ORDER BY code")]
+
+    def rules(self, plan_id: int, type_id: int | None = None) -> list[PlanBenefit]:
+        sql, params = "SELECT * FROM plan_benefits WHERE plan_id = ?", [plan_id]
+        if type_id is not None:
+            sql += " AND type_id = ?"
+            params.append(type_id)
+        return [_rule(r) for r in self.conn.execute(sql + " ORDER BY type_id, begin_on", params)]
+
+    def all_rules(self) -> dict[int, list[PlanBenefit]]:
+        by_plan: dict[int, list[PlanBenefit]] = {}
+        for row in self.conn.execute("SELECT * FROM plan_benefits ORDER BY type_id, begin_on"):
+            rule = _rule(row)
+            by_plan.setdefault(rule.plan_id, []).append(rule)
+        return by_plan
+
+    def insert_rule(self, values: dict[str, Any]) -> int:
+        return self._insert("plan_benefits", values)
+
+    def end_rule(self, rule_id: int, end_on: dt.date) -> None:
+        self._update("plan_benefits", rule_id, {"end_on": iso(end_on)})
+
+    # -- memberships -------------------------------------------------------------------
+
+    def membership(self, membership_id: int) -> Membership:
+        row = self._one("SELECT * FROM memberships WHERE id = ?", (membership_id,))
+        if row is None:
+            raise NotFound(
+                f"No membership {membership_id}. Find it with: benefit membership list --contact C."
+            )
+        return _membership(row)
+
+    def membership_exists(self, contact_id: int, plan_id: int, start_on: dt.date) -> int | None:
+        row = self._one(
+            "SELECT id FROM memberships WHERE contact_id = ? AND plan_id = ? AND start_on = ?",
+            (contact_id, plan_id, iso(start_on)),
+        )
+        return row["id"] if row else None
+
+    def membership_keys(self) -> set[tuple[int, int, str]]:
+        return {
+            (r[0], r[1], r[2])
+            for r in self.conn.execute("SELECT contact_id, plan_id, start_on FROM memberships")
+        }
+
+    def insert_membership(self, values: dict[str, Any]) -> int:
+        return self._insert("memberships", values)
+
+    def cancel_membership(self, membership_id: int, on: dt.date) -> None:
+        self._update("memberships", membership_id, {"cancelled_on": iso(on)})
+        self.conn.execute(
+            "UPDATE levels SET cancelled_on = ? WHERE membership_id = ? AND cancelled_on IS NULL",
+            (iso(on), membership_id),
+        )
+
+    def list_memberships(
+        self, contact_id: int | None = None, plan_id: int | None = None,
+        active_on: dt.date | None = None,
+    ) -> list[sqlite3.Row]:
+        where, params = ["1"], []
+        if contact_id is not None:
+            where.append("m.contact_id = ?")
+            params.append(contact_id)
+        if plan_id is not None:
+            where.append("m.plan_id = ?")
+            params.append(plan_id)
+        if active_on is not None:
+            where.append("m.start_on <= ? AND ? <= m.end_on"
+                         " AND (m.cancelled_on IS NULL OR ? <= m.cancelled_on)")
+            params += [iso(active_on)] * 3
+        return self.conn.execute(
+            "SELECT m.*, c.ref AS contact_ref, c.name AS contact_name, p.code AS plan"
+            " FROM memberships m JOIN contacts c ON c.id = m.contact_id"
+            " JOIN plans p ON p.id = m.plan_id"
+            f" WHERE {' AND '.join(where)} ORDER BY m.start_on, m.id",
+            params,
+        ).fetchall()
+
+    # -- levels --------------------------------------------------------------------------
+
+    def level(self, level_id: int) -> Level:
+        row = self._one("SELECT * FROM levels WHERE id = ?", (level_id,))
+        if row is None:
+            raise NotFound(f"No level {level_id}. Find it with: benefit level list --contact C.")
+        return _level(row)
+
+    def insert_level(self, values: dict[str, Any]) -> int:
+        return self._insert("levels", values)
+
+    def insert_levels(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Bulk insert: (contact_id, type_id, quantity, starts_on, expires_on, source,
+        priority, unit_value, membership_id, plan_benefit_id)."""
+        stamp = (now_utc(), operator_name())
+        self.conn.executemany(
+            "INSERT INTO levels (contact_id, type_id, quantity, starts_on, expires_on, source,"
+            " priority, unit_value, membership_id, plan_benefit_id, created_at, created_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row, *stamp) for row in rows],
+        )
+
+    def levels_of(self, contact_id: int, type_id: int | None = None) -> list[Level]:
+        return self.levels(contact_id, type_id)
+
+    def levels_of_membership(self, membership_id: int) -> list[Level]:
+        return [_level(r) for r in self.conn.execute(
+            "SELECT * FROM levels WHERE membership_id = ? ORDER BY id", (membership_id,))]
+
+    # -- allocations -----------------------------------------------------------------------
+
+    def allocation(self, allocation_id: int) -> Allocation:
+        row = self._one("SELECT * FROM allocations WHERE id = ?", (allocation_id,))
+        if row is None:
+            raise NotFound(
+                f"No allocation {allocation_id}. Find it with: benefit allocation list --contact C."
+            )
+        return _allocation(row)
+
+    def allocations_of_level(self, level_id: int) -> list[Allocation]:
+        return [_allocation(r) for r in self.conn.execute(
+            "SELECT * FROM allocations WHERE level_id = ? ORDER BY id", (level_id,))]
+
+    def allocations_to(self, contact_id: int, type_id: int | None = None) -> list[Allocation]:
+        sql = ("SELECT a.* FROM allocations a JOIN levels l ON l.id = a.level_id"
+               " WHERE a.contact_id = ?")
+        params: list[Any] = [contact_id]
+        if type_id is not None:
+            sql += " AND l.type_id = ?"
+            params.append(type_id)
+        return [_allocation(r) for r in self.conn.execute(sql + " ORDER BY a.id", params)]
+
+    def active_cards_of_group(self, contact_id: int, group: str) -> list[Allocation]:
+        return [_allocation(r) for r in self.conn.execute(
+            "SELECT a.* FROM allocations a JOIN levels l ON l.id = a.level_id"
+            " JOIN benefit_types t ON t.id = l.type_id"
+            " WHERE a.contact_id = ? AND a.active = 1 AND t.exclusive_group = ? ORDER BY a.id",
+            (contact_id, group))]
+
+    def insert_allocation(self, values: dict[str, Any]) -> int:
+        return self._insert("allocations", values)
+
+    def update_allocation(self, allocation_id: int, values: dict[str, Any]) -> None:
+        values = {k: iso(v) if isinstance(v, dt.date) else v for k, v in values.items()}
+        self._update("allocations", allocation_id, values)
+
+    def list_allocations(
+        self, contact_id: int | None = None, level_id: int | None = None,
+        type_id: int | None = None,
+    ) -> list[sqlite3.Row]:
+        where, params = ["1"], []
+        for column, value in (("a.contact_id", contact_id), ("a.level_id", level_id),
+                              ("l.type_id", type_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        return self.conn.execute(
+            "SELECT a.*, c.ref AS contact_ref, t.code AS type, t.unit, l.contact_id AS owner_id"
+            " FROM allocations a JOIN levels l ON l.id = a.level_id"
+            " JOIN contacts c ON c.id = a.contact_id JOIN benefit_types t ON t.id = l.type_id"
+            f" WHERE {' AND '.join(where)} ORDER BY a.id",
+            params,
+        ).fetchall()
+
+    # -- delegates -------------------------------------------------------------------------
+
+    def is_delegate(self, level_id: int, contact_id: int) -> bool:
+        return self._one(
+            "SELECT 1 FROM delegates WHERE level_id = ? AND contact_id = ? AND removed_at IS NULL",
+            (level_id, contact_id),
+        ) is not None
+
+    def add_delegate(self, level_id: int, contact_id: int) -> None:
+        self._insert("delegates", {"level_id": level_id, "contact_id": contact_id})
+
+    def remove_delegate(self, level_id: int, contact_id: int) -> None:
+        self.conn.execute(
+            "UPDATE delegates SET removed_at = ?, removed_by = ?"
+            " WHERE level_id = ? AND contact_id = ? AND removed_at IS NULL",
+            (now_utc(), operator_name(), level_id, contact_id),
+        )
+
+    def delegated_levels(self, contact_id: int, type_id: int | None = None) -> list[Level]:
+        sql = ("SELECT l.* FROM levels l JOIN delegates d ON d.level_id = l.id"
+               " WHERE d.contact_id = ? AND d.removed_at IS NULL")
+        params: list[Any] = [contact_id]
+        if type_id is not None:
+            sql += " AND l.type_id = ?"
+            params.append(type_id)
+        return [_level(r) for r in self.conn.execute(sql + " ORDER BY l.id", params)]
+
+    # -- ledger sums -------------------------------------------------------------------------
+
+    def entry_sums(self, level_ids: Sequence[int]) -> dict[tuple[int, int | None], int]:
+        """Signed sum of the entries of each level, split by allocation (None = own part)."""
+        sums: dict[tuple[int, int | None], int] = {}
+        for start in range(0, len(level_ids), 500):
+            chunk = level_ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for level_id, allocation_id, total in self.conn.execute(
+                "SELECT level_id, allocation_id, sum(quantity) FROM entries"
+                f" WHERE level_id IN ({marks}) GROUP BY level_id, allocation_id",
+                chunk,
+            ):
+                sums[(level_id, allocation_id)] = total
+        return sums
+
+    def used_sums(self, level_ids: Sequence[int]) -> dict[tuple[int, int | None], int]:
+        """Net quantity used (uses less voids) of each level, split by allocation."""
+        used: dict[tuple[int, int | None], int] = {}
+        for start in range(0, len(level_ids), 500):
+            chunk = level_ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for level_id, allocation_id, total in self.conn.execute(
+                "SELECT level_id, allocation_id, -sum(quantity) FROM entries"
+                f" WHERE kind IN ('use', 'void') AND level_id IN ({marks})"
+                " GROUP BY level_id, allocation_id",
+                chunk,
+            ):
+                used[(level_id, allocation_id)] = total
+        return used
+
+    def levels(self, contact_id: int | None = None, type_id: int | None = None) -> list[Level]:
+        where, params = ["1"], []
+        if contact_id is not None:
+            where.append("contact_id = ?")
+            params.append(contact_id)
+        if type_id is not None:
+            where.append("type_id = ?")
+            params.append(type_id)
+        return [_level(r) for r in self.conn.execute(
+            f"SELECT * FROM levels WHERE {' AND '.join(where)} ORDER BY id", params)]
+
+    def contact_refs(self, contact_ids: Iterable[int]) -> dict[int, str]:
+        ids = sorted(set(contact_ids))
+        refs: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            refs.update(self.conn.execute(
+                f"SELECT id, ref FROM contacts WHERE id IN ({marks})", chunk).fetchall())
+        return refs
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    def foreign_key_problems(self) -> list[str]:
+        return [f"{r[0]} row {r[1]} points at a missing {r[2]}"
+                for r in self.conn.execute("PRAGMA foreign_key_check")]
+
+    def ledger_problems(self) -> list[str]:
+        """Entries that break the ledger's shape: voids, kinds and signs."""
+        problems = []
+        for entry_id, voided_kind, same_level, same_amount in self.conn.execute(
+            "SELECT v.id, u.kind, v.level_id IS u.level_id AND v.allocation_id IS u.allocation_id,"
+            " v.quantity = -u.quantity"
+            " FROM entries v LEFT JOIN entries u ON u.id = v.voids_id WHERE v.kind = 'void'"
+        ):
+            if voided_kind != "use":
+                problems.append(f"void {entry_id} does not point at a use")
+            elif not same_level or not same_amount:
+                problems.append(f"void {entry_id} does not reverse exactly the use it voids")
+        for entry_id, kind in self.conn.execute(
+            "SELECT id, kind FROM entries WHERE (kind IN ('use', 'expire') AND quantity >= 0)"
+            " OR (kind = 'void' AND (quantity <= 0 OR voids_id IS NULL))"
+            " OR (kind <> 'void' AND voids_id IS NOT NULL)"
+        ):
+            problems.append(f"{kind} entry {entry_id} has the wrong sign or link")
+        for entry_id, in self.conn.execute(
+            "SELECT e.id FROM entries e JOIN allocations a ON a.id = e.allocation_id"
+            " WHERE a.level_id <> e.level_id"
+        ):
+            problems.append(f"entry {entry_id} names an allocation of another level")
+        return problems

@@ -1,0 +1,86 @@
+"""Who may use what, and in which order balances are drawn (invariant 2).
+
+A contact may draw from three kinds of balance: the unallocated part of levels it owns,
+allocations made to it, and the unallocated part of levels it is a delegate of. A use
+draws from those valid on its date: lowest priority number first, then soonest expiry,
+then oldest start, then lowest id; it may span several balances and never takes one
+below zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+OWN, ALLOCATED, DELEGATED = "own", "allocation", "delegate"
+
+
+@dataclass(frozen=True)
+class Balance:
+    """One balance a contact may draw from."""
+
+    level_id: int
+    allocation_id: int | None
+    via: str  # OWN, ALLOCATED or DELEGATED
+    priority: int
+    starts_on: dt.date
+    expires_on: dt.date  # the last day it can be used
+    remaining: int
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.starts_on <= day <= self.expires_on
+
+    @property
+    def order(self) -> tuple[int, dt.date, dt.date, int, int]:
+        return (self.priority, self.expires_on, self.starts_on, self.level_id, self.allocation_id or 0)
+
+    @property
+    def label(self) -> str:
+        if self.allocation_id is not None:
+            return f"allocation {self.allocation_id} of level {self.level_id}"
+        return f"level {self.level_id}"
+
+
+@dataclass(frozen=True)
+class Draw:
+    balance: Balance
+    quantity: int
+
+    @property
+    def remaining_after(self) -> int:
+        return self.balance.remaining - self.quantity
+
+
+class Overdraw(Exception):
+    """Not enough balance: carries what is available on the date, for the message."""
+
+    def __init__(self, wanted: int, available: Sequence[Balance]) -> None:
+        super().__init__(wanted)
+        self.wanted = wanted
+        self.available = list(available)
+
+    @property
+    def total(self) -> int:
+        return sum(b.remaining for b in self.available)
+
+
+def draw_order(balances: Iterable[Balance], day: dt.date) -> list[Balance]:
+    """The balances usable on ``day``, in consumption order (empty ones included)."""
+    return sorted((b for b in balances if b.valid_on(day)), key=lambda b: b.order)
+
+
+def plan_draw(balances: Iterable[Balance], quantity: int, day: dt.date) -> list[Draw]:
+    """Split a use of ``quantity`` on ``day`` over the balances, or raise ``Overdraw``."""
+    if quantity <= 0:
+        raise ValueError("a use must be of a positive quantity")
+    usable = [b for b in draw_order(balances, day) if b.remaining > 0]
+    draws = []
+    left = quantity
+    for balance in usable:
+        take = min(left, balance.remaining)
+        draws.append(Draw(balance, take))
+        left -= take
+        if left == 0:
+            return draws
+    raise Overdraw(quantity, usable)

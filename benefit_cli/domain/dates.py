@@ -1,0 +1,66 @@
+"""Dates typed on the command line, and the arithmetic of terms and periods.
+
+Terms and periods are anchored on the start date with ``relativedelta`` (never chained
+month by month, never SQLite's date modifiers): a 12-month term starting 2026-01-31 ends
+2027-01-30, and its monthly periods start on 01-31, 02-28, 03-31, ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+
+from benefit_cli.domain.errors import UsageError
+
+ONE_DAY = dt.timedelta(days=1)
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def parse_iso(text: str, what: str) -> dt.date:
+    """A command-line date: strictly ``YYYY-MM-DD``."""
+    text = text.strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise UsageError(f'{what} "{text}" is not a valid date; write it as YYYY-MM-DD, e.g. 2026-03-01.')
+
+
+def iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def from_iso(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    return start + relativedelta(months=months)
+
+
+def term_end(start: dt.date, months: int) -> dt.date:
+    """The last day of a term of ``months`` starting on ``start``."""
+    return add_months(start, months) - ONE_DAY
+
+
+def periods(start: dt.date, end: dt.date, per: str) -> list[tuple[dt.date, dt.date]]:
+    """The periods of a term ``start..end`` (inclusive) for a ``per`` rule.
+
+    ``term`` is one period; ``month``/``quarter``/``year`` are anchored on ``start``
+    (period k starts at start + k*step months) and the last one is cut at ``end``.
+    """
+    if per == "term":
+        return [(start, end)]
+    step = PERIOD_MONTHS[per]
+    result = []
+    k = 0
+    while True:
+        begin = add_months(start, k * step)
+        if begin > end:
+            break
+        finish = min(add_months(start, (k + 1) * step) - ONE_DAY, end)
+        result.append((begin, finish))
+        k += 1
+    return result

@@ -1,0 +1,61 @@
+"""The errors a user can cause, each carrying the exit code the SPEC gives it.
+
+They are raised anywhere below the CLI and turned into one ``Error: ...`` line on
+stderr in exactly one place (``benefit_cli.app``). Messages are whole sentences that
+name the thing and say how to make it valid.
+"""
+
+from __future__ import annotations
+
+
+class BenefitError(Exception):
+    """A refusal: the request is understood but not allowed (exit 1)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(BenefitError):
+    """A contact, type, plan, level, ... named by the user does not exist."""
+
+
+class Invalid(BenefitError):
+    """A value breaks a rule of the domain (overlap, overdraw, limit, ...)."""
+
+
+class UsageError(BenefitError):
+    """The command was called wrongly: a malformed option value (exit 2)."""
+
+    exit_code = 2
+
+
+class CsvError(BenefitError):
+    """A problem in an input file, located by its spreadsheet row and column."""
+
+    def __init__(self, message: str, row: int | None = None, column: str | None = None) -> None:
+        where = []
+        if row is not None:
+            where.append(f"row {row}")
+        if column:
+            where.append(f"column {column}")
+        self.reason = message
+        self.row = row
+        self.column = column
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+class RowErrors(BenefitError):
+    """A file had bad rows, so nothing of it was written (invariant 5). Each row's
+    problem is shown, then this summary."""
+
+    SHOWN = 100
+
+    def __init__(self, errors: list[CsvError]) -> None:
+        self.errors = errors
+        noun = "row has a problem" if len(errors) == 1 else "rows have problems"
+        super().__init__(
+            f"{len(errors)} {noun}, so nothing was imported; fix them and import the file again."
+        )

@@ -1,0 +1,169 @@
+"""The only module that prints data.
+
+Commands hand it a result — ``Rows`` (a table), ``Sections`` (several titled tables)
+— and a format. Tables go to stdout (or ``--output``); on a terminal they are rich
+tables, piped they are plain aligned text with no colour. Messages for people go to
+stderr through ``note``, so ``benefit ... -f csv > file.csv`` is always clean data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+FORMATS = ("table", "csv", "json", "markdown")
+
+
+@dataclass
+class Rows:
+    columns: list[str]
+    rows: list[Mapping[str, Any]]
+    title: str | None = None
+
+
+@dataclass
+class Sections:
+    parts: list[Rows] = field(default_factory=list)
+
+
+def money(cents: int | None) -> Decimal | None:
+    """Cents as currency units with two decimals."""
+    return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def amount(value: int | None, unit: str) -> int | Decimal | None:
+    """A stored quantity as the user reads it: money in currency units, others as is."""
+    return money(value) if unit == "money" else value
+
+
+def note(message: str) -> None:
+    """A message for the person at the terminal (stderr)."""
+    print(message, file=sys.stderr)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _cells(rows: Rows) -> list[list[str]]:
+    return [[_text(row.get(c)) for c in rows.columns] for row in rows.rows]
+
+
+def _is_numeric(rows: Rows, column: str) -> bool:
+    values = [row.get(column) for row in rows.rows if row.get(column) is not None]
+    return bool(values) and all(
+        isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values
+    )
+
+
+def _plain(rows: Rows, out: IO[str]) -> None:
+    cells = _cells(rows)
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(rows.columns)]
+    right = [_is_numeric(rows, c) for c in rows.columns]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    out.write(line(rows.columns) + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for row in cells:
+        out.write(line(row) + "\n")
+
+
+def _rich(rows: Rows) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=rows.title, title_justify="left", header_style="bold")
+    for column in rows.columns:
+        table.add_column(column, justify="right" if _is_numeric(rows, column) else "left")
+    for row in _cells(rows):
+        table.add_row(*row)
+    Console().print(table)
+
+
+def _markdown(rows: Rows, out: IO[str]) -> None:
+    from tabulate import tabulate
+
+    out.write(tabulate(_cells(rows), headers=rows.columns, tablefmt="github", disable_numparse=True))
+    out.write("\n")
+
+
+def _csv(rows: Rows, out: IO[str]) -> None:
+    from benefit_cli.csvio.writer import write_csv
+
+    write_csv(out, rows.columns, ([_csv_value(row.get(c)) for c in rows.columns] for row in rows.rows))
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def render(result: Rows | Sections, fmt: str = "table", output: Path | None = None) -> None:
+    parts = result.parts if isinstance(result, Sections) else [result]
+    if output is not None:
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            _write(parts, fmt, out, terminal=False, sections=isinstance(result, Sections))
+        note(f"Wrote {sum(len(p.rows) for p in parts)} row(s) to {output}.")
+        return
+    _write(parts, fmt, sys.stdout, terminal=sys.stdout.isatty(),
+           sections=isinstance(result, Sections))
+
+
+def _write(parts: list[Rows], fmt: str, out: IO[str], terminal: bool, sections: bool) -> None:
+    if fmt == "json":
+        if sections:
+            data: Any = {p.title or str(i): _json_rows(p) for i, p in enumerate(parts)}
+        else:
+            data = _json_rows(parts[0])
+        json.dump(data, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return
+    for index, part in enumerate(parts):
+        if index:
+            out.write("\n")
+        if fmt == "csv":
+            _csv(part, out)
+        elif fmt == "markdown":
+            if part.title:
+                out.write(f"### {part.title}\n\n")
+            _markdown(part, out)
+        elif terminal:
+            _rich(part)
+        else:
+            if sections and part.title:
+                out.write(f"{part.title}\n")
+            _plain(part, out)
+
+
+def _json_rows(rows: Rows) -> list[dict[str, Any]]:
+    return [{c: _json_value(row.get(c)) for c in rows.columns} for row in rows.rows]

@@ -1,0 +1,39 @@
+"""``contact show`` and ``membership show``: one thing with everything that hangs on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from benefit_cli.db.store import Store
+from benefit_cli.render import Rows, Sections
+from benefit_cli.reports.lists import (
+    CONTACT_COLUMNS,
+    allocation_rows,
+    level_rows,
+    membership_rows,
+)
+
+
+def contact_sections(conn: sqlite3.Connection, key: str, today: dt.date) -> Sections:
+    store = Store(conn)
+    contact = store.contact(key)
+    business = store.contact_by_id(contact.business_id).ref if contact.business_id else None
+    details = Rows(CONTACT_COLUMNS, [{
+        "id": contact.id, "ref": contact.ref, "name": contact.name, "kind": contact.kind,
+        "business_ref": business, "email": contact.email, "joined_on": contact.joined_on,
+    }], "Contact")
+    parts = [details, membership_rows(conn, today, contact_id=contact.id)]
+    parts.append(level_rows(store, store.levels(contact.id), "Levels"))
+    received = store.allocations_to(contact.id)
+    parts.append(allocation_rows(store, received, "Allocations received"))
+    return Sections(parts)
+
+
+def membership_sections(conn: sqlite3.Connection, membership_id: int, today: dt.date) -> Sections:
+    store = Store(conn)
+    membership = store.membership(membership_id)
+    rows = membership_rows(conn, today, contact_id=membership.contact_id)
+    rows.rows = [r for r in rows.rows if r["id"] == membership_id]
+    rows.title = f"Membership {membership_id}"
+    return Sections([rows, level_rows(store, store.levels_of_membership(membership_id), "Levels granted")])

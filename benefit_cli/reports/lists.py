@@ -1,0 +1,125 @@
+"""The rows behind the ``list`` and ``show`` commands (columns as SPEC §2 fixes them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from typing import Any
+
+from benefit_cli.db.store import Store
+from benefit_cli.domain.dates import from_iso
+from benefit_cli.domain.models import Allocation, BenefitType, Level, Membership, Plan, PlanBenefit
+from benefit_cli.render import Rows, amount, money
+from benefit_cli.services.balances import level_states
+
+CONTACT_COLUMNS = ["id", "ref", "name", "kind", "business_ref", "email", "joined_on"]
+TYPE_COLUMNS = ["code", "name", "category", "unit", "unit_value", "kind", "group", "active"]
+PLAN_COLUMNS = ["code", "name", "term_months", "grace_days", "price"]
+RULE_COLUMNS = ["id", "plan", "type", "quantity", "per", "begin_on", "end_on", "priority",
+                "associates", "price_portion", "rollover_percent", "rollover_max"]
+MEMBERSHIP_COLUMNS = ["id", "contact_ref", "plan", "start_on", "end_on", "grace_end_on", "status",
+                      "renewed_from"]
+LEVEL_COLUMNS = ["id", "contact_ref", "type", "quantity", "allocated_out", "used", "remaining",
+                 "starts_on", "expires_on", "source", "priority", "membership_id"]
+ALLOCATION_COLUMNS = ["id", "level_id", "contact_ref", "type", "number", "used", "remaining",
+                      "starts_on", "stops_on", "status"]
+
+
+def contact_rows(
+    conn: sqlite3.Connection, name: str | None = None, joined_from: dt.date | None = None,
+    joined_to: dt.date | None = None,
+) -> Rows:
+    rows = [dict(r) for r in Store(conn).list_contacts(name, joined_from, joined_to)]
+    return Rows(CONTACT_COLUMNS, rows, "Contacts")
+
+
+def type_row(t: BenefitType) -> dict[str, Any]:
+    return {"code": t.code, "name": t.name, "category": t.category, "unit": t.unit,
+            "unit_value": money(t.unit_value), "kind": t.kind, "group": t.exclusive_group,
+            "active": t.active}
+
+
+def type_rows(types: list[BenefitType]) -> Rows:
+    return Rows(TYPE_COLUMNS, [type_row(t) for t in types], "Benefit types")
+
+
+def plan_rows(plans: list[Plan]) -> Rows:
+    return Rows(PLAN_COLUMNS, [
+        {"code": p.code, "name": p.name, "term_months": p.term_months, "grace_days": p.grace_days,
+         "price": money(p.price)} for p in plans], "Plans")
+
+
+def rule_rows(plan: Plan, rules: list[PlanBenefit], types: dict[int, BenefitType]) -> Rows:
+    rows = []
+    for r in rules:
+        unit = types[r.type_id].unit
+        rows.append({
+            "id": r.id, "plan": plan.code, "type": types[r.type_id].code,
+            "quantity": amount(r.quantity, unit), "per": r.per, "begin_on": r.begin_on,
+            "end_on": r.end_on, "priority": r.priority, "associates": r.associates,
+            "price_portion": money(r.price_portion), "rollover_percent": r.rollover_percent,
+            "rollover_max": amount(r.rollover_max, unit),
+        })
+    return Rows(RULE_COLUMNS, rows, f"Benefits of plan {plan.code}")
+
+
+def _membership_status(row: sqlite3.Row, today: dt.date) -> str:
+    m = Membership(row["id"], row["contact_id"], row["plan_id"], from_iso(row["start_on"]),  # type: ignore[arg-type]
+                   from_iso(row["end_on"]), from_iso(row["grace_end_on"]),  # type: ignore[arg-type]
+                   row["renewed_from"], from_iso(row["cancelled_on"]))
+    return m.status(today)
+
+
+def membership_rows(
+    conn: sqlite3.Connection, today: dt.date, contact_id: int | None = None,
+    plan_id: int | None = None, active_on: dt.date | None = None,
+) -> Rows:
+    rows = [
+        {"id": r["id"], "contact_ref": r["contact_ref"], "plan": r["plan"],
+         "start_on": r["start_on"], "end_on": r["end_on"], "grace_end_on": r["grace_end_on"],
+         "status": _membership_status(r, today), "renewed_from": r["renewed_from"]}
+        for r in Store(conn).list_memberships(contact_id, plan_id, active_on)
+    ]
+    return Rows(MEMBERSHIP_COLUMNS, rows, "Memberships")
+
+
+def level_rows(store: Store, levels: list[Level], title: str = "Levels") -> Rows:
+    types = store.types_by_id()
+    refs = store.contact_refs(level.contact_id for level in levels)
+    states = level_states(store, levels)
+    used = store.used_sums([level.id for level in levels])
+    rows = []
+    for level in levels:
+        state = states[level.id]
+        unit = types[level.type_id].unit
+        level_used = sum(v for (lid, _), v in used.items() if lid == level.id)
+        rows.append({
+            "id": level.id, "contact_ref": refs[level.contact_id], "type": types[level.type_id].code,
+            "quantity": amount(level.quantity, unit),
+            "allocated_out": amount(state.split.held_active_to_others, unit),
+            "used": amount(level_used, unit), "remaining": amount(state.split.own_remaining, unit),
+            "starts_on": level.starts_on, "expires_on": level.last_day, "source": level.source,
+            "priority": level.priority, "membership_id": level.membership_id,
+        })
+    return Rows(LEVEL_COLUMNS, rows, title)
+
+
+def allocation_rows(store: Store, allocations: list[Allocation], title: str = "Allocations") -> Rows:
+    types = store.types_by_id()
+    levels = {a.level_id: store.level(a.level_id) for a in allocations}
+    states = level_states(store, list(levels.values()))
+    used = store.used_sums(list(levels))
+    refs = store.contact_refs(a.contact_id for a in allocations)
+    rows = []
+    for a in allocations:
+        level = levels[a.level_id]
+        unit = types[level.type_id].unit
+        change = states[a.level_id].allocation_change(a.id)
+        rows.append({
+            "id": a.id, "level_id": a.level_id, "contact_ref": refs[a.contact_id],
+            "type": types[level.type_id].code, "number": amount(a.number, unit),
+            "used": amount(used.get((a.level_id, a.id), 0), unit),
+            "remaining": amount(a.number + change if a.active else 0, unit),
+            "starts_on": a.starts_on, "stops_on": a.stops_on, "status": a.status,
+        })
+    return Rows(ALLOCATION_COLUMNS, rows, title)

@@ -1,0 +1,84 @@
+"""Reading balances out of the store: how each level is split, and what a contact may draw.
+
+Everything here is recomputed from the levels, allocations and ledger entries; nothing
+stores a running balance that could drift from the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from benefit_cli.db.store import Store
+from benefit_cli.domain.allocation import LevelSplit, allocation_remaining, split
+from benefit_cli.domain.consumption import ALLOCATED, DELEGATED, OWN, Balance
+from benefit_cli.domain.models import Allocation, Level
+
+
+@dataclass(frozen=True)
+class LevelState:
+    level: Level
+    split: LevelSplit
+    allocations: tuple[tuple[Allocation, int], ...]  # each with the signed sum of its entries
+
+    def allocation_change(self, allocation_id: int) -> int:
+        for allocation, change in self.allocations:
+            if allocation.id == allocation_id:
+                return change
+        raise KeyError(allocation_id)
+
+
+def level_states(store: Store, levels: Sequence[Level]) -> dict[int, LevelState]:
+    if not levels:
+        return {}
+    sums = store.entry_sums([level.id for level in levels])
+    states = {}
+    for level in levels:
+        pairs = tuple(
+            (allocation, sums.get((level.id, allocation.id), 0))
+            for allocation in store.allocations_of_level(level.id)
+        )
+        states[level.id] = LevelState(
+            level, split(level.quantity, sums.get((level.id, None), 0), pairs, level.contact_id), pairs
+        )
+    return states
+
+
+def level_state(store: Store, level: Level) -> LevelState:
+    return level_states(store, [level])[level.id]
+
+
+def own_balance(state: LevelState, via: str) -> Balance:
+    level = state.level
+    return Balance(level.id, None, via, level.priority, level.starts_on, level.last_day,
+                   state.split.own_remaining)
+
+
+def allocation_balance(state: LevelState, allocation: Allocation, change: int) -> Balance:
+    level = state.level
+    return Balance(
+        level.id, allocation.id, ALLOCATED, level.priority,
+        max(level.starts_on, allocation.starts_on), min(level.last_day, allocation.stops_on),
+        allocation_remaining(allocation, change),
+    )
+
+
+def balances_for(store: Store, contact_id: int, type_id: int) -> list[Balance]:
+    """Every balance of ``type_id`` the contact may draw from (SPEC "Who may use what")."""
+    owned = store.levels_of(contact_id, type_id)
+    delegated = [lvl for lvl in store.delegated_levels(contact_id, type_id)
+                 if lvl.contact_id != contact_id]
+    received = store.allocations_to(contact_id, type_id)
+    levels = {lvl.id: lvl for lvl in owned + delegated}
+    for allocation in received:
+        if allocation.level_id not in levels:
+            levels[allocation.level_id] = store.level(allocation.level_id)
+    states = level_states(store, list(levels.values()))
+    balances = [own_balance(states[lvl.id], OWN) for lvl in owned]
+    balances += [own_balance(states[lvl.id], DELEGATED) for lvl in delegated]
+    for allocation in received:
+        state = states[allocation.level_id]
+        balances.append(
+            allocation_balance(state, allocation, state.allocation_change(allocation.id))
+        )
+    return balances

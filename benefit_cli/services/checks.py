@@ -1,0 +1,34 @@
+"""``db check``: SQLite's own checks, then every SPEC invariant over the whole file."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from benefit_cli.db.store import Store
+from benefit_cli.domain.allocation import allocation_remaining
+from benefit_cli.domain.checks import (
+    Finding,
+    check_allocations,
+    check_rule_overlaps,
+    check_split,
+)
+from benefit_cli.services.balances import level_states
+
+
+def run_checks(conn: sqlite3.Connection) -> list[Finding]:
+    store = Store(conn)
+    findings = [Finding("integrity", message) for message in store.integrity_problems()]
+    findings += [Finding("foreign-key", message) for message in store.foreign_key_problems()]
+    rules = [rule for plan_rules in store.all_rules().values() for rule in plan_rules]
+    findings += check_rule_overlaps(rules)
+    levels = store.levels()
+    for start in range(0, len(levels), 2000):
+        states = level_states(store, levels[start : start + 2000])
+        for state in states.values():
+            findings += check_allocations(state.level, (a for a, _ in state.allocations))
+            findings += check_split(
+                state.level, state.split,
+                {a.id: allocation_remaining(a, change) for a, change in state.allocations},
+            )
+    findings += [Finding("ledger", message) for message in store.ledger_problems()]
+    return findings

@@ -1,0 +1,68 @@
+"""Every test gets its own database file; none touches a real one."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from benefit_cli.app import app
+
+
+@pytest.fixture(autouse=True)
+def isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "benefits.db"
+    monkeypatch.setenv("BENEFIT_DB", str(path))
+    monkeypatch.setenv("BENEFIT_OPERATOR", "tester")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("BENEFIT_DEBUG", raising=False)
+    monkeypatch.delenv("BENEFIT_TODAY", raising=False)
+    from benefit_cli.domain import clock
+
+    clock.set_operator(None)
+    return path
+
+
+class Result:
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.startswith("Error:")]
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    """Run ``benefit ARGS``; assert the exit code (default 0) and that no traceback leaked."""
+
+    def run(*args: str, code: int | None = 0) -> Result:
+        runner = CliRunner()
+        result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+        out = Result(result.exit_code, result.stdout, result.stderr)
+        assert "Traceback" not in out.stdout + out.stderr, out.stderr
+        if code is not None:
+            assert result.exit_code == code, (
+                f"benefit {' '.join(map(str, args))} exited {result.exit_code}, not {code}:\n"
+                f"{out.stdout}\n{out.stderr}"
+            )
+        return out
+
+    return run
+
+
+@pytest.fixture
+def db(cli: Callable[..., Result]) -> Path:
+    """An initialized, empty database."""
+    cli("db", "init")
+    return Path(os.environ["BENEFIT_DB"])

@@ -46,6 +46,10 @@ class BenefitGroup(TyperGroup):
                 _fail("The database stayed busy with another command for too long; nothing was"
                       " changed. Try again.", 1)
             _unexpected(error)
+        except BrokenPipeError:
+            # The reader went away (``benefit ... | head``): stop quietly, as cat does.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as error:  # noqa: BLE001 - the last line of defence

@@ -1,9 +1,133 @@
-"""``benefit use``, ``adjust``, ``balance`` and ``usage ...``"""
+"""``benefit use``, ``adjust``, ``balance`` and ``benefit usage ...``"""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from benefit_cli.cli.common import Format, FormatOpt, OutputOpt, day, note, open_db, show, today
+
+usage_app = typer.Typer(help="The usage ledger: list, void, bulk and import.", no_args_is_help=True)
+
+Contact = Annotated[str, typer.Argument(help="The contact's ref or id.")]
+TypeCode = Annotated[str, typer.Argument(metavar="TYPE", help="The benefit type's code.")]
 
 
 def register(root: typer.Typer) -> None:
-    pass
+    root.command("use")(use)
+    root.command("adjust")(adjust)
+    root.command("balance")(balance)
+    root.add_typer(usage_app, name="usage")
+
+
+def use(
+    contact: Contact,
+    type_: TypeCode,
+    quantity: Annotated[str, typer.Option(help="How much, e.g. 1, 90 (minutes) or 12.50.")] = "1",
+    on: Annotated[str | None, typer.Option(help="Date of the use (default: today).")] = None,
+    description: Annotated[str | None, typer.Option(help="What the member sees on statements.")] = None,
+    note_: Annotated[str | None, typer.Option("--note", help="Internal note, never shown to members.")] = None,
+    ref: Annotated[str | None, typer.Option(help="Your key for this use; repeating it records nothing twice.")] = None,
+) -> None:
+    """Record that a contact used a benefit; prints what it drew from and what remains.
+
+    Example: benefit use C000123 ROOM --quantity 90 --on 2026-03-04 --description "Board meeting"
+    """
+    from benefit_cli.services.ledger import show_amount, use as use_
+
+    used = use_(open_db(), contact, type_, quantity, day(on, "--on") or today(), description,
+                note_, ref)
+    unit = used.benefit_type.unit
+    if used.already:
+        note(f'Already recorded under ref "{used.ref}" (entries'
+             f" {', '.join(map(str, used.entry_ids))}); nothing was added.")
+    for draw in used.draws:
+        note(f"Used {show_amount(draw.quantity, unit)} from {draw.balance.label}, expires"
+             f" {draw.balance.expires_on}; {show_amount(draw.remaining_after, unit)} left there.")
+    note(f"{used.contact.ref} has {show_amount(used.remaining, unit)} of {used.benefit_type.code}"
+         " left on that date.")
+    print(" ".join(map(str, used.entry_ids)))
+
+
+def adjust(
+    contact: Contact,
+    type_: TypeCode,
+    by: Annotated[str, typer.Option(help="How much to add (+N) or take away (-N).")],
+    reason: Annotated[str, typer.Option(help="Why; kept in the history.")],
+    level: Annotated[int | None, typer.Option(help="The level to adjust (default: the next to be drawn).")] = None,
+    on: Annotated[str | None, typer.Option(help="Date of the adjustment (default: today).")] = None,
+) -> None:
+    """Add to or take from a contact's balance, with a reason.
+
+    Example: benefit adjust C000123 GUESTPASS --by +1 --reason "Apology for the closed gallery"
+    """
+    from benefit_cli.services.ledger import adjust as adjust_, show_amount
+
+    done = adjust_(open_db(), contact, type_, by, reason, day(on, "--on") or today(), level)
+    unit = done.benefit_type.unit
+    note(f"Adjusted level {done.level_id} by {'+' if done.by > 0 else ''}"
+         f"{show_amount(done.by, unit)}; {show_amount(done.remaining, unit)} left there.")
+    print(done.entry_id)
+
+
+def balance(
+    contact: Contact,
+    type_: Annotated[str | None, typer.Option("--type", help="Only this benefit type.")] = None,
+    on: Annotated[str | None, typer.Option(help="The date (default: today).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="One row per level and allocation.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Show what a contact has left of each benefit, with expiry and status.
+
+    Example: benefit balance C000123 --type ROOM --on 2026-03-15
+    """
+    from benefit_cli.reports.balance import balance_rows
+
+    show(balance_rows(open_db(), contact, day(on, "--on") or today(), type_, all_), fmt)
+
+
+@usage_app.command("void")
+def void(
+    entry: Annotated[int, typer.Argument(help="The ledger entry id of the use.")],
+    reason: Annotated[str, typer.Option(help="Why; kept in the history.")],
+) -> None:
+    """Reverse a use that should not have been recorded.
+
+    Example: benefit usage void 812 --reason "Booked twice by mistake"
+    """
+    from benefit_cli.services.ledger import show_amount, void as void_
+
+    done = void_(open_db(), entry, reason, today())
+    where = f"allocation {done.allocation_id}" if done.allocation_id else f"level {done.level_id}"
+    note(f"Voided entry {done.entry_id}: {show_amount(done.quantity, done.unit)} returned to {where}.")
+    if done.siblings:
+        note(f"The same use also drew entries {', '.join(map(str, done.siblings))}; void them too"
+             " if the whole use was a mistake.")
+    print(done.void_id)
+
+
+@usage_app.command("list")
+def list_(
+    contact: Annotated[str | None, typer.Option(help="Only this contact's entries.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Only this benefit type.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="From this date.")] = None,
+    to: Annotated[str | None, typer.Option(help="Up to this date.")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="use, void, adjust, expire or rollover.")] = None,
+    ref: Annotated[str | None, typer.Option(help="Only entries with this ref.")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """List ledger entries in date order.
+
+    Example: benefit usage list --contact C000123 --from 2026-01-01 -f csv
+    """
+    from benefit_cli.domain.errors import UsageError
+    from benefit_cli.reports.usage_list import usage_rows
+
+    kinds = [k.lower() for k in kind or []]
+    unknown = set(kinds) - {"use", "void", "adjust", "expire", "rollover"}
+    if unknown:
+        raise UsageError(f"--kind must be use, void, adjust, expire or rollover; got {', '.join(sorted(unknown))}.")
+    show(usage_rows(open_db(), contact, type_, day(from_, "--from"), day(to, "--to"), kinds or None,
+                    ref), fmt, output)

@@ -84,7 +84,7 @@ def update(
 
 @app.command("retire")
 def retire(code: Annotated[str, typer.Argument(help="The type's code.")]) -> None:
-    """Retire a type: no new grants; what was granted stays usable.
+    """Retire a type: it can no longer be granted or used; its history stays.
 
     Example: benefit type retire PARKING
     """

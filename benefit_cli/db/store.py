@@ -540,3 +540,67 @@ class Store:
         ):
             problems.append(f"entry {entry_id} names an allocation of another level")
         return problems
+
+    def view_balances(self) -> dict[tuple[int, int | None], int]:
+        """Remaining per level (own part) and allocation, as the ``balances`` view says."""
+        return {(r[0], r[1]): r[2] for r in self.conn.execute(
+            "SELECT level_id, allocation_id, remaining FROM balances")}
+
+    # -- ledger ----------------------------------------------------------------------------
+
+    def insert_entries(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        stamp = {"operator": operator_name(), "created_at": now_utc()}
+        ids = []
+        for row in rows:
+            ids.append(self._insert("entries", {**row, **stamp}, audit=False))
+        return ids
+
+    def entry(self, entry_id: int) -> sqlite3.Row:
+        row = self._one("SELECT * FROM entries WHERE id = ?", (entry_id,))
+        if row is None:
+            raise NotFound(f"No ledger entry {entry_id}. Find it with: benefit usage list --contact C.")
+        return row
+
+    def entries_with_ref(self, ref: str) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT * FROM entries WHERE ref = ? ORDER BY id", (ref,)).fetchall()
+
+    def void_of(self, entry_id: int) -> int | None:
+        row = self._one("SELECT id FROM entries WHERE voids_id = ?", (entry_id,))
+        return row["id"] if row else None
+
+    def list_entries(
+        self, contact_id: int | None = None, type_id: int | None = None,
+        date_from: dt.date | None = None, date_to: dt.date | None = None,
+        kinds: Sequence[str] | None = None, ref: str | None = None, limit: int | None = None,
+    ) -> list[sqlite3.Row]:
+        where, params = ["1"], []
+        if contact_id is not None:
+            where.append("e.contact_id = ?")
+            params.append(contact_id)
+        if type_id is not None:
+            where.append("l.type_id = ?")
+            params.append(type_id)
+        if date_from is not None:
+            where.append("e.entry_on >= ?")
+            params.append(iso(date_from))
+        if date_to is not None:
+            where.append("e.entry_on <= ?")
+            params.append(iso(date_to))
+        if kinds:
+            where.append(f"e.kind IN ({', '.join('?' for _ in kinds)})")
+            params.extend(kinds)
+        if ref is not None:
+            where.append("e.ref = ?")
+            params.append(ref)
+        order = "e.entry_on, e.id"
+        if limit is not None:
+            order = "e.entry_on DESC, e.id DESC LIMIT ?"
+            params.append(limit)
+        return self.conn.execute(
+            "SELECT e.*, c.ref AS contact_ref, t.code AS type, t.unit AS unit"
+            " FROM entries e JOIN levels l ON l.id = e.level_id"
+            " JOIN benefit_types t ON t.id = l.type_id JOIN contacts c ON c.id = e.contact_id"
+            f" WHERE {' AND '.join(where)} ORDER BY {order}",
+            params,
+        ).fetchall()

@@ -40,6 +40,22 @@ def check_split(level: Level, split: LevelSplit, allocation_remaining: dict[int,
     return findings
 
 
+def check_reported(
+    level_id: int, own_remaining: int, allocation_remaining: dict[int, int],
+    reported: dict[tuple[int, int | None], int],
+) -> list[Finding]:
+    """Every balance recomputed from the entries equals what the store's view reports."""
+    findings = []
+    expected: dict[int | None, int] = {None: own_remaining, **allocation_remaining}
+    for allocation_id, value in expected.items():
+        shown = reported.get((level_id, allocation_id))
+        if shown != value:
+            where = f"allocation {allocation_id} of level {level_id}" if allocation_id else f"level {level_id}"
+            findings.append(Finding("balance-mismatch", f"{where}: recomputed {value}, the"
+                                    f" balances view reports {shown}"))
+    return findings
+
+
 def check_rule_overlaps(rules: Sequence[PlanBenefit]) -> list[Finding]:
     """Invariant 6: rules of one plan and type never overlap."""
     findings = []

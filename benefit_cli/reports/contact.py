@@ -7,12 +7,16 @@ import sqlite3
 
 from benefit_cli.db.store import Store
 from benefit_cli.render import Rows, Sections
+from benefit_cli.reports.balance import balance_rows
 from benefit_cli.reports.lists import (
     CONTACT_COLUMNS,
     allocation_rows,
     level_rows,
     membership_rows,
 )
+from benefit_cli.reports.usage_list import usage_rows
+
+RECENT_USES = 10
 
 
 def contact_sections(conn: sqlite3.Connection, key: str, today: dt.date) -> Sections:
@@ -27,6 +31,11 @@ def contact_sections(conn: sqlite3.Connection, key: str, today: dt.date) -> Sect
     parts.append(level_rows(store, store.levels(contact.id), "Levels"))
     received = store.allocations_to(contact.id)
     parts.append(allocation_rows(store, received, "Allocations received"))
+    delegated = store.delegated_levels(contact.id)
+    if delegated:
+        parts.append(level_rows(store, delegated, "Levels it may use as a delegate"))
+    parts.append(balance_rows(conn, contact.ref, today))
+    parts.append(usage_rows(conn, contact.ref, limit=RECENT_USES, title="Recent entries"))
     return Sections(parts)
 
 

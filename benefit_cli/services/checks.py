@@ -9,6 +9,7 @@ from benefit_cli.domain.allocation import allocation_remaining
 from benefit_cli.domain.checks import (
     Finding,
     check_allocations,
+    check_reported,
     check_rule_overlaps,
     check_split,
 )
@@ -22,13 +23,14 @@ def run_checks(conn: sqlite3.Connection) -> list[Finding]:
     rules = [rule for plan_rules in store.all_rules().values() for rule in plan_rules]
     findings += check_rule_overlaps(rules)
     levels = store.levels()
+    reported = store.view_balances()
     for start in range(0, len(levels), 2000):
         states = level_states(store, levels[start : start + 2000])
         for state in states.values():
+            remaining = {a.id: allocation_remaining(a, change) for a, change in state.allocations}
             findings += check_allocations(state.level, (a for a, _ in state.allocations))
-            findings += check_split(
-                state.level, state.split,
-                {a.id: allocation_remaining(a, change) for a, change in state.allocations},
-            )
+            findings += check_split(state.level, state.split, remaining)
+            findings += check_reported(state.level.id, state.split.own_remaining, remaining,
+                                       reported)
     findings += [Finding("ledger", message) for message in store.ledger_problems()]
     return findings

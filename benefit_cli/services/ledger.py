@@ -1,0 +1,220 @@
+"""The usage ledger: use, adjust and void (invariants 2-5).
+
+Each command runs in one immediate transaction: it takes the write lock, reads the
+balances, decides, and appends entries, so concurrent writers queue instead of both
+reading the same balance. Nothing written here is ever updated or deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+import uuid
+from dataclasses import dataclass
+
+from benefit_cli.db.connection import write
+from benefit_cli.db.store import Store
+from benefit_cli.domain.consumption import OWN, Balance, Draw, Overdraw, draw_order, plan_draw
+from benefit_cli.domain.errors import Invalid, NotFound
+from benefit_cli.domain.models import BenefitType, Contact
+from benefit_cli.render import amount
+from benefit_cli.services.balances import balances_for, level_state
+from benefit_cli.services.common import quantity, signed_quantity
+
+
+def fingerprint(contact_id: int, type_id: int, total: int, on: dt.date,
+                description: str | None, note: str | None) -> str:
+    """What makes two uses "the same" for idempotency by ref."""
+    text = "\x1f".join(map(str, (contact_id, type_id, total, on.isoformat(), description or "",
+                                 note or "")))
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def show_amount(value: int, unit: str) -> str:
+    """A quantity as a sentence says it: "3", "90 minutes", "12.50", "40 pages"."""
+    shown = amount(value, unit)
+    if unit == "money":
+        return f"{shown:.2f}"
+    return f"{shown} {unit}" if unit in ("minutes", "pages") else str(shown)
+
+
+@dataclass(frozen=True)
+class Used:
+    contact: Contact
+    benefit_type: BenefitType
+    draws: tuple[Draw, ...]
+    entry_ids: tuple[int, ...]
+    ref: str
+    remaining: int  # left on the date, over every balance the contact may draw from
+    already: bool = False
+
+
+def overdraw_message(contact: Contact, benefit_type: BenefitType, wanted: int, on: dt.date,
+                     error: Overdraw, all_balances: list[Balance]) -> str:
+    unit = benefit_type.unit
+    want = f"Cannot use {show_amount(wanted, unit)} of {benefit_type.code} for {contact.label} on {on}"
+    if error.available:
+        where = "; ".join(
+            f"{show_amount(b.remaining, unit)} in {b.label}, expires {b.expires_on}"
+            for b in error.available
+        )
+        return f"{want}: only {show_amount(error.total, unit)} remain ({where})."
+    later = sorted((b for b in all_balances if b.starts_on > on and b.remaining > 0),
+                   key=lambda b: b.starts_on)
+    hint = f" The next balance starts on {later[0].starts_on}." if later else (
+        f" Grant some with: benefit level add {contact.ref} {benefit_type.code} --quantity N.")
+    if any(b.valid_on(on) for b in all_balances):
+        return f"{want}: 0 remain on that date.{hint}"
+    return f"{want}: no {benefit_type.code} balance is valid on that date.{hint}"
+
+
+def use(
+    conn: sqlite3.Connection, contact_key: str, type_code: str, quantity_text: str, on: dt.date,
+    description: str | None = None, note: str | None = None, ref: str | None = None,
+    source: str = "cli",
+) -> Used:
+    """Record a use, drawing in consumption order; refuse an overdraw whole."""
+    store = Store(conn)
+    with write(conn):
+        contact = store.contact(contact_key)
+        benefit_type = store.benefit_type(type_code)
+        wanted = quantity(quantity_text, benefit_type.unit)
+        if not benefit_type.active:
+            raise Invalid(f'"{benefit_type.code}" is retired and can no longer be used.')
+        print_ = fingerprint(contact.id, benefit_type.id, wanted, on, description, note)
+        if ref:
+            earlier = store.entries_with_ref(ref)
+            if earlier:
+                if earlier[0]["kind"] == "use" and earlier[0]["fingerprint"] == print_:
+                    balances = balances_for(store, contact.id, benefit_type.id)
+                    return Used(contact, benefit_type, (), tuple(e["id"] for e in earlier), ref,
+                                _left_on(balances, on), already=True)
+                raise Invalid(
+                    f'The ref "{ref}" was already recorded (entry {earlier[0]["id"]}) with other'
+                    " details; use a new ref for a new use, or void the old one first."
+                )
+        balances = balances_for(store, contact.id, benefit_type.id)
+        try:
+            draws = plan_draw(balances, wanted, on)
+        except Overdraw as error:
+            raise Invalid(overdraw_message(contact, benefit_type, wanted, on, error, balances)) from None
+        ref = ref or f"use-{uuid.uuid4().hex[:12]}"
+        ids = store.insert_entries([
+            {"kind": "use", "level_id": d.balance.level_id, "allocation_id": d.balance.allocation_id,
+             "contact_id": contact.id, "entry_on": on.isoformat(), "quantity": -d.quantity,
+             "description": description, "note": note, "source": source, "ref": ref,
+             "fingerprint": print_}
+            for d in draws
+        ])
+        left = _left_on(balances, on) - wanted
+    return Used(contact, benefit_type, tuple(draws), tuple(ids), ref, left)
+
+
+def _left_on(balances: list[Balance], on: dt.date) -> int:
+    return sum(b.remaining for b in draw_order(balances, on))
+
+
+@dataclass(frozen=True)
+class Adjusted:
+    contact: Contact
+    benefit_type: BenefitType
+    level_id: int
+    entry_id: int
+    by: int
+    remaining: int
+
+
+def adjust(
+    conn: sqlite3.Connection, contact_key: str, type_code: str, by_text: str, reason: str,
+    on: dt.date, level_id: int | None = None,
+) -> Adjusted:
+    """Add to or take from a contact's own level, with a reason; never below zero."""
+    if not reason.strip():
+        raise Invalid("Give a --reason: every correction says why.")
+    store = Store(conn)
+    with write(conn):
+        contact = store.contact(contact_key)
+        benefit_type = store.benefit_type(type_code)
+        by = signed_quantity(by_text, benefit_type.unit)
+        if level_id is not None:
+            level = store.level(level_id)
+            if level.contact_id != contact.id or level.type_id != benefit_type.id:
+                raise Invalid(f"Level {level_id} is not a {benefit_type.code} level of {contact.label}.")
+        else:
+            owned = [b for b in balances_for(store, contact.id, benefit_type.id) if b.via == OWN]
+            candidates = draw_order(owned, on)
+            if by < 0:
+                candidates = [b for b in candidates if b.remaining >= -by] or candidates
+            if not candidates:
+                raise NotFound(
+                    f"{contact.label} owns no {benefit_type.code} level valid on {on}; name one"
+                    " with --level ID (see: benefit level list --contact"
+                    f" {contact.ref} --type {benefit_type.code})."
+                )
+            level = store.level(candidates[0].level_id)
+        remaining = level_state(store, level).split.own_remaining
+        if remaining + by < 0:
+            unit = benefit_type.unit
+            raise Invalid(
+                f"Cannot take {show_amount(-by, unit)} from level {level.id}: only"
+                f" {show_amount(remaining, unit)} remain and a balance never goes below zero."
+            )
+        [entry_id] = store.insert_entries([{
+            "kind": "adjust", "level_id": level.id, "allocation_id": None,
+            "contact_id": contact.id, "entry_on": on.isoformat(), "quantity": by,
+            "description": reason.strip(), "source": "cli",
+        }])
+    return Adjusted(contact, benefit_type, level.id, entry_id, by, remaining + by)
+
+
+@dataclass(frozen=True)
+class Voided:
+    entry_id: int
+    void_id: int
+    quantity: int
+    unit: str
+    level_id: int
+    allocation_id: int | None
+    siblings: tuple[int, ...]  # other entries of the same use (same ref), not voided
+
+
+def void(conn: sqlite3.Connection, entry_id: int, reason: str, today: dt.date) -> Voided:
+    """Reverse one use entry exactly; refuse what cannot be reversed, saying why."""
+    if not reason.strip():
+        raise Invalid("Give a --reason: every correction says why.")
+    store = Store(conn)
+    with write(conn):
+        entry = store.entry(entry_id)
+        if entry["kind"] == "void":
+            raise Invalid(f"Entry {entry_id} is itself a void (of entry {entry['voids_id']}); a void"
+                          " cannot be voided. Record the use again instead.")
+        if entry["kind"] != "use":
+            raise Invalid(f"Entry {entry_id} is an {entry['kind']}, not a use; only uses can be"
+                          " voided. Correct it with: benefit adjust.")
+        already = store.void_of(entry_id)
+        if already is not None:
+            raise Invalid(f"Entry {entry_id} was already voided by entry {already}.")
+        level = store.level(entry["level_id"])
+        last_day = level.last_day
+        if entry["allocation_id"] is not None:
+            allocation = store.allocation(entry["allocation_id"])
+            last_day = min(last_day, allocation.stops_on)
+            if not allocation.active:
+                raise Invalid(f"Entry {entry_id} drew from allocation {allocation.id}, which has"
+                              f" ended; its balance cannot be restored. Grant a new level instead.")
+        if last_day < today:
+            raise Invalid(f"Entry {entry_id} drew from level {level.id}, which expired on"
+                          f" {last_day}; an expired balance cannot be restored. Grant a new level"
+                          " with: benefit level add.")
+        [void_id] = store.insert_entries([{
+            "kind": "void", "level_id": entry["level_id"], "allocation_id": entry["allocation_id"],
+            "contact_id": entry["contact_id"], "entry_on": today.isoformat(),
+            "quantity": -entry["quantity"], "voids_id": entry_id, "description": reason.strip(),
+            "source": "cli", "ref": entry["ref"],
+        }])
+        siblings = tuple(e["id"] for e in store.entries_with_ref(entry["ref"])
+                         if e["kind"] == "use" and e["id"] != entry_id) if entry["ref"] else ()
+        unit = store.benefit_type_by_id(level.type_id).unit
+    return Voided(entry_id, void_id, -entry["quantity"], unit, entry["level_id"],
+                  entry["allocation_id"], siblings)

@@ -1,3 +1,3 @@
-from benefit_cli.app import main
+from benefit_cli.entry import main
 
 main()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from collections.abc import Iterable
+from importlib import import_module
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,15 +15,6 @@ import typer
 from typer.core import TyperGroup
 
 from benefit_cli import __version__
-from benefit_cli.cli import (
-    allocation_cmds,
-    contact_cmds,
-    db_cmds,
-    ledger_cmds,
-    membership_cmds,
-    plan_cmds,
-    type_cmds,
-)
 from benefit_cli.cli.common import state
 from benefit_cli.domain.errors import BenefitError, RowErrors
 
@@ -76,23 +69,12 @@ def _unexpected(error: Exception) -> None:
     raise typer.Exit(1)
 
 
-app = typer.Typer(
-    cls=BenefitGroup,
-    name="benefit",
-    help="Keep your organization's membership benefits in one SQLite file.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-
-
 def _version(value: bool) -> None:
     if value:
         print(f"benefit-cli {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     db: Annotated[
         Path | None,
@@ -116,14 +98,57 @@ def root(
         set_operator(operator)
 
 
-db_cmds.register(app)
-contact_cmds.register(app)
-type_cmds.register(app)
-plan_cmds.register(app)
-membership_cmds.register(app)
-allocation_cmds.register(app)
-ledger_cmds.register(app)
+# Which module registers each top-level command. Building every command's Click object
+# costs about as much as importing Typer, so ``main`` builds only the group it needs.
+COMMAND_MODULES = {
+    "db": "db_cmds", "demo": "db_cmds",
+    "contact": "contact_cmds",
+    "type": "type_cmds",
+    "plan": "plan_cmds",
+    "membership": "membership_cmds", "level": "membership_cmds",
+    "allocate": "allocation_cmds", "allocation": "allocation_cmds", "delegate": "allocation_cmds",
+    "use": "ledger_cmds", "adjust": "ledger_cmds", "balance": "ledger_cmds", "usage": "ledger_cmds",
+}
+GLOBAL_OPTIONS_WITH_VALUE = ("--db", "--operator")
 
 
-def main() -> None:
-    app(prog_name="benefit")
+def create_app(modules: Iterable[str] | None = None) -> typer.Typer:
+    """The ``benefit`` app with the given command modules (default: all of them)."""
+    app = typer.Typer(
+        cls=BenefitGroup,
+        name="benefit",
+        help="Keep your organization's membership benefits in one SQLite file.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    app.callback()(root)
+    for name in dict.fromkeys(modules if modules is not None else COMMAND_MODULES.values()):
+        import_module(f"benefit_cli.cli.{name}").register(app)
+    return app
+
+
+def command_word(args: list[str]) -> str | None:
+    """The top-level command in ``args``, skipping the global options before it."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in GLOBAL_OPTIONS_WITH_VALUE:
+            index += 2
+        elif arg.startswith("-"):
+            index += 1
+        else:
+            return arg
+    return None
+
+
+def run(args: list[str]) -> None:
+    module = COMMAND_MODULES.get(command_word(args) or "")
+    create_app([module] if module else None)(args, prog_name="benefit")
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``benefit_cli.app.app``: the whole app, for tests and tools that import it."""
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

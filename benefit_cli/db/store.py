@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -83,6 +84,20 @@ def _allocation(row: sqlite3.Row) -> Allocation:
 class Store:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._stamp: tuple[str, str] | None = None
+
+    @property
+    def stamp(self) -> tuple[str, str]:
+        """(time, operator) for invariant 4, read once per command: a bulk import must
+        not ask the OS who the user is for every row."""
+        if self._stamp is None:
+            self._stamp = (now_utc(), operator_name())
+        return self._stamp
+
+    def bulk_mode(self) -> None:
+        """A 64 MiB page cache for this connection: with several indexes, the page cache
+        decides the speed of large inserts (PERFORMANCE.md)."""
+        self.conn.execute("PRAGMA cache_size = -65536")
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -92,7 +107,8 @@ class Store:
 
     def _insert(self, table: str, values: dict[str, Any], audit: bool = True) -> int:
         if audit:
-            values = {**values, "created_at": now_utc(), "created_by": operator_name()}
+            at, by = self.stamp
+            values = {**values, "created_at": at, "created_by": by}
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         cursor = self.conn.execute(
@@ -102,7 +118,8 @@ class Store:
         return cursor.lastrowid
 
     def _update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
-        values = {**values, "updated_at": now_utc(), "updated_by": operator_name()}
+        at, by = self.stamp
+        values = {**values, "updated_at": at, "updated_by": by}
         assignments = ", ".join(f"{name} = ?" for name in values)
         self.conn.execute(
             f"UPDATE {table} SET {assignments} WHERE id = ?", (*values.values(), row_id)
@@ -151,7 +168,7 @@ class Store:
         self, ref: str | None, name: str, kind: str, business_id: int | None,
         email: str | None, joined_on: dt.date | None,
     ) -> int:
-        placeholder = ref or f"pending-{now_utc()}-{id(self)}"
+        placeholder = ref or f"pending-{uuid.uuid4().hex}"
         contact_id = self._insert("contacts", {
             "ref": placeholder, "name": name, "kind": kind, "business_id": business_id,
             "email": email, "joined_on": iso(joined_on),
@@ -355,12 +372,12 @@ class Store:
         return self._insert("levels", values)
 
     def insert_levels(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Bulk insert: (contact_id, type_id, quantity, starts_on, expires_on, source,
-        priority, unit_value, membership_id, plan_benefit_id)."""
-        stamp = (now_utc(), operator_name())
+        """Bulk insert: (contact_id, membership_id, type_id, quantity, starts_on,
+        expires_on, source, priority, unit_value, plan_benefit_id)."""
+        stamp = self.stamp
         self.conn.executemany(
-            "INSERT INTO levels (contact_id, type_id, quantity, starts_on, expires_on, source,"
-            " priority, unit_value, membership_id, plan_benefit_id, created_at, created_by)"
+            "INSERT INTO levels (contact_id, membership_id, type_id, quantity, starts_on,"
+            " expires_on, source, priority, unit_value, plan_benefit_id, created_at, created_by)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(*row, *stamp) for row in rows],
         )
@@ -442,7 +459,7 @@ class Store:
         self.conn.execute(
             "UPDATE delegates SET removed_at = ?, removed_by = ?"
             " WHERE level_id = ? AND contact_id = ? AND removed_at IS NULL",
-            (now_utc(), operator_name(), level_id, contact_id),
+            (*self.stamp, level_id, contact_id),
         )
 
     def delegated_levels(self, contact_id: int, type_id: int | None = None) -> list[Level]:
@@ -549,7 +566,8 @@ class Store:
     # -- ledger ----------------------------------------------------------------------------
 
     def insert_entries(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        stamp = {"operator": operator_name(), "created_at": now_utc()}
+        at, by = self.stamp
+        stamp = {"operator": by, "created_at": at}
         ids = []
         for row in rows:
             ids.append(self._insert("entries", {**row, **stamp}, audit=False))

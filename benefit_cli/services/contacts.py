@@ -65,6 +65,7 @@ def import_contacts(
     result = ImportResult()
     with write(conn), open_csv(path, columns=CONTACT_COLUMNS, encoding=encoding,
                                delimiter=delimiter) as source:
+        store.bulk_mode()
         for row_number, values, _raw in source.rows():
             result.rows += 1
             try:

@@ -25,14 +25,22 @@ class Created:
     levels: int
 
 
-def _level_rows(
-    contact_id: int, membership_id: int, grants: Iterable[LevelGrant]
-) -> list[tuple[object, ...]]:
-    return [
-        (contact_id, g.type_id, g.quantity, iso(g.starts_on), iso(g.expires_on), "plan",
-         g.priority, g.unit_value, membership_id, g.plan_benefit_id)
+LevelTemplate = tuple[int, int, str, str, str, int, int, int]
+
+
+def _templates(grants: Iterable[LevelGrant]) -> tuple[LevelTemplate, ...]:
+    """The level rows of a grant, less the contact and membership (``Store.insert_levels``)."""
+    return tuple(
+        (g.type_id, g.quantity, g.starts_on.isoformat(), g.expires_on.isoformat(), "plan",
+         g.priority, g.unit_value, g.plan_benefit_id)
         for g in grants
-    ]
+    )
+
+
+def _level_rows(
+    contact_id: int, membership_id: int, templates: Iterable[LevelTemplate]
+) -> list[tuple[object, ...]]:
+    return [(contact_id, membership_id, *template) for template in templates]
 
 
 def _membership_values(contact_id: int, plan_id: int, term: Term) -> dict[str, object]:
@@ -55,7 +63,7 @@ def add_membership(
         term = membership_term(plan, start)
         membership_id = store.insert_membership(_membership_values(contact.id, plan.id, term))
         grants = grants_for(term, store.rules(plan.id), store.types_by_id())
-        store.insert_levels(_level_rows(contact.id, membership_id, grants))
+        store.insert_levels(_level_rows(contact.id, membership_id, _templates(grants)))
     return Created(store.membership(membership_id), len(grants))
 
 
@@ -77,9 +85,9 @@ class _Granter:
         self.types = types
         self.grants = lru_cache(maxsize=4096)(self._grants)
 
-    def _grants(self, plan: Plan, start: dt.date) -> tuple[Term, tuple[LevelGrant, ...]]:
+    def _grants(self, plan: Plan, start: dt.date) -> tuple[Term, tuple[LevelTemplate, ...]]:
         term = membership_term(plan, start)
-        return term, tuple(grants_for(term, self.rules.get(plan.id, []), self.types))
+        return term, _templates(grants_for(term, self.rules.get(plan.id, []), self.types))
 
 
 def import_memberships(
@@ -95,6 +103,7 @@ def import_memberships(
     summary = ImportSummary()
     with write(conn), open_csv(path, columns=MEMBERSHIP_COLUMNS, encoding=encoding,
                                delimiter=delimiter) as source:
+        store.bulk_mode()
         contacts = store.contact_keys()
         plans = store.plans_by_code()
         present = store.membership_keys()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from benefit_cli.domain.errors import NotFound, UsageError
@@ -19,3 +24,57 @@ def date_order(dayfirst: bool, monthfirst: bool) -> bool | None:
     if dayfirst and monthfirst:
         raise UsageError("Give --dayfirst or --monthfirst, not both.")
     return True if dayfirst else False if monthfirst else None
+
+
+@contextmanager
+def progress_bar(title: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr when a person is watching; nothing under cron."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(title, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def choose_contacts(
+    conn: sqlite3.Connection, contacts: str | None, contacts_file: Path | None,
+    plan: str | None, joined_from: dt.date | None, joined_to: dt.date | None, on: dt.date,
+) -> list[str]:
+    """The contacts a bulk command is for, chosen exactly one way."""
+    from benefit_cli.db.store import Store
+
+    ways = [contacts is not None, contacts_file is not None, plan is not None,
+            joined_from is not None or joined_to is not None]
+    if sum(ways) != 1:
+        raise UsageError("Choose the contacts one way: --contacts, --contacts-file, --plan, or"
+                         " --joined-from/--joined-to.")
+    store = Store(conn)
+    if contacts is not None:
+        return [key.strip() for key in contacts.split(",") if key.strip()]
+    if contacts_file is not None:
+        return _contacts_in_file(contacts_file)
+    if plan is not None:
+        return store.member_refs(store.plan(plan).id, on)
+    return [row["ref"] for row in store.list_contacts(joined_from=joined_from, joined_to=joined_to)]
+
+
+def _contacts_in_file(path: Path) -> list[str]:
+    check_file(path)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
+    if "contact" in first.lower():
+        from benefit_cli.csvio.reader import open_csv
+
+        with open_csv(path, columns={"contact": True}, ignore_extra=True) as source:
+            return [values["contact"] for _, values, _ in source.rows() if values["contact"]]
+    with open(path, encoding="utf-8-sig") as handle:
+        return [line.strip() for line in handle if line.strip()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -131,3 +132,82 @@ def list_(
         raise UsageError(f"--kind must be use, void, adjust, expire or rollover; got {', '.join(sorted(unknown))}.")
     show(usage_rows(open_db(), contact, type_, day(from_, "--from"), day(to, "--to"), kinds or None,
                     ref), fmt, output)
+
+
+@usage_app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV with contact, type, quantity, used_on, description, note, ref.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")] = False,
+    on_error: Annotated[str, typer.Option(help="abort: bad rows stop everything; skip: import the good rows.")] = "abort",
+    rejects: Annotated[Path | None, typer.Option(help="Write the bad rows here, with an error column, to fix and re-import.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="The file's encoding, e.g. cp1252.")] = None,
+    delimiter: Annotated[str | None, typer.Option(help="',', ';' or 'tab' (default: guessed).")] = None,
+    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read 03/04/2026 as 3 April.")] = False,
+    monthfirst: Annotated[bool, typer.Option("--monthfirst", help="Read 03/04/2026 as March 4.")] = False,
+    ignore_extra: Annotated[bool, typer.Option("--ignore-extra", help="Ignore columns benefit does not know.")] = False,
+) -> None:
+    """Import usage from a CSV file: every row checked, all or nothing, safe to repeat.
+
+    Example: benefit usage import visits-march.csv --rejects march-rejects.csv
+    """
+    from benefit_cli.cli.imports import check_file, date_order, progress_bar
+    from benefit_cli.domain.errors import RowErrors, UsageError
+    from benefit_cli.services.usage_import import ImportOptions, import_usage
+
+    if on_error not in ("abort", "skip"):
+        raise UsageError(f'--on-error must be abort or skip, got "{on_error}".')
+    check_file(file)
+    options = ImportOptions(today(), on_error, rejects, dry_run, encoding, delimiter,
+                            date_order(dayfirst, monthfirst), ignore_extra)
+    conn = open_db()
+    with progress_bar(f"Importing {file.name}") as progress:
+        report = import_usage(conn, file, options, progress)
+    note(("Dry run, nothing written: " if dry_run else "") + report.summary + ".")
+    if report.rejected and rejects is not None:
+        note(f"The rejected rows are in {rejects}, with an error column; fix them there and"
+             " import that file.")
+    if report.rejected and not report.written and not dry_run:
+        raise RowErrors(report.errors, report.rejected)
+    if report.rejected and dry_run:
+        for error in report.errors:
+            note(f"  {error.message}")
+        raise typer.Exit(1)
+
+
+@usage_app.command("bulk")
+def bulk(
+    type_: TypeCode,
+    contacts: Annotated[str | None, typer.Option(help="Refs or ids, separated by commas.")] = None,
+    contacts_file: Annotated[Path | None, typer.Option(help="One ref per line, or a CSV with a contact column.")] = None,
+    plan: Annotated[str | None, typer.Option(help="Everyone holding this plan on the date.")] = None,
+    joined_from: Annotated[str | None, typer.Option(help="Contacts who joined on or after this date.")] = None,
+    joined_to: Annotated[str | None, typer.Option(help="Contacts who joined on or before this date.")] = None,
+    quantity: Annotated[str, typer.Option(help="How much each contact used.")] = "1",
+    on: Annotated[str | None, typer.Option(help="Date of the use (default: today).")] = None,
+    description: Annotated[str | None, typer.Option(help="What the members see on statements.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Record the same use for many contacts at once, all or nothing.
+
+    Example: benefit usage bulk LECTURE --plan BUSINESS --on 2026-05-12 --description "Spring lecture"
+    """
+    from benefit_cli.cli.imports import choose_contacts
+    from benefit_cli.render import Rows, amount
+    from benefit_cli.services.ledger import bulk_use, show_amount
+
+    conn = open_db()
+    day_of_use = day(on, "--on") or today()
+    keys = choose_contacts(conn, contacts, contacts_file, plan, day(joined_from, "--joined-from"),
+                           day(joined_to, "--joined-to"), day_of_use)
+    result = bulk_use(conn, keys, type_, quantity, day_of_use, description)
+    rows = []
+    for used in result.uses:
+        unit = used.benefit_type.unit
+        rows.append({"contact_ref": used.contact.ref, "type": used.benefit_type.code,
+                     "quantity": amount(sum(d.quantity for d in used.draws), unit),
+                     "drawn_from": ", ".join(d.balance.label for d in used.draws),
+                     "remaining": amount(used.remaining, unit), "entries": " ".join(map(str, used.entry_ids))})
+    show(Rows(["contact_ref", "type", "quantity", "drawn_from", "remaining", "entries"], rows,
+              "Uses recorded"), fmt)
+    unit = result.uses[0].benefit_type.unit
+    note(f"Recorded {len(result.uses)} uses, {show_amount(result.total, unit)} in all.")

@@ -622,3 +622,60 @@ class Store:
             f" WHERE {' AND '.join(where)} ORDER BY {order}",
             params,
         ).fetchall()
+
+    # -- bulk reads for imports --------------------------------------------------------------
+
+    def type_snapshot(self, type_id: int) -> tuple[list[tuple[Any, ...]], list[Allocation],
+                                                     list[tuple[int, int]],
+                                                     dict[tuple[int, int | None], int]]:
+        """Everything that decides who may draw what of one type: its levels as plain
+        tuples (id, contact_id, quantity, priority, starts_on, last day) — there may be
+        hundreds of thousands — their allocations, the active delegates
+        (level_id, contact_id) and the entry sums."""
+        levels = self.conn.execute(
+            "SELECT id, contact_id, quantity, priority, starts_on,"
+            " min(expires_on, coalesce(cancelled_on, expires_on))"
+            " FROM levels WHERE type_id = ? ORDER BY id", (type_id,)).fetchall()
+        allocations = [_allocation(r) for r in self.conn.execute(
+            "SELECT a.* FROM allocations a JOIN levels l ON l.id = a.level_id"
+            " WHERE l.type_id = ? ORDER BY a.id", (type_id,))]
+        delegates = [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT d.level_id, d.contact_id FROM delegates d JOIN levels l ON l.id = d.level_id"
+            " WHERE l.type_id = ? AND d.removed_at IS NULL", (type_id,))]
+        sums = {(r[0], r[1]): r[2] for r in self.conn.execute(
+            "SELECT e.level_id, e.allocation_id, sum(e.quantity) FROM entries e"
+            " JOIN levels l ON l.id = e.level_id WHERE l.type_id = ?"
+            " GROUP BY e.level_id, e.allocation_id", (type_id,))}
+        return levels, allocations, delegates, sums
+
+    def refs_recorded(self, refs: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """For each ref already in the ledger: the kind and fingerprint of its first entry."""
+        found: dict[str, tuple[str, str | None]] = {}
+        for start in range(0, len(refs), 500):
+            chunk = refs[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for ref, kind, fingerprint in self.conn.execute(
+                f"SELECT ref, kind, fingerprint FROM entries WHERE ref IN ({marks})"
+                " ORDER BY id DESC", chunk,
+            ):
+                found[ref] = (kind, fingerprint)
+        return found
+
+    def append_uses(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Bulk append of use entries: (level_id, allocation_id, contact_id, entry_on,
+        quantity, description, note, source, ref, fingerprint)."""
+        at, by = self.stamp
+        self.conn.executemany(
+            "INSERT INTO entries (kind, level_id, allocation_id, contact_id, entry_on, quantity,"
+            " description, note, source, ref, fingerprint, operator, created_at)"
+            " VALUES ('use', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row, by, at) for row in rows],
+        )
+
+    def member_refs(self, plan_id: int, on: dt.date) -> list[str]:
+        """Refs of the contacts holding a membership of the plan in force on a date."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT c.ref FROM memberships m JOIN contacts c ON c.id = m.contact_id"
+            " WHERE m.plan_id = ? AND m.start_on <= ? AND ? <= m.end_on"
+            " AND (m.cancelled_on IS NULL OR ? <= m.cancelled_on) ORDER BY c.ref",
+            (plan_id, iso(on), iso(on), iso(on)))]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 OWN, ALLOCATED, DELEGATED = "own", "allocation", "delegate"
 
@@ -42,9 +43,33 @@ class Balance:
         return f"level {self.level_id}"
 
 
+class Drawable(Protocol):
+    """What consumption needs of a balance; ``Balance`` is one, and a bulk import keeps
+    its own mutable kind so a million rows need not rebuild records."""
+
+    @property
+    def level_id(self) -> int: ...
+    @property
+    def allocation_id(self) -> int | None: ...
+    @property
+    def starts_on(self) -> dt.date: ...
+    @property
+    def expires_on(self) -> dt.date: ...
+    @property
+    def remaining(self) -> int: ...
+    @property
+    def order(self) -> tuple[int, dt.date, dt.date, int, int]: ...
+    @property
+    def label(self) -> str: ...
+    def valid_on(self, day: dt.date) -> bool: ...
+
+
+B = TypeVar("B", bound=Drawable)
+
+
 @dataclass(frozen=True)
 class Draw:
-    balance: Balance
+    balance: Drawable
     quantity: int
 
     @property
@@ -55,7 +80,7 @@ class Draw:
 class Overdraw(Exception):
     """Not enough balance: carries what is available on the date, for the message."""
 
-    def __init__(self, wanted: int, available: Sequence[Balance]) -> None:
+    def __init__(self, wanted: int, available: Sequence[Drawable]) -> None:
         super().__init__(wanted)
         self.wanted = wanted
         self.available = list(available)
@@ -65,12 +90,12 @@ class Overdraw(Exception):
         return sum(b.remaining for b in self.available)
 
 
-def draw_order(balances: Iterable[Balance], day: dt.date) -> list[Balance]:
+def draw_order(balances: Iterable[B], day: dt.date) -> list[B]:
     """The balances usable on ``day``, in consumption order (empty ones included)."""
     return sorted((b for b in balances if b.valid_on(day)), key=lambda b: b.order)
 
 
-def plan_draw(balances: Iterable[Balance], quantity: int, day: dt.date) -> list[Draw]:
+def plan_draw(balances: Iterable[Drawable], quantity: int, day: dt.date) -> list[Draw]:
     """Split a use of ``quantity`` on ``day`` over the balances, or raise ``Overdraw``."""
     if quantity <= 0:
         raise ValueError("a use must be of a positive quantity")

@@ -48,14 +48,14 @@ class CsvError(BenefitError):
 
 
 class RowErrors(BenefitError):
-    """A file had bad rows, so nothing of it was written (invariant 5). Each row's
-    problem is shown, then this summary."""
+    """Some rows (of a file, or contacts of a bulk command) were refused, so nothing was
+    written (invariant 5). The CLI shows each problem, up to ``SHOWN``, then the summary."""
 
     SHOWN = 100
 
-    def __init__(self, errors: list[CsvError]) -> None:
+    def __init__(self, errors: list[BenefitError], total: int | None = None,
+                 what: str = "row", done: str = "nothing was imported") -> None:
         self.errors = errors
-        noun = "row has a problem" if len(errors) == 1 else "rows have problems"
-        super().__init__(
-            f"{len(errors)} {noun}, so nothing was imported; fix them and import the file again."
-        )
+        self.total = len(errors) if total is None else total
+        noun = f"{what} has a problem" if self.total == 1 else f"{what}s have problems"
+        super().__init__(f"{self.total} {noun}, so {done}; fix them and try again.")

@@ -6,8 +6,10 @@ stores a running balance that could drift from the ledger.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from benefit_cli.db.store import Store
 from benefit_cli.domain.allocation import LevelSplit, allocation_remaining, split
@@ -82,3 +84,64 @@ def balances_for(store: Store, contact_id: int, type_id: int) -> list[Balance]:
             allocation_balance(state, allocation, state.allocation_change(allocation.id))
         )
     return balances
+
+
+class LiveBalance:
+    """A balance whose ``remaining`` goes down as a bulk import draws from it.
+
+    One object per level part or allocation, shared by every contact who may draw from
+    it (the owner and its delegates), so a draw by one is seen by all.
+    """
+
+    __slots__ = ("level_id", "allocation_id", "priority", "starts_on", "expires_on", "remaining")
+
+    def __init__(self, level_id: int, allocation_id: int | None, priority: int,
+                 starts_on: dt.date, expires_on: dt.date, remaining: int) -> None:
+        self.level_id = level_id
+        self.allocation_id = allocation_id
+        self.priority = priority
+        self.starts_on = starts_on
+        self.expires_on = expires_on
+        self.remaining = remaining
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.starts_on <= day <= self.expires_on
+
+    @property
+    def order(self) -> tuple[int, dt.date, dt.date, int, int]:
+        return (self.priority, self.expires_on, self.starts_on, self.level_id,
+                self.allocation_id or 0)
+
+    @property
+    def label(self) -> str:
+        if self.allocation_id is not None:
+            return f"allocation {self.allocation_id} of level {self.level_id}"
+        return f"level {self.level_id}"
+
+
+def drawable_by_contact(store: Store, type_id: int) -> dict[int, list[LiveBalance]]:
+    """Every contact's balances of one type, in consumption order: levels it owns,
+    allocations to it and levels it is a delegate of (SPEC "Who may use what")."""
+    levels, allocations, delegates, sums = store.type_snapshot(type_id)
+    by_level: dict[int, list[Allocation]] = {}
+    for allocation in allocations:
+        by_level.setdefault(allocation.level_id, []).append(allocation)
+    day = cache(dt.date.fromisoformat)  # a few hundred distinct dates, shared
+    result: dict[int, list[LiveBalance]] = {}
+    own: dict[int, LiveBalance] = {}
+    for level_id, owner_id, quantity, priority, starts_text, last_text in levels:
+        starts_on, last_day = day(starts_text), day(last_text)
+        pairs = [(a, sums.get((level_id, a.id), 0)) for a in by_level.get(level_id, ())]
+        level_split = split(quantity, sums.get((level_id, None), 0), pairs, owner_id)
+        own[level_id] = LiveBalance(level_id, None, priority, starts_on, last_day,
+                                    level_split.own_remaining)
+        result.setdefault(owner_id, []).append(own[level_id])
+        for allocation, change in pairs:
+            result.setdefault(allocation.contact_id, []).append(LiveBalance(
+                level_id, allocation.id, priority, max(starts_on, allocation.starts_on),
+                min(last_day, allocation.stops_on), allocation_remaining(allocation, change)))
+    for level_id, contact_id in delegates:
+        result.setdefault(contact_id, []).append(own[level_id])
+    for balances in result.values():
+        balances.sort(key=lambda b: b.order)
+    return result

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import benefit_cli
 from benefit_cli.db.store import Store
-from benefit_cli.domain.errors import NotFound
-from benefit_cli.services import allocations, catalog, contacts, ledger, memberships
+from benefit_cli.domain.errors import NotFound, RowErrors
+from benefit_cli.services import allocations, catalog, contacts, memberships
 
 SAMPLE_DATA = Path(benefit_cli.__file__).resolve().parent.parent / "sample_data"
 
@@ -66,13 +66,13 @@ def build_demo(conn: sqlite3.Connection) -> dict[str, int]:
         for level in store.levels(owner.id, store.benefit_type(row["type"]).id):
             allocations.add_delegate(conn, level.id, row["contact"])
         counts["delegates"] = counts.get("delegates", 0) + 1
-    usage_columns = dict.fromkeys(["contact", "type", "quantity", "used_on", "description",
-                                   "note", "ref"], False)
-    for row in _rows("usage.csv", usage_columns):
-        ledger.use(conn, row["contact"], row["type"], row["quantity"] or "1",
-                   dt.date.fromisoformat(row["used_on"]), row["description"] or None,
-                   row["note"] or None, row["ref"] or None, source="import")
-        counts["uses"] = counts.get("uses", 0) + 1
+    from benefit_cli.domain.clock import today
+    from benefit_cli.services.usage_import import ImportOptions, import_usage
+
+    report = import_usage(conn, SAMPLE_DATA / "usage.csv", ImportOptions(today()))
+    if not report.written:
+        raise RowErrors(report.errors, report.rejected)
+    counts["uses"] = report.imported
     return counts
 
 

@@ -11,11 +11,20 @@ import datetime as dt
 import hashlib
 import sqlite3
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from benefit_cli.db.connection import write
 from benefit_cli.db.store import Store
-from benefit_cli.domain.consumption import OWN, Balance, Draw, Overdraw, draw_order, plan_draw
+from benefit_cli.domain.consumption import (
+    OWN,
+    Balance,
+    Draw,
+    Drawable,
+    Overdraw,
+    draw_order,
+    plan_draw,
+)
 from benefit_cli.domain.errors import Invalid, NotFound
 from benefit_cli.domain.models import BenefitType, Contact
 from benefit_cli.render import amount
@@ -51,7 +60,7 @@ class Used:
 
 
 def overdraw_message(contact: Contact, benefit_type: BenefitType, wanted: int, on: dt.date,
-                     error: Overdraw, all_balances: list[Balance]) -> str:
+                     error: Overdraw, all_balances: Sequence[Drawable]) -> str:
     unit = benefit_type.unit
     want = f"Cannot use {show_amount(wanted, unit)} of {benefit_type.code} for {contact.label} on {on}"
     if error.available:
@@ -80,35 +89,43 @@ def use(
         contact = store.contact(contact_key)
         benefit_type = store.benefit_type(type_code)
         wanted = quantity(quantity_text, benefit_type.unit)
-        if not benefit_type.active:
-            raise Invalid(f'"{benefit_type.code}" is retired and can no longer be used.')
-        print_ = fingerprint(contact.id, benefit_type.id, wanted, on, description, note)
-        if ref:
-            earlier = store.entries_with_ref(ref)
-            if earlier:
-                if earlier[0]["kind"] == "use" and earlier[0]["fingerprint"] == print_:
-                    balances = balances_for(store, contact.id, benefit_type.id)
-                    return Used(contact, benefit_type, (), tuple(e["id"] for e in earlier), ref,
-                                _left_on(balances, on), already=True)
-                raise Invalid(
-                    f'The ref "{ref}" was already recorded (entry {earlier[0]["id"]}) with other'
-                    " details; use a new ref for a new use, or void the old one first."
-                )
-        balances = balances_for(store, contact.id, benefit_type.id)
-        try:
-            draws = plan_draw(balances, wanted, on)
-        except Overdraw as error:
-            raise Invalid(overdraw_message(contact, benefit_type, wanted, on, error, balances)) from None
-        ref = ref or f"use-{uuid.uuid4().hex[:12]}"
-        ids = store.insert_entries([
-            {"kind": "use", "level_id": d.balance.level_id, "allocation_id": d.balance.allocation_id,
-             "contact_id": contact.id, "entry_on": on.isoformat(), "quantity": -d.quantity,
-             "description": description, "note": note, "source": source, "ref": ref,
-             "fingerprint": print_}
-            for d in draws
-        ])
-        left = _left_on(balances, on) - wanted
-    return Used(contact, benefit_type, tuple(draws), tuple(ids), ref, left)
+        return record_use(store, contact, benefit_type, wanted, on, description, note, ref, source)
+
+
+def record_use(
+    store: Store, contact: Contact, benefit_type: BenefitType, wanted: int, on: dt.date,
+    description: str | None, note: str | None, ref: str | None, source: str,
+) -> Used:
+    """The body of a use, inside the caller's transaction."""
+    if not benefit_type.active:
+        raise Invalid(f'"{benefit_type.code}" is retired and can no longer be used.')
+    print_ = fingerprint(contact.id, benefit_type.id, wanted, on, description, note)
+    if ref:
+        earlier = store.entries_with_ref(ref)
+        if earlier:
+            if earlier[0]["kind"] == "use" and earlier[0]["fingerprint"] == print_:
+                balances = balances_for(store, contact.id, benefit_type.id)
+                return Used(contact, benefit_type, (), tuple(e["id"] for e in earlier), ref,
+                            _left_on(balances, on), already=True)
+            raise Invalid(
+                f'The ref "{ref}" was already recorded (entry {earlier[0]["id"]}) with other'
+                " details; use a new ref for a new use, or void the old one first."
+            )
+    balances = balances_for(store, contact.id, benefit_type.id)
+    try:
+        draws = plan_draw(balances, wanted, on)
+    except Overdraw as error:
+        raise Invalid(overdraw_message(contact, benefit_type, wanted, on, error, balances)) from None
+    ref = ref or f"use-{uuid.uuid4().hex[:12]}"
+    ids = store.insert_entries([
+        {"kind": "use", "level_id": d.balance.level_id, "allocation_id": d.balance.allocation_id,
+         "contact_id": contact.id, "entry_on": on.isoformat(), "quantity": -d.quantity,
+         "description": description, "note": note, "source": source, "ref": ref,
+         "fingerprint": print_}
+        for d in draws
+    ])
+    return Used(contact, benefit_type, tuple(draws), tuple(ids), ref,
+                _left_on(balances, on) - wanted)
 
 
 def _left_on(balances: list[Balance], on: dt.date) -> int:
@@ -218,3 +235,36 @@ def void(conn: sqlite3.Connection, entry_id: int, reason: str, today: dt.date) -
         unit = store.benefit_type_by_id(level.type_id).unit
     return Voided(entry_id, void_id, -entry["quantity"], unit, entry["level_id"],
                   entry["allocation_id"], siblings)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    uses: tuple[Used, ...]
+    total: int  # stored quantity drawn over all contacts
+
+
+def bulk_use(
+    conn: sqlite3.Connection, contact_keys: Sequence[str], type_code: str, quantity_text: str,
+    on: dt.date, description: str | None = None,
+) -> BulkResult:
+    """The same use for many contacts, all or nothing: one contact who may not use it
+    leaves nothing written, and every such contact is named."""
+    from benefit_cli.domain.errors import BenefitError, RowErrors
+
+    if not contact_keys:
+        raise Invalid("No contacts were chosen, so nothing was recorded.")
+    store = Store(conn)
+    with write(conn):
+        benefit_type = store.benefit_type(type_code)
+        wanted = quantity(quantity_text, benefit_type.unit)
+        uses, problems = [], []
+        for key in dict.fromkeys(contact_keys):
+            try:
+                contact = store.contact(key)
+                uses.append(record_use(store, contact, benefit_type, wanted, on, description,
+                                       None, None, "bulk"))
+            except BenefitError as error:
+                problems.append(error)
+        if problems:
+            raise RowErrors(problems, what="contact", done="nothing was recorded")
+    return BulkResult(tuple(uses), wanted * len(uses))

@@ -1,0 +1,266 @@
+"""Importing usage from a CSV file (SPEC §4; invariants 2 and 5).
+
+Rows are validated in file order against the ledger — contact and type exist, the type
+is active, the contact may draw from a balance valid on the date, and the balance
+suffices counting the earlier rows of the same file — and drawn in the consumption
+order of a single ``benefit use``. The file streams through in chunks: balances live in
+memory (one object per level part or allocation of the types the file names), rows do
+not. Everything happens in one immediate transaction, so the import is all or nothing
+and a kill at any moment leaves none of it. A row whose ref is already in the ledger
+with the same content is skipped; a row without a ref is keyed by a hash of its content
+and how many identical rows came before it in the file, so the same file imported twice
+adds nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from benefit_cli.db.connection import write
+from benefit_cli.db.store import Store
+from benefit_cli.domain.consumption import Overdraw, plan_draw
+from benefit_cli.domain.errors import CsvError, RowErrors
+from benefit_cli.domain.models import BenefitType
+from benefit_cli.services.balances import LiveBalance, drawable_by_contact
+from benefit_cli.services.ledger import fingerprint, overdraw_message
+
+# ``error`` is the column a rejects file adds: such a file, fixed, imports as it is.
+USAGE_COLUMNS = {"contact": True, "type": True, "quantity": False, "used_on": False,
+                 "description": False, "note": False, "ref": False, "error": False}
+CHUNK_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    today: dt.date
+    on_error: str = "abort"  # or "skip"
+    rejects: Path | None = None
+    dry_run: bool = False
+    encoding: str | None = None
+    delimiter: str | None = None
+    dayfirst: bool | None = None
+    ignore_extra: bool = False
+    source: str = "import"
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    imported: int = 0
+    entries: int = 0
+    already: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    written: bool = False
+    errors: list[CsvError] = field(default_factory=list)  # the first RowErrors.SHOWN
+
+    @property
+    def summary(self) -> str:
+        imported = f"imported {self.imported}" if self.written else f"valid {self.imported} (not written)"
+        return (f"rows read {self.rows}, {imported}, skipped as already present {self.already},"
+                f" rejected {self.rejected}, {self.seconds:.1f} s")
+
+
+class _Rollback(Exception):
+    """Leave the transaction without writing (a dry run, or bad rows under abort)."""
+
+
+@dataclass
+class _Row:
+    number: int
+    raw: list[str]
+    contact_id: int
+    benefit_type: BenefitType
+    quantity: int
+    used_on: dt.date
+    description: str | None
+    note: str | None
+    ref: str
+    fingerprint: str
+
+
+class _Importer:
+    def __init__(self, store: Store, options: ImportOptions, rejects: Any) -> None:
+        from benefit_cli.csvio.dates import parse_date
+        from benefit_cli.csvio.quantities import parse_quantity
+
+        self.store = store
+        self.options = options
+        self.parse_date = parse_date
+        self.parse_quantity = parse_quantity
+        self.rejects = rejects
+        self.report = ImportReport()
+        self.contacts = store.contact_keys()
+        self.types = {t.code: t for t in store.list_types(include_retired=True)}
+        self.balances: dict[int, dict[int, list[LiveBalance]]] = {}
+        self.occurrences: dict[int, int] = {}
+
+    # -- one chunk of rows -----------------------------------------------------------------
+
+    def chunk(self, rows: list[tuple[int, dict[str, str], list[str]]]) -> None:
+        parsed: list[_Row] = []
+        for number, values, raw in rows:
+            row = self.parse(number, values, raw)
+            if row is not None:
+                parsed.append(row)
+        recorded = self.store.refs_recorded(list({row.ref for row in parsed}))
+        entries: list[tuple[Any, ...]] = []
+        for row in parsed:
+            seen = recorded.get(row.ref)
+            if seen is not None:
+                kind, print_ = seen
+                if kind == "use" and print_ == row.fingerprint:
+                    self.report.already += 1
+                else:
+                    self.reject(row.number, row.raw, [CsvError(
+                        f'the ref "{row.ref}" was already recorded for a different use;'
+                        " give this row a new ref.", row.number, "ref")])
+                continue
+            error = self.draw(row, entries)
+            if error is not None:
+                self.reject(row.number, row.raw, [error])
+                continue
+            recorded[row.ref] = ("use", row.fingerprint)
+            self.report.imported += 1
+        self.store.append_uses(entries)
+        self.report.entries += len(entries)
+
+    def parse(self, number: int, values: dict[str, str], raw: list[str]) -> _Row | None:
+        errors = []
+        contact_id = self.contacts.get(values["contact"])
+        if contact_id is None:
+            what = f'no contact "{values["contact"]}"' if values["contact"] else "the contact is missing"
+            errors.append(CsvError(f"{what}; check the ref or import the contact first.",
+                                   number, "contact"))
+        code = values["type"].upper()
+        benefit_type = self.types.get(code)
+        if benefit_type is None:
+            what = f'no benefit type "{values["type"]}"' if code else "the type is missing"
+            errors.append(CsvError(f"{what}; see: benefit type list.", number, "type"))
+        elif not benefit_type.active:
+            errors.append(CsvError(f'the benefit type "{code}" is retired and can no longer be'
+                                   " used.", number, "type"))
+        quantity = 0
+        if benefit_type is not None:
+            try:
+                quantity = self.parse_quantity(values.get("quantity") or "1", benefit_type.unit)
+            except ValueError as exc:
+                errors.append(CsvError(str(exc), number, "quantity"))
+        used_on = self.options.today
+        if values.get("used_on"):
+            try:
+                used_on = self.parse_date(values["used_on"], dayfirst=self.options.dayfirst)
+            except ValueError as exc:
+                errors.append(CsvError(str(exc), number, "used_on"))
+        if errors:
+            self.reject(number, raw, errors)
+            return None
+        assert contact_id is not None and benefit_type is not None
+        description = values.get("description") or None
+        note = values.get("note") or None
+        print_ = fingerprint(contact_id, benefit_type.id, quantity, used_on, description, note)
+        ref = values.get("ref") or self.content_ref(print_)
+        return _Row(number, raw, contact_id, benefit_type, quantity, used_on, description, note,
+                    ref, print_)
+
+    def content_ref(self, print_: str) -> str:
+        """The key of a row without a ref: its content, and which identical row it is."""
+        key = int(print_[:16], 16)
+        occurrence = self.occurrences.get(key, 0) + 1
+        self.occurrences[key] = occurrence
+        return f"row-{print_[:20]}" + (f"-{occurrence}" if occurrence > 1 else "")
+
+    def draw(self, row: _Row, entries: list[tuple[Any, ...]]) -> CsvError | None:
+        type_id = row.benefit_type.id
+        by_contact = self.balances.get(type_id)
+        if by_contact is None:
+            by_contact = self.balances[type_id] = drawable_by_contact(self.store, type_id)
+        balances = by_contact.get(row.contact_id, [])
+        try:
+            draws = plan_draw(balances, row.quantity, row.used_on)
+        except Overdraw as error:
+            contact = self.store.contact_by_id(row.contact_id)
+            column = "quantity" if any(b.valid_on(row.used_on) for b in balances) else "used_on"
+            return CsvError(_sentence(overdraw_message(contact, row.benefit_type, row.quantity,
+                                                       row.used_on, error, balances)),
+                            row.number, column)
+        on = row.used_on.isoformat()
+        for d in draws:
+            balance = d.balance
+            assert isinstance(balance, LiveBalance)
+            balance.remaining -= d.quantity
+            entries.append((balance.level_id, balance.allocation_id, row.contact_id, on,
+                            -d.quantity, row.description, row.note, self.options.source,
+                            row.ref, row.fingerprint))
+        return None
+
+    def reject(self, number: int, raw: list[str], errors: list[CsvError]) -> None:
+        self.report.rejected += 1
+        room = RowErrors.SHOWN - len(self.report.errors)
+        self.report.errors.extend(errors[:max(0, room)])
+        if self.rejects is not None:
+            # Row numbers change in the rejects file; the column and reason still hold.
+            self.rejects.writerow([*raw, " ".join(
+                f"column {e.column}: {e.reason}" if e.column else e.reason for e in errors)])
+
+
+def _sentence(message: str) -> str:
+    """An overdraw message as the reason of a row: it already names contact and date."""
+    return message[0].lower() + message[1:]
+
+
+def import_usage(
+    conn: sqlite3.Connection, path: Path, options: ImportOptions,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import the file. Bad rows leave nothing written unless ``on_error='skip'``;
+    ``report.written`` says whether anything was. ``progress(bytes_read, total_bytes)``
+    is called after each chunk."""
+    from benefit_cli.csvio.reader import open_csv
+
+    started = time.perf_counter()
+    store = Store(conn)
+    total = path.stat().st_size
+    rejects_file: IO[str] | None = None
+    importer: _Importer | None = None
+    try:
+        with open_csv(path, columns=USAGE_COLUMNS, encoding=options.encoding,
+                      delimiter=options.delimiter, ignore_extra=options.ignore_extra) as source:
+            writer = None
+            if options.rejects is not None:
+                rejects_file = open(options.rejects, "w", encoding="utf-8-sig", newline="")
+                writer = csv.writer(rejects_file, delimiter=source.delimiter)
+                writer.writerow([*source.header, "error"])
+            try:
+                with write(conn):
+                    store.bulk_mode()
+                    importer = _Importer(store, options, writer)
+                    chunk: list[tuple[int, dict[str, str], list[str]]] = []
+                    for row in source.rows():
+                        importer.report.rows += 1
+                        chunk.append(row)
+                        if len(chunk) == CHUNK_ROWS:
+                            importer.chunk(chunk)
+                            chunk = []
+                            if progress:
+                                progress(source.bytes_read, total)
+                    importer.chunk(chunk)
+                    if options.dry_run or (importer.report.rejected and options.on_error == "abort"):
+                        raise _Rollback
+                    importer.report.written = True
+            except _Rollback:
+                pass
+    finally:
+        if rejects_file is not None:
+            rejects_file.close()
+    assert importer is not None
+    importer.report.seconds = time.perf_counter() - started
+    return importer.report
+

@@ -121,6 +121,8 @@ def create_app(modules: Iterable[str] | None = None) -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
+        # Plain Click output: a usage mistake is one "Error:" line, not a drawn box.
+        rich_markup_mode=None,
     )
     app.callback()(root)
     for name in dict.fromkeys(modules if modules is not None else COMMAND_MODULES.values()):

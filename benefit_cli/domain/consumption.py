@@ -97,15 +97,21 @@ def draw_order(balances: Iterable[B], day: dt.date) -> list[B]:
 
 def plan_draw(balances: Iterable[Drawable], quantity: int, day: dt.date) -> list[Draw]:
     """Split a use of ``quantity`` on ``day`` over the balances, or raise ``Overdraw``."""
+    return draw_in_order(sorted(balances, key=lambda b: b.order), quantity, day)
+
+
+def draw_in_order(ordered: Sequence[Drawable], quantity: int, day: dt.date) -> list[Draw]:
+    """``plan_draw`` over balances already sorted by ``order`` (a bulk import sorts each
+    contact's balances once, not once per row)."""
     if quantity <= 0:
         raise ValueError("a use must be of a positive quantity")
-    usable = [b for b in draw_order(balances, day) if b.remaining > 0]
     draws = []
     left = quantity
-    for balance in usable:
-        take = min(left, balance.remaining)
-        draws.append(Draw(balance, take))
-        left -= take
-        if left == 0:
-            return draws
-    raise Overdraw(quantity, usable)
+    for balance in ordered:
+        if balance.remaining > 0 and balance.valid_on(day):
+            take = min(left, balance.remaining)
+            draws.append(Draw(balance, take))
+            left -= take
+            if left == 0:
+                return draws
+    raise Overdraw(quantity, [b for b in ordered if b.remaining > 0 and b.valid_on(day)])

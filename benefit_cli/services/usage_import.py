@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from benefit_cli.db.connection import write
 from benefit_cli.db.store import Store
-from benefit_cli.domain.consumption import Overdraw, plan_draw
+from benefit_cli.domain.consumption import Overdraw, draw_in_order
 from benefit_cli.domain.errors import CsvError, RowErrors
 from benefit_cli.domain.models import BenefitType
 from benefit_cli.services.balances import LiveBalance, drawable_by_contact
@@ -72,7 +72,7 @@ class _Rollback(Exception):
     """Leave the transaction without writing (a dry run, or bad rows under abort)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     number: int
     raw: list[str]
@@ -101,6 +101,7 @@ class _Importer:
         self.types = {t.code: t for t in store.list_types(include_retired=True)}
         self.balances: dict[int, dict[int, list[LiveBalance]]] = {}
         self.occurrences: dict[int, int] = {}
+        self.iso: dict[dt.date, str] = {}
 
     # -- one chunk of rows -----------------------------------------------------------------
 
@@ -184,14 +185,16 @@ class _Importer:
             by_contact = self.balances[type_id] = drawable_by_contact(self.store, type_id)
         balances = by_contact.get(row.contact_id, [])
         try:
-            draws = plan_draw(balances, row.quantity, row.used_on)
+            draws = draw_in_order(balances, row.quantity, row.used_on)
         except Overdraw as error:
             contact = self.store.contact_by_id(row.contact_id)
             column = "quantity" if any(b.valid_on(row.used_on) for b in balances) else "used_on"
             return CsvError(_sentence(overdraw_message(contact, row.benefit_type, row.quantity,
                                                        row.used_on, error, balances)),
                             row.number, column)
-        on = row.used_on.isoformat()
+        on = self.iso.get(row.used_on)
+        if on is None:
+            on = self.iso[row.used_on] = row.used_on.isoformat()
         for d in draws:
             balance = d.balance
             assert isinstance(balance, LiveBalance)

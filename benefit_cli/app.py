@@ -108,6 +108,7 @@ COMMAND_MODULES = {
     "membership": "membership_cmds", "level": "membership_cmds",
     "allocate": "allocation_cmds", "allocation": "allocation_cmds", "delegate": "allocation_cmds",
     "use": "ledger_cmds", "adjust": "ledger_cmds", "balance": "ledger_cmds", "usage": "ledger_cmds",
+    "report": "report_cmds",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--db", "--operator")
 

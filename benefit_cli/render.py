@@ -167,3 +167,18 @@ def _write(parts: list[Rows], fmt: str, out: IO[str], terminal: bool, sections: 
 
 def _json_rows(rows: Rows) -> list[dict[str, Any]]:
     return [{c: _json_value(row.get(c)) for c in rows.columns} for row in rows.rows]
+
+
+def bar_chart(rows: Rows, label: str, value: str, width: int = 40) -> None:
+    """Totals as horizontal bars on stderr (the data itself went to stdout)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    values = [(str(_text(r.get(label))), float(r.get(value) or 0)) for r in rows.rows]
+    if label == "month":
+        values.sort()
+    top = max((v for _, v in values), default=0) or 1
+    pad = max((len(name) for name, _ in values), default=0)
+    for name, amount_ in values:
+        bar = "█" * max(1 if amount_ else 0, round(width * amount_ / top))
+        console.print(f"{name.ljust(pad)}  [cyan]{bar}[/cyan] {amount_:g}", highlight=False)

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from benefit_cli.db.migrations import history_sql
 from benefit_cli.domain.clock import now_utc, operator_name
 from benefit_cli.domain.dates import from_iso, iso
 from benefit_cli.domain.errors import NotFound
@@ -679,3 +680,160 @@ class Store:
             " WHERE m.plan_id = ? AND m.start_on <= ? AND ? <= m.end_on"
             " AND (m.cancelled_on IS NULL OR ? <= m.cancelled_on) ORDER BY c.ref",
             (plan_id, iso(on), iso(on), iso(on)))]
+
+    # -- reports ---------------------------------------------------------------------------
+
+    def _level_filters(self, alias: str, contact_column: str, filters: Any) -> tuple[list[str], list[Any]]:
+        """SQL conditions for the report filters that select levels and contacts."""
+        where, params = [], []
+        if filters.contact_id is not None:
+            where.append(f"{contact_column} = ?")
+            params.append(filters.contact_id)
+        if filters.type_id is not None:
+            where.append(f"{alias}.type_id = ?")
+            params.append(filters.type_id)
+        if filters.category is not None:
+            where.append(f"{alias}.type_id IN (SELECT id FROM benefit_types WHERE category = ?)")
+            params.append(filters.category)
+        if filters.plan_id is not None:
+            where.append(f"{alias}.membership_id IN (SELECT id FROM memberships WHERE plan_id = ?)")
+            params.append(filters.plan_id)
+        return where, params
+
+    def history(self, filters: Any) -> sqlite3.Cursor:
+        """The history view's rows, filtered; contact and type filter the partition so the
+        running balance still counts every earlier event."""
+        inner, params = [], []
+        if filters.contact_id is not None:
+            inner.append("ev.holder_id = ?")
+            params.append(filters.contact_id)
+        if filters.type_id is not None:
+            inner.append("ev.type_id = ?")
+            params.append(filters.type_id)
+        if filters.category is not None:
+            inner.append("t.category = ?")
+            params.append(filters.category)
+        if filters.plan_id is not None:
+            inner.append("l.membership_id IN (SELECT id FROM memberships WHERE plan_id = ?)")
+            params.append(filters.plan_id)
+        outer, outer_params = [], []
+        if filters.date_from is not None:
+            outer.append("date >= ?")
+            outer_params.append(iso(filters.date_from))
+        if filters.date_to is not None:
+            outer.append("date <= ?")
+            outer_params.append(iso(filters.date_to))
+        sql = history_sql(" AND ".join(inner) or "1")
+        return self.conn.execute(
+            f"SELECT * FROM ({sql}) WHERE {' AND '.join(outer) or '1'}"
+            " ORDER BY date, seq, tiebreak, holder_id",
+            (*params, *outer_params),
+        )
+
+    def usage_totals(self, filters: Any, keys: Sequence[str]) -> list[sqlite3.Row]:
+        """Uses less voids in the date range, grouped by the given keys (type, contact,
+        month, category), with the value at the grant-time unit value in cents. Money
+        is summed apart (in cents) so that a group mixing units stays exact."""
+        where, params = self._level_filters("l", "e.contact_id", filters)
+        if filters.date_from is not None:
+            where.append("e.entry_on >= ?")
+            params.append(iso(filters.date_from))
+        if filters.date_to is not None:
+            where.append("e.entry_on <= ?")
+            params.append(iso(filters.date_to))
+        expressions = {"type": "t.code", "contact": "c.ref", "month": "substr(e.entry_on, 1, 7)",
+                       "category": "t.category"}
+        select = ", ".join(f"{expressions[k]} AS {k}" for k in keys)
+        group = ", ".join(keys)
+        return self.conn.execute(
+            f"SELECT {select},"
+            " sum(CASE e.kind WHEN 'use' THEN 1 ELSE -1 END) AS uses,"
+            " -sum(CASE WHEN t.unit = 'money' THEN 0 ELSE e.quantity END) AS quantity,"
+            " -sum(CASE WHEN t.unit = 'money' THEN e.quantity ELSE 0 END) AS money_quantity,"
+            " count(DISTINCT e.contact_id) AS members,"
+            # cents: a unit of money is worth unit_value cents per currency unit
+            " round(-sum(e.quantity * l.unit_value"
+            "  / CASE WHEN t.unit = 'money' THEN 100.0 ELSE 1 END)) AS value"
+            " FROM entries e JOIN levels l ON l.id = e.level_id"
+            " JOIN benefit_types t ON t.id = l.type_id JOIN contacts c ON c.id = e.contact_id"
+            f" WHERE e.kind IN ('use', 'void') AND {' AND '.join(where) or '1'}"
+            f" GROUP BY {group}",
+            params,
+        ).fetchall()
+
+    def balance_parts(self, filters: Any) -> sqlite3.Cursor:
+        """One row per balance a contact holds — the own part of each level it owns and
+        each allocation it received — with granted, allocated out, used, adjusted,
+        expired and remaining, ordered by contact and type.
+
+        An allocation to another contact counts in the receiver's granted (while active;
+        once ended, only what it consumed) and the owner's allocated out; an allocation to
+        oneself counts only through its entries.
+        """
+        where, params = self._level_filters("l", "p.holder_id", filters)
+        consumed = ("coalesce((SELECT -sum(e.quantity) FROM entries e"
+                    " WHERE e.allocation_id = a.id), 0)")
+        return self.conn.execute(
+            "WITH parts AS ("
+            " SELECT l.contact_id AS holder_id, l.id AS level_id, NULL AS allocation_id,"
+            "  l.quantity AS granted,"
+            f"  (SELECT coalesce(sum(CASE WHEN a.active = 1 THEN a.number ELSE {consumed} END), 0)"
+            "   FROM allocations a WHERE a.level_id = l.id AND a.contact_id <> l.contact_id)"
+            "   AS allocated_out"
+            " FROM levels l"
+            " UNION ALL"
+            " SELECT a.contact_id, a.level_id, a.id,"
+            f"  CASE WHEN a.contact_id = l.contact_id THEN 0 WHEN a.active = 1 THEN a.number"
+            f"  ELSE {consumed} END, 0"
+            " FROM allocations a JOIN levels l ON l.id = a.level_id"
+            ")"
+            " SELECT c.ref AS contact_ref, c.name AS contact, t.code AS type, t.unit AS unit,"
+            "  p.granted, p.allocated_out, coalesce(s.used, 0) AS used,"
+            "  coalesce(s.adjusted, 0) AS adjusted, coalesce(s.expired, 0) AS expired,"
+            "  b.remaining, b.starts_on, b.expires_on"
+            " FROM parts p JOIN levels l ON l.id = p.level_id"
+            " JOIN balances b ON b.level_id = p.level_id AND b.allocation_id IS p.allocation_id"
+            " JOIN contacts c ON c.id = p.holder_id JOIN benefit_types t ON t.id = l.type_id"
+            " LEFT JOIN (SELECT level_id, allocation_id,"
+            "   -sum(CASE WHEN kind IN ('use', 'void') THEN quantity ELSE 0 END) AS used,"
+            "   sum(CASE WHEN kind = 'adjust' THEN quantity ELSE 0 END) AS adjusted,"
+            "   -sum(CASE WHEN kind IN ('expire', 'rollover') THEN quantity ELSE 0 END) AS expired"
+            "   FROM entries GROUP BY level_id, allocation_id) s"
+            "  ON s.level_id = p.level_id AND s.allocation_id IS p.allocation_id"
+            f" WHERE {' AND '.join(where) or '1'}"
+            " ORDER BY c.ref, t.code",
+            params,
+        )
+
+    def allocation_rows_for_report(self, filters: Any) -> list[sqlite3.Row]:
+        where, params = self._level_filters("l", "l.contact_id", filters)
+        if filters.date_from is not None:
+            where.append("a.starts_on >= ?")
+            params.append(iso(filters.date_from))
+        if filters.date_to is not None:
+            where.append("a.starts_on <= ?")
+            params.append(iso(filters.date_to))
+        return self.conn.execute(
+            "SELECT a.*, t.code AS type, t.unit AS unit, o.ref AS owner_ref, c.ref AS contact_ref,"
+            " c.name AS contact,"
+            " coalesce((SELECT -sum(e.quantity) FROM entries e WHERE e.allocation_id = a.id"
+            "  AND e.kind IN ('use', 'void')), 0) AS used"
+            " FROM allocations a JOIN levels l ON l.id = a.level_id"
+            " JOIN benefit_types t ON t.id = l.type_id JOIN contacts o ON o.id = l.contact_id"
+            " JOIN contacts c ON c.id = a.contact_id"
+            f" WHERE {' AND '.join(where) or '1'} ORDER BY t.code, a.id",
+            params,
+        ).fetchall()
+
+    def expiring(self, filters: Any, first: dt.date, last: dt.date) -> list[sqlite3.Row]:
+        """Balances with something left whose last day falls in ``first..last``."""
+        where, params = self._level_filters("l", "c.id", filters)
+        return self.conn.execute(
+            "SELECT c.ref AS contact_ref, c.name AS contact, c.email, b.type, b.unit,"
+            " b.remaining, b.expires_on, b.level_id, b.allocation_id"
+            " FROM balances b JOIN levels l ON l.id = b.level_id"
+            " JOIN contacts c ON c.ref = b.contact_ref"
+            f" WHERE b.remaining > 0 AND b.expires_on BETWEEN ? AND ? AND {' AND '.join(where) or '1'}"
+            " ORDER BY b.expires_on, c.ref, b.type",
+            (iso(first), iso(last), *params),
+        ).fetchall()

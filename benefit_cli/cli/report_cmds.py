@@ -1,0 +1,137 @@
+"""``benefit report ...``"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from benefit_cli.cli.common import Format, FormatOpt, OutputOpt, day, open_db, show, today
+
+app = typer.Typer(help="Reports for the screen and for spreadsheets.", no_args_is_help=True)
+
+FromOpt = Annotated[str | None, typer.Option("--from", help="From this date.")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Up to this date.")]
+ContactOpt = Annotated[str | None, typer.Option("--contact", help="Only this contact.")]
+TypeOpt = Annotated[str | None, typer.Option("--type", help="Only this benefit type.")]
+CategoryOpt = Annotated[str | None, typer.Option("--category", help="Only this category.")]
+PlanOpt = Annotated[str | None, typer.Option("--plan", help="Only benefits granted by this plan.")]
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="report")
+
+
+def _filters(contact: str | None, type_: str | None, category: str | None, plan: str | None,
+             from_: str | None, to: str | None):  # type: ignore[no-untyped-def]
+    from benefit_cli.reports.reports import resolve_filters
+
+    conn = open_db()
+    return conn, resolve_filters(conn, contact, type_, category, plan, day(from_, "--from"),
+                                 day(to, "--to"))
+
+
+@app.command("history")
+def history(
+    contact: ContactOpt = None, type_: TypeOpt = None, category: CategoryOpt = None,
+    plan: PlanOpt = None, from_: FromOpt = None, to: ToOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None,
+) -> None:
+    """Every grant, allocation, use, void, adjustment and expiry, with running balances.
+
+    Example: benefit report history --contact C000123 --type ROOM
+    """
+    from benefit_cli.reports.reports import history as history_
+
+    conn, filters = _filters(contact, type_, category, plan, from_, to)
+    show(history_(conn, filters, today()), fmt, output)
+
+
+@app.command("usage")
+def usage(
+    by: Annotated[list[str] | None, typer.Option(help="type, contact, month or category; repeat to combine.")] = None,
+    chart: Annotated[bool, typer.Option("--chart", help="Also draw the totals as bars.")] = False,
+    contact: ContactOpt = None, type_: TypeOpt = None, category: CategoryOpt = None,
+    plan: PlanOpt = None, from_: FromOpt = None, to: ToOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None,
+) -> None:
+    """What was used, grouped, most used first, with its value.
+
+    Example: benefit report usage --by month --by type --from 2026-01-01 --chart
+    """
+    from benefit_cli.reports.reports import usage as usage_
+
+    conn, filters = _filters(contact, type_, category, plan, from_, to)
+    rows = usage_(conn, filters, by or ["type"])
+    show(rows, fmt, output)
+    if chart:
+        from benefit_cli.render import bar_chart
+
+        bar_chart(rows, "month" if "month" in rows.columns else rows.columns[0], "quantity")
+
+
+@app.command("balances")
+def balances(
+    contact: ContactOpt = None, type_: TypeOpt = None, category: CategoryOpt = None,
+    plan: PlanOpt = None, from_: FromOpt = None, to: ToOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None,
+) -> None:
+    """What every contact was granted, gave away, used and has left, per benefit.
+
+    Example: benefit report balances --type GUESTPASS -f csv -o balances.csv
+    """
+    from benefit_cli.reports.reports import balances as balances_
+
+    conn, filters = _filters(contact, type_, category, plan, from_, to)
+    show(balances_(conn, filters, today()), fmt, output)
+
+
+@app.command("allocations")
+def allocations(
+    list_: Annotated[bool, typer.Option("--list", help="One row per allocation.")] = False,
+    contact: ContactOpt = None, type_: TypeOpt = None, category: CategoryOpt = None,
+    plan: PlanOpt = None, from_: FromOpt = None, to: ToOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None,
+) -> None:
+    """How many of each benefit were allocated, and to how many people.
+
+    Example: benefit report allocations --list --type REDUCED
+    """
+    from benefit_cli.reports.reports import allocations as allocations_
+
+    conn, filters = _filters(contact, type_, category, plan, from_, to)
+    show(allocations_(conn, filters, list_), fmt, output)
+
+
+@app.command("statement")
+def statement(
+    contact: Annotated[str, typer.Argument(help="The member's ref or id.")],
+    type_: TypeOpt = None, category: CategoryOpt = None, plan: PlanOpt = None,
+    from_: FromOpt = None, to: ToOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None,
+) -> None:
+    """A member's own statement: what they and the people they gave to used, what expires.
+
+    Example: benefit report statement C000116 -f markdown -o statement.md
+    """
+    from benefit_cli.reports.reports import statement as statement_
+
+    conn, filters = _filters(None, type_, category, plan, from_, to)
+    show(statement_(conn, contact, filters, today()), fmt, output)
+
+
+@app.command("expiring")
+def expiring(
+    within: Annotated[int, typer.Option(help="Days ahead to look.")] = 30,
+    contact: ContactOpt = None, type_: TypeOpt = None, category: CategoryOpt = None,
+    plan: PlanOpt = None, from_: FromOpt = None, to: ToOpt = None,
+    fmt: FormatOpt = Format.table, output: OutputOpt = None,
+) -> None:
+    """Who loses what, and when: an outreach list of balances about to expire.
+
+    Example: benefit report expiring --within 30 -f csv -o call-list.csv
+    """
+    from benefit_cli.reports.reports import expiring as expiring_
+
+    conn, filters = _filters(contact, type_, category, plan, from_, to)
+    show(expiring_(conn, filters, within, today()), fmt, output)

@@ -21,8 +21,8 @@ _DIGITS = frozenset("0123456789")
 
 def _expect(unit: str, signed: bool) -> str:
     if unit == "money":
-        what = "an amount with at most two decimals, like 12.50"
-        return f"{what} (or -12.50)" if signed else f"a positive {what}"
+        what = "amount with at most two decimals, like 12.50"
+        return f"an {what} (or -12.50)" if signed else f"a positive {what}"
     noun = _WHOLE_NOUN[unit]
     return f"a {noun} with a sign, like +3 or -2" if signed else f"a positive {noun}"
 

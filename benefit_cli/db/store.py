@@ -16,6 +16,7 @@ from benefit_cli.db.migrations import history_sql
 from benefit_cli.domain.clock import now_utc, operator_name
 from benefit_cli.domain.dates import from_iso, iso
 from benefit_cli.domain.errors import NotFound
+from benefit_cli.domain.idempotency import RefUse
 from benefit_cli.domain.models import (
     Allocation,
     BenefitType,
@@ -649,17 +650,19 @@ class Store:
             " GROUP BY e.level_id, e.allocation_id", (type_id,))}
         return levels, allocations, delegates, sums
 
-    def refs_recorded(self, refs: Sequence[str]) -> dict[str, tuple[str, str | None]]:
-        """For each ref already in the ledger: the kind and fingerprint of its first entry."""
-        found: dict[str, tuple[str, str | None]] = {}
+    def ref_uses(self, refs: Sequence[str]) -> dict[str, list[RefUse]]:
+        """The use entries recorded under each of ``refs``, oldest first."""
+        found: dict[str, list[RefUse]] = {}
         for start in range(0, len(refs), 500):
             chunk = refs[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
-            for ref, kind, fingerprint in self.conn.execute(
-                f"SELECT ref, kind, fingerprint FROM entries WHERE ref IN ({marks})"
-                " ORDER BY id DESC", chunk,
+            for ref, entry_id, fingerprint, voided in self.conn.execute(
+                "SELECT e.ref, e.id, e.fingerprint,"
+                " EXISTS (SELECT 1 FROM entries v WHERE v.voids_id = e.id)"
+                f" FROM entries e WHERE e.ref IN ({marks}) AND e.kind = 'use' ORDER BY e.id",
+                chunk,
             ):
-                found[ref] = (kind, fingerprint)
+                found.setdefault(ref, []).append(RefUse(entry_id, fingerprint, bool(voided)))
         return found
 
     def append_uses(self, rows: Sequence[tuple[Any, ...]]) -> None:

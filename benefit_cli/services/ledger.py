@@ -26,6 +26,7 @@ from benefit_cli.domain.consumption import (
     plan_draw,
 )
 from benefit_cli.domain.errors import Invalid, NotFound
+from benefit_cli.domain.idempotency import ALREADY, CONFLICT, ref_decision
 from benefit_cli.domain.models import BenefitType, Contact
 from benefit_cli.render import amount
 from benefit_cli.services.balances import balances_for, level_state
@@ -101,14 +102,15 @@ def record_use(
         raise Invalid(f'"{benefit_type.code}" is retired and can no longer be used.')
     print_ = fingerprint(contact.id, benefit_type.id, wanted, on, description, note)
     if ref:
-        earlier = store.entries_with_ref(ref)
-        if earlier:
-            if earlier[0]["kind"] == "use" and earlier[0]["fingerprint"] == print_:
-                balances = balances_for(store, contact.id, benefit_type.id)
-                return Used(contact, benefit_type, (), tuple(e["id"] for e in earlier), ref,
-                            _left_on(balances, on), already=True)
+        recorded = store.ref_uses([ref]).get(ref, [])
+        decision = ref_decision(recorded, print_)
+        if decision == ALREADY:
+            balances = balances_for(store, contact.id, benefit_type.id)
+            return Used(contact, benefit_type, (), tuple(u.entry_id for u in recorded), ref,
+                        _left_on(balances, on), already=True)
+        if decision == CONFLICT:
             raise Invalid(
-                f'The ref "{ref}" was already recorded (entry {earlier[0]["id"]}) with other'
+                f'The ref "{ref}" was already recorded (entry {recorded[0].entry_id}) with other'
                 " details; use a new ref for a new use, or void the old one first."
             )
     balances = balances_for(store, contact.id, benefit_type.id)

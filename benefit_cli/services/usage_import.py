@@ -27,6 +27,7 @@ from benefit_cli.db.connection import write
 from benefit_cli.db.store import Store
 from benefit_cli.domain.consumption import Overdraw, draw_in_order
 from benefit_cli.domain.errors import CsvError, RowErrors
+from benefit_cli.domain.idempotency import ALREADY, CONFLICT, RefUse, ref_decision
 from benefit_cli.domain.models import BenefitType
 from benefit_cli.services.balances import LiveBalance, drawable_by_contact
 from benefit_cli.services.ledger import fingerprint, overdraw_message
@@ -111,24 +112,24 @@ class _Importer:
             row = self.parse(number, values, raw)
             if row is not None:
                 parsed.append(row)
-        recorded = self.store.refs_recorded(list({row.ref for row in parsed}))
+        recorded = self.store.ref_uses(list({row.ref for row in parsed}))
         entries: list[tuple[Any, ...]] = []
         for row in parsed:
-            seen = recorded.get(row.ref)
-            if seen is not None:
-                kind, print_ = seen
-                if kind == "use" and print_ == row.fingerprint:
-                    self.report.already += 1
-                else:
-                    self.reject(row.number, row.raw, [CsvError(
-                        f'the ref "{row.ref}" was already recorded for a different use;'
-                        " give this row a new ref.", row.number, "ref")])
+            decision = ref_decision(recorded.get(row.ref, ()), row.fingerprint)
+            if decision == ALREADY:
+                self.report.already += 1
+                continue
+            if decision == CONFLICT:
+                self.reject(row.number, row.raw, [CsvError(
+                    f'the ref "{row.ref}" was already recorded for a different use;'
+                    " give this row a new ref.", row.number, "ref")])
                 continue
             error = self.draw(row, entries)
             if error is not None:
                 self.reject(row.number, row.raw, [error])
                 continue
-            recorded[row.ref] = ("use", row.fingerprint)
+            # Later rows of this chunk see this one (earlier chunks are in the database).
+            recorded[row.ref] = [RefUse(0, row.fingerprint, False)]
             self.report.imported += 1
         self.store.append_uses(entries)
         self.report.entries += len(entries)

@@ -221,10 +221,61 @@ def usage_import(members_db: Path, members: int = 50_000) -> None:
           " ours 1M/100k <= the floor's")
 
 
+def reports(db: Path) -> None:
+    """Each report as CSV to a file against the bare query behind it, over the 1M-entry
+    database the usage import left; and one contact's balance at 1M against 10k entries."""
+    import sqlite3
+
+    from benefit_cli.db.store import Store
+    from benefit_cli.reports.reports import Filters
+
+    print("\nReports over 1,000,000 ledger entries (CSV to a file vs the bare query)")
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    store = Store(conn)
+    bare = {
+        "history": lambda: store.history(Filters()).fetchall(),
+        "usage --by month": lambda: store.usage_totals(Filters(), ["month"]),
+        "balances": lambda: store.balance_parts(Filters()).fetchall(),
+        "allocations": lambda: store.allocation_rows_for_report(Filters()),
+        "expiring --within 30": lambda: store.expiring(Filters(), *_window(30)),
+    }
+    for name, query in bare.items():
+        started = time.perf_counter()
+        query()
+        query_time = time.perf_counter() - started
+        out = OUT / f"report-{name.split()[0]}.csv"
+        ours = timed([BENEFIT, "--db", str(db), "report", *name.split(), "-f", "csv", "-o", str(out)],
+                     env={**os.environ, "BENEFIT_TODAY": "2026-11-23"})
+        print(f"  report {name:22} {ours:6.2f} s   bare query {query_time:6.2f} s"
+              f"   ratio {ours / query_time:5.2f}  (target <= 1.5)")
+    conn.close()
+    small = OUT / "ours-10000.db"
+    if not small.exists():
+        import shutil
+
+        shutil.copy(OUT / "members-50000.db", small)
+        subprocess.run([BENEFIT, "--db", str(small), "usage", "import", str(write_usage(10_000, 50_000))],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times = {}
+    for label, path in (("10k", small), ("1M", db)):
+        samples = [timed([BENEFIT, "--db", str(path), "balance", "M0000042"]) for _ in range(11)]
+        times[label] = statistics.median(samples)
+    print(f"  balance M0000042: {times['10k'] * 1000:.0f} ms at 10k entries,"
+          f" {times['1M'] * 1000:.0f} ms at 1M: ratio {times['1M'] / times['10k']:.2f} (target <= 1.2)")
+
+
+def _window(days: int) -> tuple:  # type: ignore[type-arg]
+    import datetime as dt
+
+    today = dt.date(2026, 11, 23)
+    return today, today + dt.timedelta(days=days)
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     os.environ.pop("BENEFIT_DB", None)
-    which = set(sys.argv[1:]) or {"startup", "members", "usage"}
+    which = set(sys.argv[1:]) or {"startup", "members", "usage", "reports"}
     if "startup" in which:
         startup()
     members_db = OUT / "members-50000.db"
@@ -232,6 +283,11 @@ def main() -> None:
         members_db = membership_import()
     if "usage" in which:
         usage_import(members_db)
+    big = OUT / "ours-1000000.db"
+    if "reports" in which and not big.exists():
+        usage_import(members_db)
+    if "reports" in which:
+        reports(big)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,547 @@
+"""The usage ledger end to end through the command line (issue 3, "What must hold").
+
+Every test builds its own database with the CLI, drives ``use``/``adjust``/``usage void``/
+``balance`` and reads the JSON output back; each ends with ``db check``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from benefit_cli.app import app
+
+
+def rows(result: Any) -> Any:
+    """Parse JSON output keeping money exact."""
+    return json.loads(result.stdout, parse_float=Decimal)
+
+
+def add_type(cli: Any, code: str, unit: str = "count", category: str = "perks") -> None:
+    cli("type", "add", code, "--name", code.title(), "--unit", unit, "--category", category)
+
+
+def add_plan(cli: Any, code: str, type_code: str, quantity: str, per: str = "term",
+             term: int = 12) -> None:
+    cli("plan", "add", code, "--name", code.title(), "--term", term)
+    cli("plan", "benefit", "add", code, type_code, "--quantity", quantity, "--per", per,
+        "--begin", "2025-01-01")
+
+
+def levels(cli: Any, contact: str, type_code: str) -> list[dict[str, Any]]:
+    return rows(cli("level", "list", "--contact", contact, "--type", type_code, "-f", "json"))
+
+
+def level_starting(cli: Any, contact: str, type_code: str, starts_on: str) -> dict[str, Any]:
+    [level] = [lv for lv in levels(cli, contact, type_code) if lv["starts_on"] == starts_on]
+    return level
+
+
+def usage(cli: Any, *filters: str) -> list[dict[str, Any]]:
+    return rows(cli("usage", "list", *filters, "-f", "json"))
+
+
+def balance(cli: Any, contact: str, *options: str) -> list[dict[str, Any]]:
+    return rows(cli("balance", contact, *options, "-f", "json"))
+
+
+def one_balance(cli: Any, contact: str, type_code: str, on: str) -> dict[str, Any]:
+    [row] = balance(cli, contact, "--type", type_code, "--on", on)
+    return row
+
+
+def assert_db_ok(cli: Any) -> None:
+    result = cli("db", "check")
+    assert "no problems found" in result.stdout + result.stderr
+
+
+def manual_level(cli: Any, contact: str, type_code: str, quantity: str, start: str, expires: str,
+                 *extra: str) -> int:
+    before = {lv["id"] for lv in levels(cli, contact, type_code)}
+    cli("level", "add", contact, type_code, "--quantity", quantity, "--start", start,
+        "--expires", expires, *extra)
+    [new] = [lv["id"] for lv in levels(cli, contact, type_code) if lv["id"] not in before]
+    return new
+
+
+# --- the seed's credit question --------------------------------------------------------------
+
+
+def test_monthly_room_credit_refuses_the_fourth_booking_in_march(cli, db):
+    add_type(cli, "ROOM", unit="minutes", category="space")
+    add_plan(cli, "BUSINESS", "ROOM", "300", per="month")
+    cli("contact", "add", "Ann Lee", "--ref", "C000123", "--joined", "2026-01-01")
+    cli("membership", "add", "C000123", "BUSINESS", "--start", "2026-01-01")
+    assert len(levels(cli, "C000123", "ROOM")) == 12
+    march = level_starting(cli, "C000123", "ROOM", "2026-03-01")
+    april = level_starting(cli, "C000123", "ROOM", "2026-04-01")
+    assert march["expires_on"] == "2026-03-31"
+    assert (march["quantity"], april["quantity"]) == (300, 300)
+
+    for day in ("2026-03-04", "2026-03-11", "2026-03-18"):
+        result = cli("use", "C000123", "ROOM", "--quantity", "90", "--on", day)
+        assert len(result.stdout.split()) == 1  # one new entry id
+    assert "30 minutes left there" in result.stderr
+
+    refused = cli("use", "C000123", "ROOM", "--quantity", "90", "--on", "2026-03-25", code=1)
+    assert refused.error_lines == [
+        f'Error: Cannot use 90 minutes of ROOM for "C000123" (Ann Lee) on 2026-03-25: only'
+        f" 30 minutes remain (30 minutes in level {march['id']}, expires 2026-03-31)."
+    ]
+    assert refused.stdout == ""
+    assert [e["quantity"] for e in usage(cli, "--contact", "C000123")] == [90, 90, 90]
+    assert {e["level_id"] for e in usage(cli, "--contact", "C000123")} == {march["id"]}
+
+    april_now = level_starting(cli, "C000123", "ROOM", "2026-04-01")
+    assert (april_now["used"], april_now["remaining"]) == (0, 300)
+
+    in_march = one_balance(cli, "C000123", "ROOM", "2026-03-20")
+    assert (in_march["granted"], in_march["used"], in_march["remaining"]) == (300, 270, 30)
+    assert (in_march["expires_on"], in_march["status"]) == ("2026-03-31", "current")
+    in_april = one_balance(cli, "C000123", "ROOM", "2026-04-10")
+    assert (in_april["granted"], in_april["used"], in_april["remaining"]) == (300, 0, 300)
+    assert in_april["expires_on"] == "2026-04-30"
+    assert_db_ok(cli)
+
+
+# --- consumption order -------------------------------------------------------------------------
+
+
+def test_a_use_spans_levels_in_expiry_order_under_one_ref(cli, db):
+    add_type(cli, "GUEST")
+    add_plan(cli, "BASIC", "GUEST", "5")
+    cli("contact", "add", "Bea", "--ref", "C1")
+    cli("membership", "add", "C1", "BASIC", "--start", "2026-01-01")
+    [plan_level] = levels(cli, "C1", "GUEST")
+    assert plan_level["expires_on"] == "2026-12-31"
+    manual = manual_level(cli, "C1", "GUEST", "2", "2026-01-01", "2026-04-30")
+
+    result = cli("use", "C1", "GUEST", "--quantity", "3", "--on", "2026-04-01")
+    ids = [int(x) for x in result.stdout.split()]
+    assert len(ids) == 2
+    assert f"Used 2 from level {manual}, expires 2026-04-30; 0 left there." in result.stderr
+    assert (f"Used 1 from level {plan_level['id']}, expires 2026-12-31; 4 left there."
+            in result.stderr)
+
+    entries = usage(cli, "--contact", "C1")
+    assert [(e["entry_id"], e["kind"], e["level_id"], e["quantity"]) for e in entries] == [
+        (ids[0], "use", manual, 2),
+        (ids[1], "use", plan_level["id"], 1),
+    ]
+    assert entries[0]["ref"] == entries[1]["ref"] and entries[0]["ref"]
+    assert [e["entry_id"] for e in usage(cli, "--ref", entries[0]["ref"])] == ids
+    assert one_balance(cli, "C1", "GUEST", "2026-04-01")["remaining"] == 4
+    assert_db_ok(cli)
+
+
+def test_a_lower_priority_number_is_drawn_first_whatever_its_expiry(cli, db):
+    add_type(cli, "GUEST")
+    cli("contact", "add", "Cy", "--ref", "C2")
+    soon = manual_level(cli, "C2", "GUEST", "3", "2026-01-01", "2026-05-31")
+    late = manual_level(cli, "C2", "GUEST", "3", "2026-01-01", "2026-12-31", "--priority", "10")
+
+    result = cli("use", "C2", "GUEST", "--quantity", "4", "--on", "2026-04-01")
+    assert f"Used 3 from level {late}, expires 2026-12-31; 0 left there." in result.stderr
+    assert f"Used 1 from level {soon}, expires 2026-05-31; 2 left there." in result.stderr
+    drawn = [(e["level_id"], e["quantity"]) for e in usage(cli, "--contact", "C2")]
+    assert drawn == [(late, 3), (soon, 1)]
+    assert_db_ok(cli)
+
+
+def test_a_use_never_draws_from_a_level_not_yet_started_or_expired(cli, db):
+    add_type(cli, "GUEST")
+    cli("contact", "add", "Di", "--ref", "C3")
+    manual_level(cli, "C3", "GUEST", "2", "2026-01-01", "2026-01-31")
+    later = manual_level(cli, "C3", "GUEST", "2", "2026-03-01", "2026-03-31")
+    refused = cli("use", "C3", "GUEST", "--on", "2026-02-10", code=1)
+    assert refused.error_lines == [
+        'Error: Cannot use 1 of GUEST for "C3" (Di) on 2026-02-10: no GUEST balance is valid on'
+        " that date. The next balance starts on 2026-03-01."
+    ]
+    cli("use", "C3", "GUEST", "--on", "2026-03-02")
+    assert [e["level_id"] for e in usage(cli)] == [later]
+    assert_db_ok(cli)
+
+
+# --- family ---------------------------------------------------------------------------------
+
+
+def test_family_members_use_their_allocations_and_the_owner_keeps_two(cli, db):
+    add_type(cli, "REDUCED", category="admissions")
+    add_plan(cli, "FAMILY", "REDUCED", "5")
+    for ref, name in [("F0", "Owner"), ("F1", "Kid One"), ("F2", "Kid Two"), ("F3", "Gran"),
+                      ("F4", "Neighbour")]:
+        cli("contact", "add", name, "--ref", ref)
+    cli("membership", "add", "F0", "FAMILY", "--start", "2026-01-01")
+    [level] = levels(cli, "F0", "REDUCED")
+    cli("allocate", level["id"], "F0", "--number", "2")
+    for member in ("F1", "F2", "F3"):
+        cli("allocate", level["id"], member)
+    refused = cli("allocate", level["id"], "F4", code=1)
+    assert len(refused.error_lines) == 1
+
+    owner = one_balance(cli, "F0", "REDUCED", "2026-03-01")
+    assert (owner["granted"], owner["allocated_out"], owner["used"], owner["remaining"]) == (
+        5, 3, 0, 2)
+
+    for day, member in [("2026-03-01", "F1"), ("2026-03-02", "F2"), ("2026-03-03", "F3")]:
+        cli("use", member, "REDUCED", "--on", day)
+        row = one_balance(cli, member, "REDUCED", day)
+        assert (row["granted"], row["used"], row["remaining"]) == (1, 1, 0)
+
+    again = cli("use", "F2", "REDUCED", "--on", "2026-03-09", code=1)
+    assert again.error_lines == [
+        'Error: Cannot use 1 of REDUCED for "F2" (Kid Two) on 2026-03-09: 0 remain on that date.'
+        " Grant some with: benefit level add F2 REDUCED --quantity N."
+    ]
+    stranger = cli("use", "F4", "REDUCED", "--on", "2026-03-09", code=1)
+    assert stranger.error_lines == [
+        'Error: Cannot use 1 of REDUCED for "F4" (Neighbour) on 2026-03-09: no REDUCED balance'
+        " is valid on that date. Grant some with: benefit level add F4 REDUCED --quantity N."
+    ]
+    assert len(usage(cli)) == 3
+
+    # The family's uses do not touch what the owner kept.
+    owner = one_balance(cli, "F0", "REDUCED", "2026-03-10")
+    assert (owner["granted"], owner["allocated_out"], owner["remaining"]) == (5, 3, 2)
+    cli("use", "F0", "REDUCED", "--quantity", "2", "--on", "2026-03-10")
+    cli("use", "F0", "REDUCED", "--on", "2026-03-11", code=1)
+    assert one_balance(cli, "F0", "REDUCED", "2026-03-11")["remaining"] == 0
+    assert_db_ok(cli)
+
+
+# --- business delegates -----------------------------------------------------------------------
+
+
+def test_an_employee_uses_the_business_level_only_while_a_delegate(cli, db):
+    add_type(cli, "LECTURE", category="events")
+    add_plan(cli, "BUSINESS", "LECTURE", "10")
+    cli("contact", "add", "Acme Ltd", "--ref", "B100", "--business")
+    cli("contact", "add", "Eve Worker", "--ref", "E1", "--of", "B100")
+    cli("membership", "add", "B100", "BUSINESS", "--start", "2026-01-01")
+    [level] = levels(cli, "B100", "LECTURE")
+
+    before = cli("use", "E1", "LECTURE", "--on", "2026-02-01", code=1)
+    assert len(before.error_lines) == 1 and "no LECTURE balance" in before.error_lines[0]
+
+    cli("delegate", "add", level["id"], "E1")
+    result = cli("use", "E1", "LECTURE", "--quantity", "2", "--on", "2026-02-01")
+    assert f"Used 2 from level {level['id']}" in result.stderr
+    [entry] = usage(cli)
+    assert (entry["contact_ref"], entry["level_id"], entry["quantity"]) == ("E1", level["id"], 2)
+    assert one_balance(cli, "B100", "LECTURE", "2026-02-01")["remaining"] == 8
+
+    cli("delegate", "remove", level["id"], "E1")
+    after = cli("use", "E1", "LECTURE", "--on", "2026-02-02", code=1)
+    assert after.error_lines == [
+        'Error: Cannot use 1 of LECTURE for "E1" (Eve Worker) on 2026-02-02: no LECTURE balance'
+        " is valid on that date. Grant some with: benefit level add E1 LECTURE --quantity N."
+    ]
+    assert len(usage(cli)) == 1
+    assert one_balance(cli, "B100", "LECTURE", "2026-02-02")["remaining"] == 8
+    assert_db_ok(cli)
+
+
+# --- void and adjust --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def guest(cli, db, monkeypatch):
+    """C1 with a manual level of 5 GUEST for 2026; today is 2026-05-01."""
+    monkeypatch.setenv("BENEFIT_TODAY", "2026-05-01")
+    add_type(cli, "GUEST")
+    cli("contact", "add", "Gil", "--ref", "C1")
+    return manual_level(cli, "C1", "GUEST", "5", "2026-01-01", "2026-12-31")
+
+
+def test_a_void_restores_exactly_the_voided_quantity(cli, guest):
+    before = balance(cli, "C1", "--on", "2026-05-01", "--all")
+    [use_id] = cli("use", "C1", "GUEST", "--quantity", "3", "--on", "2026-04-20").stdout.split()
+    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 2
+
+    result = cli("usage", "void", use_id, "--reason", "Booked twice")
+    void_id = int(result.stdout)
+    assert f"Voided entry {use_id}: 3 returned to level {guest}." in result.stderr
+    assert balance(cli, "C1", "--on", "2026-05-01", "--all") == before
+    kinds = [(e["entry_id"], e["kind"]) for e in usage(cli, "--contact", "C1")]
+    assert kinds == [(int(use_id), "use"), (void_id, "void")]
+
+    twice = cli("usage", "void", use_id, "--reason", "again", code=1)
+    assert twice.error_lines == [f"Error: Entry {use_id} was already voided by entry {void_id}."]
+    of_void = cli("usage", "void", void_id, "--reason", "undo", code=1)
+    assert of_void.error_lines == [
+        f"Error: Entry {void_id} is itself a void (of entry {use_id}); a void cannot be voided."
+        " Record the use again instead."
+    ]
+    assert len(usage(cli)) == 2
+    assert balance(cli, "C1", "--on", "2026-05-01", "--all") == before
+    assert_db_ok(cli)
+
+
+def test_a_void_of_one_part_of_a_spanning_use_restores_only_that_part(cli, guest):
+    other = manual_level(cli, "C1", "GUEST", "1", "2026-01-01", "2026-06-30")
+    ids = cli("use", "C1", "GUEST", "--quantity", "3", "--on", "2026-04-20").stdout.split()
+    assert len(ids) == 2
+    result = cli("usage", "void", ids[0], "--reason", "Only the first part")
+    assert f"Voided entry {ids[0]}: 1 returned to level {other}." in result.stderr
+    assert f"The same use also drew entries {ids[1]}" in result.stderr
+    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 4
+    assert_db_ok(cli)
+
+
+def test_a_use_of_a_level_that_expired_cannot_be_voided(cli, db, monkeypatch):
+    add_type(cli, "GUEST")
+    cli("contact", "add", "Hal", "--ref", "C9")
+    old = manual_level(cli, "C9", "GUEST", "2", "2026-01-01", "2026-01-31")
+    [use_id] = cli("use", "C9", "GUEST", "--on", "2026-01-10").stdout.split()
+    monkeypatch.setenv("BENEFIT_TODAY", "2026-02-15")
+    refused = cli("usage", "void", use_id, "--reason", "late", code=1)
+    assert refused.error_lines == [
+        f"Error: Entry {use_id} drew from level {old}, which expired on 2026-01-31; an expired"
+        " balance cannot be restored. Grant a new level with: benefit level add."
+    ]
+    assert [e["kind"] for e in usage(cli)] == ["use"]
+    assert_db_ok(cli)
+
+
+def test_only_uses_can_be_voided(cli, guest):
+    adjust_id = cli("adjust", "C1", "GUEST", "--by", "+1", "--reason", "Gift", "--on",
+                    "2026-05-01").stdout.strip()
+    refused = cli("usage", "void", adjust_id, "--reason", "no", code=1)
+    assert refused.error_lines == [
+        f"Error: Entry {adjust_id} is an adjust, not a use; only uses can be voided. Correct it"
+        " with: benefit adjust."
+    ]
+    missing = cli("usage", "void", "999", "--reason", "no", code=1)
+    assert len(missing.error_lines) == 1 and "999" in missing.error_lines[0]
+    assert len(usage(cli)) == 1
+    assert_db_ok(cli)
+
+
+def test_adjust_moves_the_balance_and_never_below_zero(cli, guest):
+    cli("use", "C1", "GUEST", "--quantity", "2", "--on", "2026-04-01")
+    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 3
+
+    refused = cli("adjust", "C1", "GUEST", "--by", "-4", "--reason", "Too much", "--on",
+                  "2026-05-01", code=1)
+    assert refused.error_lines == [
+        f"Error: Cannot take 4 from level {guest}: only 3 remain and a balance never goes below"
+        " zero."
+    ]
+    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 3
+
+    result = cli("adjust", "C1", "GUEST", "--by", "+4", "--reason", "Apology", "--on",
+                 "2026-05-01")
+    assert f"Adjusted level {guest} by +4; 7 left there." in result.stderr
+    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 7
+    cli("adjust", "C1", "GUEST", "--by", "-7", "--reason", "Closed", "--on", "2026-05-01")
+    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 0
+    cli("use", "C1", "GUEST", "--on", "2026-05-02", code=1)
+
+    entries = usage(cli, "--kind", "adjust")
+    assert [(e["quantity"], e["description"]) for e in entries] == [(4, "Apology"),
+                                                                      (-7, "Closed")]
+    assert_db_ok(cli)
+
+
+def test_adjust_needs_a_reason(cli, guest):
+    missing = cli("adjust", "C1", "GUEST", "--by", "+1", "--on", "2026-05-01", code=2)
+    assert "--reason" in missing.stderr
+    blank = cli("adjust", "C1", "GUEST", "--by", "+1", "--reason", "  ", "--on", "2026-05-01",
+                code=1)
+    assert blank.error_lines == ["Error: Give a --reason: every correction says why."]
+    void_blank = cli("usage", "void", "1", "--reason", "", code=1)
+    assert void_blank.error_lines == ["Error: Give a --reason: every correction says why."]
+    assert usage(cli) == []
+    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 5
+
+
+# --- --ref idempotency ------------------------------------------------------------------------
+
+
+def test_the_same_ref_again_records_nothing_and_says_so(cli, guest):
+    first = cli("use", "C1", "GUEST", "--quantity", "2", "--on", "2026-04-01", "--ref", "BK-7",
+                "--description", "Two guests")
+    [entry_id] = first.stdout.split()
+    again = cli("use", "C1", "GUEST", "--quantity", "2", "--on", "2026-04-01", "--ref", "BK-7",
+                "--description", "Two guests")
+    assert again.stdout.split() == [entry_id]
+    assert f'Already recorded under ref "BK-7" (entries {entry_id}); nothing was added.' in (
+        again.stderr)
+    assert again.error_lines == []
+    assert [e["entry_id"] for e in usage(cli)] == [int(entry_id)]
+
+    other = cli("use", "C1", "GUEST", "--quantity", "3", "--on", "2026-04-01", "--ref", "BK-7",
+                "--description", "Two guests", code=1)
+    assert other.error_lines == [
+        f'Error: The ref "BK-7" was already recorded (entry {entry_id}) with other details; use'
+        " a new ref for a new use, or void the old one first."
+    ]
+    cli("use", "C1", "GUEST", "--quantity", "2", "--on", "2026-04-02", "--ref", "BK-7", code=1)
+    assert len(usage(cli)) == 1
+    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 3
+    assert_db_ok(cli)
+
+
+def test_repeating_a_voided_use_adds_nothing_and_names_only_the_use(cli, guest):
+    [use_id] = cli("use", "C1", "GUEST", "--on", "2026-04-01", "--ref", "BK-8").stdout.split()
+    cli("usage", "void", use_id, "--reason", "Cancelled")
+    again = cli("use", "C1", "GUEST", "--on", "2026-04-01", "--ref", "BK-8")
+    # stdout carries the entry ids of the use; the void is not one of them.
+    assert again.stdout.split() == [use_id]
+    assert f'Already recorded under ref "BK-8" (entries {use_id}); nothing was added.' in (
+        again.stderr)
+    assert [e["kind"] for e in usage(cli)] == ["use", "void"]
+    assert_db_ok(cli)
+
+
+def test_the_advice_to_void_before_reusing_a_ref_can_be_followed(cli, guest):
+    [use_id] = cli("use", "C1", "GUEST", "--on", "2026-04-01", "--ref", "BK-9").stdout.split()
+    other = cli("use", "C1", "GUEST", "--quantity", "2", "--on", "2026-04-01", "--ref", "BK-9",
+                code=1)
+    [advice] = other.error_lines
+    assert "void the old one first" in advice
+    cli("usage", "void", use_id, "--reason", "Wrong quantity")
+    # The refusal said voiding frees the ref; once voided, the corrected use is recorded.
+    fixed = cli("use", "C1", "GUEST", "--quantity", "2", "--on", "2026-04-01", "--ref", "BK-9")
+    assert len(fixed.stdout.split()) == 1
+    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 3
+    assert_db_ok(cli)
+
+
+# --- money and units --------------------------------------------------------------------------
+
+
+def test_money_is_exact_to_the_cent(cli, db):
+    add_type(cli, "SHOPCREDIT", unit="money", category="shop")
+    cli("contact", "add", "Mo", "--ref", "M1")
+    manual_level(cli, "M1", "SHOPCREDIT", "10.00", "2026-01-01", "2026-12-31")
+    for amount in ("0.10", "0.20", "9.70"):
+        cli("use", "M1", "SHOPCREDIT", "--quantity", amount, "--on", "2026-02-01")
+    row = one_balance(cli, "M1", "SHOPCREDIT", "2026-02-01")
+    assert row["remaining"] == 0
+    assert row["used"] == Decimal("10.00") and row["granted"] == Decimal("10.00")
+    assert [e["quantity"] for e in usage(cli)] == [Decimal("0.10"), Decimal("0.20"),
+                                                   Decimal("9.70")]
+    refused = cli("use", "M1", "SHOPCREDIT", "--quantity", "0.01", "--on", "2026-02-01", code=1)
+    assert refused.error_lines == [
+        'Error: Cannot use 0.01 of SHOPCREDIT for "M1" (Mo) on 2026-02-01: 0 remain on that date.'
+        " Grant some with: benefit level add M1 SHOPCREDIT --quantity N."
+    ]
+    assert_db_ok(cli)
+
+
+def test_quantities_are_validated_per_unit(cli, db):
+    add_type(cli, "SHOPCREDIT", unit="money", category="shop")
+    add_type(cli, "GUEST")
+    cli("contact", "add", "Mo", "--ref", "M1")
+    manual_level(cli, "M1", "SHOPCREDIT", "10.00", "2026-01-01", "2026-12-31")
+    manual_level(cli, "M1", "GUEST", "5", "2026-01-01", "2026-12-31")
+
+    cents = cli("use", "M1", "SHOPCREDIT", "--quantity", "0.001", "--on", "2026-02-01", code=2)
+    [line] = cents.error_lines
+    assert "0.001" in line and "two decimals" in line
+    assert "a positive an amount" not in line, line  # one clear sentence
+    half = cli("use", "M1", "GUEST", "--quantity", "1.5", "--on", "2026-02-01", code=2)
+    assert half.error_lines == [
+        "Error: --quantity: quantity must be a whole number, got '1.5'."
+    ]
+    assert usage(cli) == []
+    assert_db_ok(cli)
+
+
+# --- unhappy paths ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unhappy_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """C1 with 5 GUEST (level 1) and a use of a since retired type OLD, built once by the CLI."""
+    path = tmp_path_factory.mktemp("unhappy") / "template.db"
+    env = {"BENEFIT_DB": str(path), "BENEFIT_OPERATOR": "tester", "BENEFIT_TODAY": None}
+    runner = CliRunner()
+    for args in (
+        ["db", "init"],
+        ["type", "add", "GUEST", "--name", "Guest", "--unit", "count", "--category", "perks"],
+        ["type", "add", "OLD", "--name", "Old", "--unit", "count", "--category", "perks"],
+        ["contact", "add", "Ivy", "--ref", "C1"],
+        ["level", "add", "C1", "GUEST", "--quantity", "5", "--start", "2026-01-01",
+         "--expires", "2026-12-31"],
+        ["level", "add", "C1", "OLD", "--quantity", "5", "--start", "2026-01-01",
+         "--expires", "2026-12-31"],
+        ["use", "C1", "OLD", "--on", "2026-01-05"],
+        ["type", "retire", "OLD"],
+    ):
+        result = runner.invoke(app, args, env=env, catch_exceptions=False)
+        assert result.exit_code == 0, (args, result.output)
+    return path
+
+
+@pytest.fixture
+def unhappy_db(unhappy_template: Path, isolated_db: Path) -> Path:
+    """A fresh copy of the template at the test's own ``BENEFIT_DB``."""
+    source = sqlite3.connect(unhappy_template)
+    target = sqlite3.connect(isolated_db)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return isolated_db
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "error"),
+    [
+        (["use", "NOBODY", "GUEST", "--on", "2026-02-01"], 1,
+         'Error: No contact "NOBODY". Find it with: benefit contact list --name TEXT, or add it'
+         " with: benefit contact add."),
+        (["use", "C1", "NOPE", "--on", "2026-02-01"], 1,
+         'Error: No benefit type "NOPE". See the catalog with: benefit type list --all.'),
+        (["use", "C1", "OLD", "--on", "2026-02-01"], 1,
+         'Error: "OLD" is retired and can no longer be used.'),
+        (["use", "C1", "GUEST", "--quantity", "0", "--on", "2026-02-01"], 2,
+         "Error: --quantity: quantity must be a positive whole number, got '0'."),
+        (["use", "C1", "GUEST", "--quantity", "-1", "--on", "2026-02-01"], 2,
+         "Error: --quantity: quantity must be a positive whole number, got '-1'."),
+        (["use", "C1", "GUEST", "--quantity", "abc", "--on", "2026-02-01"], 2,
+         "Error: --quantity: quantity must be a positive whole number, got 'abc'."),
+        (["use", "C1", "GUEST", "--on", "2026-02-30"], 2,
+         'Error: --on "2026-02-30" is not a valid date; write it as YYYY-MM-DD, e.g. 2026-03-01.'),
+        (["use", "C1", "GUEST", "--on", "01/02/2026"], 2,
+         'Error: --on "01/02/2026" is not a valid date; write it as YYYY-MM-DD, e.g. 2026-03-01.'),
+        (["use", "C1", "GUEST", "--quantity", "6", "--on", "2026-02-01"], 1,
+         'Error: Cannot use 6 of GUEST for "C1" (Ivy) on 2026-02-01: only 5 remain (5 in level 1,'
+         " expires 2026-12-31)."),
+        (["adjust", "NOBODY", "GUEST", "--by", "1", "--reason", "x", "--on", "2026-02-01"], 1,
+         'Error: No contact "NOBODY". Find it with: benefit contact list --name TEXT, or add it'
+         " with: benefit contact add."),
+        (["adjust", "C1", "GUEST", "--by", "0", "--reason", "x", "--on", "2026-02-01"], 2, None),
+        (["adjust", "C1", "GUEST", "--by", "x", "--reason", "x", "--on", "2026-02-01"], 2, None),
+        (["balance", "NOBODY", "--on", "2026-02-01"], 1,
+         'Error: No contact "NOBODY". Find it with: benefit contact list --name TEXT, or add it'
+         " with: benefit contact add."),
+    ],
+    ids=["unknown-contact", "unknown-type", "retired-type", "zero", "negative", "not-a-number",
+         "no-such-day", "slash-date", "overdraw", "adjust-unknown-contact", "adjust-zero",
+         "adjust-not-a-number", "balance-unknown-contact"],
+)
+def test_a_refused_use_says_why_in_one_line_and_changes_nothing(cli, unhappy_db, args, code,
+                                                               error):
+    before = usage(cli)
+    assert [(e["type"], e["quantity"]) for e in before] == [("OLD", 1)]
+    assert [lv["id"] for lv in levels(cli, "C1", "GUEST")] == [1]
+    balances = balance(cli, "C1", "--on", "2026-02-01", "--all")
+
+    result = cli(*args, code=code)
+    assert len(result.error_lines) == 1, result.stderr
+    if error is not None:
+        assert result.error_lines == [error]
+    assert result.stdout == ""
+    assert usage(cli) == before
+    assert balance(cli, "C1", "--on", "2026-02-01", "--all") == balances
+    assert_db_ok(cli)

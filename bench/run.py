@@ -22,8 +22,7 @@ PYTHON = sys.executable
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env=env)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     return time.perf_counter() - started
 
 
@@ -32,8 +31,9 @@ def startup(repetitions: int = 21) -> None:
     demo = OUT / "demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{demo}{suffix}").unlink(missing_ok=True)
-    subprocess.run([BENEFIT, "--db", str(demo), "demo"], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [BENEFIT, "--db", str(demo), "demo"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     commands = {
         "import typer (baseline)": [PYTHON, "-c", "import typer"],
         "benefit --version": [BENEFIT, "--version"],
@@ -50,8 +50,11 @@ def startup(repetitions: int = 21) -> None:
     for name, values in samples.items():
         median = statistics.median(values)
         target = targets.get(name, 2.0)
-        verdict = "" if name.startswith("import") else (
-            f"  target <= {target}  {'ok' if median / base <= target else 'MISSED'}")
+        verdict = (
+            ""
+            if name.startswith("import")
+            else (f"  target <= {target}  {'ok' if median / base <= target else 'MISSED'}")
+        )
         print(f"  {name:32} {median * 1000:7.1f} ms  ratio {median / base:4.2f}{verdict}")
 
 
@@ -87,19 +90,40 @@ def catalog(db: Path) -> None:
         steps.append(["plan", "benefit", "add", plan, "ADMIT", "--quantity", "12", "--begin", "2020-01-01"])
         steps.append(["plan", "benefit", "add", plan, "GUEST", "--quantity", "100", "--begin", "2020-01-01"])
         steps.append(["plan", "benefit", "add", plan, "SHOP", "--quantity", "25.00", "--begin", "2020-01-01"])
-        steps.append(["plan", "benefit", "add", plan, "ROOM", "--quantity", "300", "--per", "month",
-                      "--begin", "2020-01-01"])
+        steps.append(
+            [
+                "plan",
+                "benefit",
+                "add",
+                plan,
+                "ROOM",
+                "--quantity",
+                "300",
+                "--per",
+                "month",
+                "--begin",
+                "2020-01-01",
+            ]
+        )
     for step in steps:
-        subprocess.run([BENEFIT, "--db", str(db), *step], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [BENEFIT, "--db", str(db), *step],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
 
 def membership_import(count: int = 50_000) -> Path:
     db = OUT / f"members-{count}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    subprocess.run([BENEFIT, "--db", str(db), "db", "init"], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [BENEFIT, "--db", str(db), "db", "init"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     catalog(db)
     contacts, memberships = write_members(count)
     contact_time = timed([BENEFIT, "--db", str(db), "contact", "import", str(contacts)])
@@ -184,8 +208,7 @@ def floor_load(csv_path: Path, db: Path) -> float:
             "INSERT INTO entries (kind, level_id, allocation_id, contact_id, entry_on, quantity,"
             " description, note, source, ref, fingerprint, operator, created_at)"
             " VALUES ('use', ?, NULL, ?, ?, ?, ?, ?, 'import', ?, NULL, 'bench', '2026-11-23')",
-            ((int(r[0][1:]), int(r[0][1:]), r[3], -int(r[2]), r[4], r[5] or None, r[6])
-             for r in reader),
+            ((int(r[0][1:]), int(r[0][1:]), r[3], -int(r[2]), r[4], r[5] or None, r[6]) for r in reader),
         )
         conn.execute("COMMIT")
     elapsed = time.perf_counter() - started
@@ -208,17 +231,22 @@ def usage_import(members_db: Path, members: int = 50_000) -> None:
         ours, rss = run_measured([BENEFIT, "--db", str(ours_db), "usage", "import", str(csv_path)])
         plain_db = OUT / f"plain-{rows}.db"
         Path(plain_db).unlink(missing_ok=True)
-        plain, _ = run_measured([str(BIN / "sqlite-utils"), "insert", str(plain_db), "usage",
-                                 str(csv_path), "--csv"])
+        plain, _ = run_measured(
+            [str(BIN / "sqlite-utils"), "insert", str(plain_db), "usage", str(csv_path), "--csv"]
+        )
         floor = floor_load(csv_path, OUT / f"floor-{rows}.db")
         results[rows] = (ours, plain, floor)
-        print(f"  {rows:>9,} rows: ours {ours:6.1f} s (peak RSS {rss} MB), sqlite-utils insert"
-              f" {plain:6.1f} s, floor {floor:6.1f} s; ours/plain {ours / plain:4.2f},"
-              f" ours/floor {ours / floor:4.2f}")
-    (o1, p1, f1), (o2, p2, f2) = results[100_000], results[1_000_000]
+        print(
+            f"  {rows:>9,} rows: ours {ours:6.1f} s (peak RSS {rss} MB), sqlite-utils insert"
+            f" {plain:6.1f} s, floor {floor:6.1f} s; ours/plain {ours / plain:4.2f},"
+            f" ours/floor {ours / floor:4.2f}"
+        )
+    (o1, _, f1), (o2, _, f2) = results[100_000], results[1_000_000]
     print(f"  1M/100k time ratio: ours {o2 / o1:4.1f}, floor {f2 / f1:4.1f}")
-    print("  targets at 1M: ours/plain <= 0.5, ours/floor <= 2.0, peak RSS <= 250 MB,"
-          " ours 1M/100k <= the floor's")
+    print(
+        "  targets at 1M: ours/plain <= 0.5, ours/floor <= 2.0, peak RSS <= 250 MB,"
+        " ours 1M/100k <= the floor's"
+    )
 
 
 def reports(db: Path) -> None:
@@ -245,24 +273,34 @@ def reports(db: Path) -> None:
         query()
         query_time = time.perf_counter() - started
         out = OUT / f"report-{name.split()[0]}.csv"
-        ours = timed([BENEFIT, "--db", str(db), "report", *name.split(), "-f", "csv", "-o", str(out)],
-                     env={**os.environ, "BENEFIT_TODAY": "2026-11-23"})
-        print(f"  report {name:22} {ours:6.2f} s   bare query {query_time:6.2f} s"
-              f"   ratio {ours / query_time:5.2f}  (target <= 1.5)")
+        ours = timed(
+            [BENEFIT, "--db", str(db), "report", *name.split(), "-f", "csv", "-o", str(out)],
+            env={**os.environ, "BENEFIT_TODAY": "2026-11-23"},
+        )
+        print(
+            f"  report {name:22} {ours:6.2f} s   bare query {query_time:6.2f} s"
+            f"   ratio {ours / query_time:5.2f}  (target <= 1.5)"
+        )
     conn.close()
     small = OUT / "ours-10000.db"
     if not small.exists():
         import shutil
 
         shutil.copy(OUT / "members-50000.db", small)
-        subprocess.run([BENEFIT, "--db", str(small), "usage", "import", str(write_usage(10_000, 50_000))],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [BENEFIT, "--db", str(small), "usage", "import", str(write_usage(10_000, 50_000))],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     times = {}
     for label, path in (("10k", small), ("1M", db)):
         samples = [timed([BENEFIT, "--db", str(path), "balance", "M0000042"]) for _ in range(11)]
         times[label] = statistics.median(samples)
-    print(f"  balance M0000042: {times['10k'] * 1000:.0f} ms at 10k entries,"
-          f" {times['1M'] * 1000:.0f} ms at 1M: ratio {times['1M'] / times['10k']:.2f} (target <= 1.2)")
+    print(
+        f"  balance M0000042: {times['10k'] * 1000:.0f} ms at 10k entries,"
+        f" {times['1M'] * 1000:.0f} ms at 1M: ratio {times['1M'] / times['10k']:.2f} (target <= 1.2)"
+    )
 
 
 def _window(days: int) -> tuple:  # type: ignore[type-arg]

@@ -36,8 +36,11 @@ class BenefitGroup(TyperGroup):
             _fail(error.message, error.exit_code)
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
-                _fail("The database stayed busy with another command for too long; nothing was"
-                      " changed. Try again.", 1)
+                _fail(
+                    "The database stayed busy with another command for too long; nothing was"
+                    " changed. Try again.",
+                    1,
+                )
             _unexpected(error)
         except BrokenPipeError:
             # The reader went away (``benefit ... | head``): stop quietly, as cat does.
@@ -78,13 +81,19 @@ def _version(value: bool) -> None:
 def root(
     db: Annotated[
         Path | None,
-        typer.Option("--db", envvar="BENEFIT_DB", help="The database file (default: $BENEFIT_DB,"
-                     " else benefits.db in your application folder)."),
+        typer.Option(
+            "--db",
+            envvar="BENEFIT_DB",
+            help="The database file (default: $BENEFIT_DB, else benefits.db in your application folder).",
+        ),
     ] = None,
     operator: Annotated[
         str | None,
-        typer.Option("--operator", envvar="BENEFIT_OPERATOR",
-                     help="Who is making the change (default: your user name)."),
+        typer.Option(
+            "--operator",
+            envvar="BENEFIT_OPERATOR",
+            help="Who is making the change (default: your user name).",
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
@@ -101,13 +110,20 @@ def root(
 # Which module registers each top-level command. Building every command's Click object
 # costs about as much as importing Typer, so ``main`` builds only the group it needs.
 COMMAND_MODULES = {
-    "db": "db_cmds", "demo": "db_cmds",
+    "db": "db_cmds",
+    "demo": "db_cmds",
     "contact": "contact_cmds",
     "type": "type_cmds",
     "plan": "plan_cmds",
-    "membership": "membership_cmds", "level": "membership_cmds",
-    "allocate": "allocation_cmds", "allocation": "allocation_cmds", "delegate": "allocation_cmds",
-    "use": "ledger_cmds", "adjust": "ledger_cmds", "balance": "ledger_cmds", "usage": "ledger_cmds",
+    "membership": "membership_cmds",
+    "level": "membership_cmds",
+    "allocate": "allocation_cmds",
+    "allocation": "allocation_cmds",
+    "delegate": "allocation_cmds",
+    "use": "ledger_cmds",
+    "adjust": "ledger_cmds",
+    "balance": "ledger_cmds",
+    "usage": "ledger_cmds",
     "report": "report_cmds",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--db", "--operator")

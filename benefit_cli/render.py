@@ -23,7 +23,7 @@ FORMATS = ("table", "csv", "json", "markdown")
 @dataclass
 class Rows:
     columns: list[str]
-    rows: list[Mapping[str, Any]]
+    rows: Sequence[Mapping[str, Any]]
     title: str | None = None
 
 
@@ -135,8 +135,7 @@ def render(result: Rows | Sections, fmt: str = "table", output: Path | None = No
             _write(parts, fmt, out, terminal=False, sections=isinstance(result, Sections))
         note(f"Wrote {sum(len(p.rows) for p in parts)} row(s) to {output}.")
         return
-    _write(parts, fmt, sys.stdout, terminal=sys.stdout.isatty(),
-           sections=isinstance(result, Sections))
+    _write(parts, fmt, sys.stdout, terminal=sys.stdout.isatty(), sections=isinstance(result, Sections))
 
 
 def _write(parts: list[Rows], fmt: str, out: IO[str], terminal: bool, sections: bool) -> None:

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from conftest import Result
 
-
 Cli = Callable[..., Result]
 
 

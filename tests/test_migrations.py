@@ -13,7 +13,7 @@ from benefit_cli.db.connection import connect, migrate, schema_version
 from benefit_cli.db.migrations import MIGRATIONS
 from benefit_cli.domain.errors import BenefitError
 
-EXPECTED_MIGRATIONS = [(1, "foundation"), (2, "ledger"), (3, "balance views")]
+EXPECTED_MIGRATIONS = [(1, "foundation"), (2, "ledger"), (3, "balance views"), (4, "history view")]
 
 _AUDIT = ["created_at TEXT NOT NULL", "created_by TEXT NOT NULL"]
 _UPDATED = ["updated_at TEXT", "updated_by TEXT"]
@@ -134,7 +134,7 @@ EXPECTED_TRIGGERS = {
     "entries.entries_append_only_delete",
 }
 
-EXPECTED_VIEWS = {"balances"}
+EXPECTED_VIEWS = {"balances", "history"}
 
 
 def describe_column(column: sqlite_utils.db.Column) -> str:

@@ -72,8 +72,10 @@ def _respond(action: str, allocation: int, on: str | None) -> None:
     from benefit_cli.services.allocations import respond
 
     done = respond(open_db(), allocation, action, day(on, "--on") or today())
-    note(f"Allocation {done.id} is now {done.status}"
-         + (f", delivered {done.delivered_on}." if done.delivered_on else "."))
+    note(
+        f"Allocation {done.id} is now {done.status}"
+        + (f", delivered {done.delivered_on}." if done.delivered_on else ".")
+    )
 
 
 @app.command("accept")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from benefit_cli.render import Rows, Sections
 
-class Format(str, Enum):
+
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -60,10 +63,10 @@ def today() -> dt.date:
     return clock_today()
 
 
-def show(result: object, fmt: Format = Format.table, output: Path | None = None) -> None:
+def show(result: Rows | Sections, fmt: Format = Format.table, output: Path | None = None) -> None:
     from benefit_cli.render import render
 
-    render(result, fmt.value, output)  # type: ignore[arg-type]
+    render(result, fmt.value, output)
 
 
 def note(message: str) -> None:

@@ -19,7 +19,9 @@ def register(root: typer.Typer) -> None:
 @app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="The person's or business's name.")],
-    ref: Annotated[str | None, typer.Option(help="Its id in your other systems (default: C + number).")] = None,
+    ref: Annotated[
+        str | None, typer.Option(help="Its id in your other systems (default: C + number).")
+    ] = None,
     business: Annotated[bool, typer.Option("--business", help="This contact is a business.")] = False,
     of: Annotated[str | None, typer.Option("--of", help="The business this person belongs to.")] = None,
     email: Annotated[str | None, typer.Option(help="Email address.")] = None,
@@ -49,8 +51,7 @@ def list_(
     """
     from benefit_cli.reports.lists import contact_rows
 
-    show(contact_rows(open_db(), name, day(joined_from, "--joined-from"),
-                      day(joined_to, "--joined-to")), fmt)
+    show(contact_rows(open_db(), name, day(joined_from, "--joined-from"), day(joined_to, "--joined-to")), fmt)
 
 
 @app.command("show")
@@ -84,7 +85,8 @@ def import_(
     from benefit_cli.services.contacts import import_contacts
 
     check_file(file)
-    result = import_contacts(open_db(), file, update, encoding, delimiter,
-                             date_order(dayfirst, monthfirst))
-    note(f"{result.rows} rows read: {result.added} added, {result.updated} updated,"
-         f" {result.unchanged} already present.")
+    result = import_contacts(open_db(), file, update, encoding, delimiter, date_order(dayfirst, monthfirst))
+    note(
+        f"{result.rows} rows read: {result.added} added, {result.updated} updated,"
+        f" {result.unchanged} already present."
+    )

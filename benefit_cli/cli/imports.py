@@ -35,8 +35,14 @@ def progress_bar(title: str) -> Iterator[Callable[[int, int], None] | None]:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task(title, total=None)
 
         def advance(done: int, total: int) -> None:
@@ -46,17 +52,27 @@ def progress_bar(title: str) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def choose_contacts(
-    conn: sqlite3.Connection, contacts: str | None, contacts_file: Path | None,
-    plan: str | None, joined_from: dt.date | None, joined_to: dt.date | None, on: dt.date,
+    conn: sqlite3.Connection,
+    contacts: str | None,
+    contacts_file: Path | None,
+    plan: str | None,
+    joined_from: dt.date | None,
+    joined_to: dt.date | None,
+    on: dt.date,
 ) -> list[str]:
     """The contacts a bulk command is for, chosen exactly one way."""
     from benefit_cli.db.store import Store
 
-    ways = [contacts is not None, contacts_file is not None, plan is not None,
-            joined_from is not None or joined_to is not None]
+    ways = [
+        contacts is not None,
+        contacts_file is not None,
+        plan is not None,
+        joined_from is not None or joined_to is not None,
+    ]
     if sum(ways) != 1:
-        raise UsageError("Choose the contacts one way: --contacts, --contacts-file, --plan, or"
-                         " --joined-from/--joined-to.")
+        raise UsageError(
+            "Choose the contacts one way: --contacts, --contacts-file, --plan, or --joined-from/--joined-to."
+        )
     store = Store(conn)
     if contacts is not None:
         return [key.strip() for key in contacts.split(",") if key.strip()]

@@ -28,26 +28,36 @@ def use(
     quantity: Annotated[str, typer.Option(help="How much, e.g. 1, 90 (minutes) or 12.50.")] = "1",
     on: Annotated[str | None, typer.Option(help="Date of the use (default: today).")] = None,
     description: Annotated[str | None, typer.Option(help="What the member sees on statements.")] = None,
-    note_: Annotated[str | None, typer.Option("--note", help="Internal note, never shown to members.")] = None,
-    ref: Annotated[str | None, typer.Option(help="Your key for this use; repeating it records nothing twice.")] = None,
+    note_: Annotated[
+        str | None, typer.Option("--note", help="Internal note, never shown to members.")
+    ] = None,
+    ref: Annotated[
+        str | None, typer.Option(help="Your key for this use; repeating it records nothing twice.")
+    ] = None,
 ) -> None:
     """Record that a contact used a benefit; prints what it drew from and what remains.
 
     Example: benefit use C000123 ROOM --quantity 90 --on 2026-03-04 --description "Board meeting"
     """
-    from benefit_cli.services.ledger import show_amount, use as use_
+    from benefit_cli.services.ledger import show_amount
+    from benefit_cli.services.ledger import use as use_
 
-    used = use_(open_db(), contact, type_, quantity, day(on, "--on") or today(), description,
-                note_, ref)
+    used = use_(open_db(), contact, type_, quantity, day(on, "--on") or today(), description, note_, ref)
     unit = used.benefit_type.unit
     if used.already:
-        note(f'Already recorded under ref "{used.ref}" (entries'
-             f" {', '.join(map(str, used.entry_ids))}); nothing was added.")
+        note(
+            f'Already recorded under ref "{used.ref}" (entries'
+            f" {', '.join(map(str, used.entry_ids))}); nothing was added."
+        )
     for draw in used.draws:
-        note(f"Used {show_amount(draw.quantity, unit)} from {draw.balance.label}, expires"
-             f" {draw.balance.expires_on}; {show_amount(draw.remaining_after, unit)} left there.")
-    note(f"{used.contact.ref} has {show_amount(used.remaining, unit)} of {used.benefit_type.code}"
-         " left on that date.")
+        note(
+            f"Used {show_amount(draw.quantity, unit)} from {draw.balance.label}, expires"
+            f" {draw.balance.expires_on}; {show_amount(draw.remaining_after, unit)} left there."
+        )
+    note(
+        f"{used.contact.ref} has {show_amount(used.remaining, unit)} of {used.benefit_type.code}"
+        " left on that date."
+    )
     print(" ".join(map(str, used.entry_ids)))
 
 
@@ -56,19 +66,24 @@ def adjust(
     type_: TypeCode,
     by: Annotated[str, typer.Option(help="How much to add (+N) or take away (-N).")],
     reason: Annotated[str, typer.Option(help="Why; kept in the history.")],
-    level: Annotated[int | None, typer.Option(help="The level to adjust (default: the next to be drawn).")] = None,
+    level: Annotated[
+        int | None, typer.Option(help="The level to adjust (default: the next to be drawn).")
+    ] = None,
     on: Annotated[str | None, typer.Option(help="Date of the adjustment (default: today).")] = None,
 ) -> None:
     """Add to or take from a contact's balance, with a reason.
 
     Example: benefit adjust C000123 GUESTPASS --by +1 --reason "Apology for the closed gallery"
     """
-    from benefit_cli.services.ledger import adjust as adjust_, show_amount
+    from benefit_cli.services.ledger import adjust as adjust_
+    from benefit_cli.services.ledger import show_amount
 
     done = adjust_(open_db(), contact, type_, by, reason, day(on, "--on") or today(), level)
     unit = done.benefit_type.unit
-    note(f"Adjusted level {done.level_id} by {'+' if done.by > 0 else ''}"
-         f"{show_amount(done.by, unit)}; {show_amount(done.remaining, unit)} left there.")
+    note(
+        f"Adjusted level {done.level_id} by {'+' if done.by > 0 else ''}"
+        f"{show_amount(done.by, unit)}; {show_amount(done.remaining, unit)} left there."
+    )
     print(done.entry_id)
 
 
@@ -97,14 +112,17 @@ def void(
 
     Example: benefit usage void 812 --reason "Booked twice by mistake"
     """
-    from benefit_cli.services.ledger import show_amount, void as void_
+    from benefit_cli.services.ledger import show_amount
+    from benefit_cli.services.ledger import void as void_
 
     done = void_(open_db(), entry, reason, today())
     where = f"allocation {done.allocation_id}" if done.allocation_id else f"level {done.level_id}"
     note(f"Voided entry {done.entry_id}: {show_amount(done.quantity, done.unit)} returned to {where}.")
     if done.siblings:
-        note(f"The same use also drew entries {', '.join(map(str, done.siblings))}; void them too"
-             " if the whole use was a mistake.")
+        note(
+            f"The same use also drew entries {', '.join(map(str, done.siblings))}; void them too"
+            " if the whole use was a mistake."
+        )
     print(done.void_id)
 
 
@@ -129,22 +147,37 @@ def list_(
     kinds = [k.lower() for k in kind or []]
     unknown = set(kinds) - {"use", "void", "adjust", "expire", "rollover"}
     if unknown:
-        raise UsageError(f"--kind must be use, void, adjust, expire or rollover; got {', '.join(sorted(unknown))}.")
-    show(usage_rows(open_db(), contact, type_, day(from_, "--from"), day(to, "--to"), kinds or None,
-                    ref), fmt, output)
+        raise UsageError(
+            f"--kind must be use, void, adjust, expire or rollover; got {', '.join(sorted(unknown))}."
+        )
+    show(
+        usage_rows(open_db(), contact, type_, day(from_, "--from"), day(to, "--to"), kinds or None, ref),
+        fmt,
+        output,
+    )
 
 
 @usage_app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="CSV with contact, type, quantity, used_on, description, note, ref.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")] = False,
-    on_error: Annotated[str, typer.Option(help="abort: bad rows stop everything; skip: import the good rows.")] = "abort",
-    rejects: Annotated[Path | None, typer.Option(help="Write the bad rows here, with an error column, to fix and re-import.")] = None,
+    file: Annotated[
+        Path, typer.Argument(help="CSV with contact, type, quantity, used_on, description, note, ref.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")
+    ] = False,
+    on_error: Annotated[
+        str, typer.Option(help="abort: bad rows stop everything; skip: import the good rows.")
+    ] = "abort",
+    rejects: Annotated[
+        Path | None, typer.Option(help="Write the bad rows here, with an error column, to fix and re-import.")
+    ] = None,
     encoding: Annotated[str | None, typer.Option(help="The file's encoding, e.g. cp1252.")] = None,
     delimiter: Annotated[str | None, typer.Option(help="',', ';' or 'tab' (default: guessed).")] = None,
     dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read 03/04/2026 as 3 April.")] = False,
     monthfirst: Annotated[bool, typer.Option("--monthfirst", help="Read 03/04/2026 as March 4.")] = False,
-    ignore_extra: Annotated[bool, typer.Option("--ignore-extra", help="Ignore columns benefit does not know.")] = False,
+    ignore_extra: Annotated[
+        bool, typer.Option("--ignore-extra", help="Ignore columns benefit does not know.")
+    ] = False,
 ) -> None:
     """Import usage from a CSV file: every row checked, all or nothing, safe to repeat.
 
@@ -157,15 +190,24 @@ def import_(
     if on_error not in ("abort", "skip"):
         raise UsageError(f'--on-error must be abort or skip, got "{on_error}".')
     check_file(file)
-    options = ImportOptions(today(), on_error, rejects, dry_run, encoding, delimiter,
-                            date_order(dayfirst, monthfirst), ignore_extra)
+    options = ImportOptions(
+        today(),
+        on_error,
+        rejects,
+        dry_run,
+        encoding,
+        delimiter,
+        date_order(dayfirst, monthfirst),
+        ignore_extra,
+    )
     conn = open_db()
     with progress_bar(f"Importing {file.name}") as progress:
         report = import_usage(conn, file, options, progress)
     note(("Dry run, nothing written: " if dry_run else "") + report.summary + ".")
     if report.rejected and rejects is not None:
-        note(f"The rejected rows are in {rejects}, with an error column; fix them there and"
-             " import that file.")
+        note(
+            f"The rejected rows are in {rejects}, with an error column; fix them there and import that file."
+        )
     if report.rejected and not report.written and not dry_run:
         raise RowErrors(report.errors, report.rejected)
     if report.rejected and dry_run:
@@ -178,9 +220,13 @@ def import_(
 def bulk(
     type_: TypeCode,
     contacts: Annotated[str | None, typer.Option(help="Refs or ids, separated by commas.")] = None,
-    contacts_file: Annotated[Path | None, typer.Option(help="One ref per line, or a CSV with a contact column.")] = None,
+    contacts_file: Annotated[
+        Path | None, typer.Option(help="One ref per line, or a CSV with a contact column.")
+    ] = None,
     plan: Annotated[str | None, typer.Option(help="Everyone holding this plan on the date.")] = None,
-    joined_from: Annotated[str | None, typer.Option(help="Contacts who joined on or after this date.")] = None,
+    joined_from: Annotated[
+        str | None, typer.Option(help="Contacts who joined on or after this date.")
+    ] = None,
     joined_to: Annotated[str | None, typer.Option(help="Contacts who joined on or before this date.")] = None,
     quantity: Annotated[str, typer.Option(help="How much each contact used.")] = "1",
     on: Annotated[str | None, typer.Option(help="Date of the use (default: today).")] = None,
@@ -197,17 +243,34 @@ def bulk(
 
     conn = open_db()
     day_of_use = day(on, "--on") or today()
-    keys = choose_contacts(conn, contacts, contacts_file, plan, day(joined_from, "--joined-from"),
-                           day(joined_to, "--joined-to"), day_of_use)
+    keys = choose_contacts(
+        conn,
+        contacts,
+        contacts_file,
+        plan,
+        day(joined_from, "--joined-from"),
+        day(joined_to, "--joined-to"),
+        day_of_use,
+    )
     result = bulk_use(conn, keys, type_, quantity, day_of_use, description)
     rows = []
     for used in result.uses:
         unit = used.benefit_type.unit
-        rows.append({"contact_ref": used.contact.ref, "type": used.benefit_type.code,
-                     "quantity": amount(sum(d.quantity for d in used.draws), unit),
-                     "drawn_from": ", ".join(d.balance.label for d in used.draws),
-                     "remaining": amount(used.remaining, unit), "entries": " ".join(map(str, used.entry_ids))})
-    show(Rows(["contact_ref", "type", "quantity", "drawn_from", "remaining", "entries"], rows,
-              "Uses recorded"), fmt)
+        rows.append(
+            {
+                "contact_ref": used.contact.ref,
+                "type": used.benefit_type.code,
+                "quantity": amount(sum(d.quantity for d in used.draws), unit),
+                "drawn_from": ", ".join(d.balance.label for d in used.draws),
+                "remaining": amount(used.remaining, unit),
+                "entries": " ".join(map(str, used.entry_ids)),
+            }
+        )
+    show(
+        Rows(
+            ["contact_ref", "type", "quantity", "drawn_from", "remaining", "entries"], rows, "Uses recorded"
+        ),
+        fmt,
+    )
     unit = result.uses[0].benefit_type.unit
     note(f"Recorded {len(result.uses)} uses, {show_amount(result.total, unit)} in all.")

@@ -56,8 +56,10 @@ def import_(
     check_file(file)
     started = time.perf_counter()
     summary = import_memberships(open_db(), file, encoding, delimiter, date_order(dayfirst, monthfirst))
-    note(f"{summary.rows} rows read: {summary.added} memberships added ({summary.levels} levels"
-         f" granted), {summary.present} already present; {time.perf_counter() - started:.1f} s.")
+    note(
+        f"{summary.rows} rows read: {summary.added} memberships added ({summary.levels} levels"
+        f" granted), {summary.present} already present; {time.perf_counter() - started:.1f} s."
+    )
 
 
 @app.command("list")
@@ -130,8 +132,17 @@ def level_add(
     from benefit_cli.services.allocations import add_level
 
     conn = open_db()
-    level = add_level(conn, contact, type_, quantity, day(start, "--start") or today(),
-                      day(expires, "--expires"), priority, source, membership)
+    level = add_level(
+        conn,
+        contact,
+        type_,
+        quantity,
+        day(start, "--start") or today(),
+        day(expires, "--expires"),
+        priority,
+        source,
+        membership,
+    )
     note(f"Granted level {level.id}.")
     show(level_rows(Store(conn), [level]))
 

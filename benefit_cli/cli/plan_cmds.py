@@ -58,9 +58,13 @@ def benefit_add(
     begin: Annotated[str | None, typer.Option(help="First day it applies (default: today).")] = None,
     end: Annotated[str | None, typer.Option(help="Last day it applies (default: open-ended).")] = None,
     priority: Annotated[int | None, typer.Option(help="1-100; lower is drawn first (default 50).")] = None,
-    associates: Annotated[bool, typer.Option("--associates", help="Shared with the business's people.")] = False,
+    associates: Annotated[
+        bool, typer.Option("--associates", help="Shared with the business's people.")
+    ] = False,
     price_portion: Annotated[str | None, typer.Option(help="Part of the plan price it stands for.")] = None,
-    rollover_percent: Annotated[int | None, typer.Option(help="Percent of an unused balance carried over.")] = None,
+    rollover_percent: Annotated[
+        int | None, typer.Option(help="Percent of an unused balance carried over.")
+    ] = None,
     rollover_max: Annotated[str | None, typer.Option(help="Most that is carried over.")] = None,
 ) -> None:
     """Say what a plan gives; an open-ended earlier rule is closed the day before.
@@ -71,8 +75,21 @@ def benefit_add(
     from benefit_cli.services.catalog import add_rule, list_rules
 
     conn = open_db()
-    added = add_rule(conn, plan, type_, quantity, per, day(begin, "--begin"), day(end, "--end"),
-                     priority, associates, price_portion, rollover_percent, rollover_max, today())
+    added = add_rule(
+        conn,
+        plan,
+        type_,
+        quantity,
+        per,
+        day(begin, "--begin"),
+        day(end, "--end"),
+        priority,
+        associates,
+        price_portion,
+        rollover_percent,
+        rollover_max,
+        today(),
+    )
     if added.closed is not None:
         note(f"Closed rule {added.closed.id} on {added.closed.end_on}.")
     note(f"Added rule {added.rule.id}; memberships created from {added.rule.begin_on} get it.")
@@ -107,7 +124,8 @@ def benefit_end(
 
     Example: benefit plan benefit end FAMILY GUESTPASS --on 2026-12-31
     """
+    from benefit_cli.domain.dates import parse_iso
     from benefit_cli.services.catalog import end_rule
 
-    ended = end_rule(open_db(), plan, type_, day(on, "--on"))  # type: ignore[arg-type]
+    ended = end_rule(open_db(), plan, type_, parse_iso(on, "--on"))
     note(f"Rule {ended.id} now ends on {ended.end_on}.")

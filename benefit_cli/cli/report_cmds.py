@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import sqlite3
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from benefit_cli.cli.common import Format, FormatOpt, OutputOpt, day, open_db, show, today
+
+if TYPE_CHECKING:
+    from benefit_cli.reports.reports import Filters
 
 app = typer.Typer(help="Reports for the screen and for spreadsheets.", no_args_is_help=True)
 
@@ -22,20 +26,30 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="report")
 
 
-def _filters(contact: str | None, type_: str | None, category: str | None, plan: str | None,
-             from_: str | None, to: str | None):  # type: ignore[no-untyped-def]
+def _filters(
+    contact: str | None,
+    type_: str | None,
+    category: str | None,
+    plan: str | None,
+    from_: str | None,
+    to: str | None,
+) -> tuple[sqlite3.Connection, Filters]:
     from benefit_cli.reports.reports import resolve_filters
 
     conn = open_db()
-    return conn, resolve_filters(conn, contact, type_, category, plan, day(from_, "--from"),
-                                 day(to, "--to"))
+    return conn, resolve_filters(conn, contact, type_, category, plan, day(from_, "--from"), day(to, "--to"))
 
 
 @app.command("history")
 def history(
-    contact: ContactOpt = None, type_: TypeOpt = None, category: CategoryOpt = None,
-    plan: PlanOpt = None, from_: FromOpt = None, to: ToOpt = None,
-    fmt: FormatOpt = Format.table, output: OutputOpt = None,
+    contact: ContactOpt = None,
+    type_: TypeOpt = None,
+    category: CategoryOpt = None,
+    plan: PlanOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
 ) -> None:
     """Every grant, allocation, use, void, adjustment and expiry, with running balances.
 
@@ -49,11 +63,18 @@ def history(
 
 @app.command("usage")
 def usage(
-    by: Annotated[list[str] | None, typer.Option(help="type, contact, month or category; repeat to combine.")] = None,
+    by: Annotated[
+        list[str] | None, typer.Option(help="type, contact, month or category; repeat to combine.")
+    ] = None,
     chart: Annotated[bool, typer.Option("--chart", help="Also draw the totals as bars.")] = False,
-    contact: ContactOpt = None, type_: TypeOpt = None, category: CategoryOpt = None,
-    plan: PlanOpt = None, from_: FromOpt = None, to: ToOpt = None,
-    fmt: FormatOpt = Format.table, output: OutputOpt = None,
+    contact: ContactOpt = None,
+    type_: TypeOpt = None,
+    category: CategoryOpt = None,
+    plan: PlanOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
 ) -> None:
     """What was used, grouped, most used first, with its value.
 
@@ -72,9 +93,14 @@ def usage(
 
 @app.command("balances")
 def balances(
-    contact: ContactOpt = None, type_: TypeOpt = None, category: CategoryOpt = None,
-    plan: PlanOpt = None, from_: FromOpt = None, to: ToOpt = None,
-    fmt: FormatOpt = Format.table, output: OutputOpt = None,
+    contact: ContactOpt = None,
+    type_: TypeOpt = None,
+    category: CategoryOpt = None,
+    plan: PlanOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
 ) -> None:
     """What every contact was granted, gave away, used and has left, per benefit.
 
@@ -89,9 +115,14 @@ def balances(
 @app.command("allocations")
 def allocations(
     list_: Annotated[bool, typer.Option("--list", help="One row per allocation.")] = False,
-    contact: ContactOpt = None, type_: TypeOpt = None, category: CategoryOpt = None,
-    plan: PlanOpt = None, from_: FromOpt = None, to: ToOpt = None,
-    fmt: FormatOpt = Format.table, output: OutputOpt = None,
+    contact: ContactOpt = None,
+    type_: TypeOpt = None,
+    category: CategoryOpt = None,
+    plan: PlanOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
 ) -> None:
     """How many of each benefit were allocated, and to how many people.
 
@@ -106,9 +137,13 @@ def allocations(
 @app.command("statement")
 def statement(
     contact: Annotated[str, typer.Argument(help="The member's ref or id.")],
-    type_: TypeOpt = None, category: CategoryOpt = None, plan: PlanOpt = None,
-    from_: FromOpt = None, to: ToOpt = None,
-    fmt: FormatOpt = Format.table, output: OutputOpt = None,
+    type_: TypeOpt = None,
+    category: CategoryOpt = None,
+    plan: PlanOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
 ) -> None:
     """A member's own statement: what they and the people they gave to used, what expires.
 
@@ -123,9 +158,14 @@ def statement(
 @app.command("expiring")
 def expiring(
     within: Annotated[int, typer.Option(help="Days ahead to look.")] = 30,
-    contact: ContactOpt = None, type_: TypeOpt = None, category: CategoryOpt = None,
-    plan: PlanOpt = None, from_: FromOpt = None, to: ToOpt = None,
-    fmt: FormatOpt = Format.table, output: OutputOpt = None,
+    contact: ContactOpt = None,
+    type_: TypeOpt = None,
+    category: CategoryOpt = None,
+    plan: PlanOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
 ) -> None:
     """Who loses what, and when: an outreach list of balances about to expire.
 

@@ -31,8 +31,11 @@ def add(
     name: Annotated[str, typer.Option(help="The name members see.")],
     unit: Annotated[str, typer.Option(help="count, minutes, money or pages.")],
     category: Annotated[str, typer.Option(help="A grouping for reports, e.g. admissions.")],
-    value: Value = None, kind: Kind = "standard", group: Group = None,
-    description: Description = None, schedule: Schedule = None,
+    value: Value = None,
+    kind: Kind = "standard",
+    group: Group = None,
+    description: Description = None,
+    schedule: Schedule = None,
 ) -> None:
     """Add a benefit type to the catalog.
 
@@ -41,8 +44,9 @@ def add(
     from benefit_cli.reports.lists import type_rows
     from benefit_cli.services.catalog import add_type
 
-    added = add_type(open_db(), code, name, unit, category, value, kind or "standard", group,
-                     description, schedule)
+    added = add_type(
+        open_db(), code, name, unit, category, value, kind or "standard", group, description, schedule
+    )
     note(f'Added benefit type "{added.code}".')
     show(type_rows([added]))
 
@@ -65,8 +69,13 @@ def list_(
 @app.command("update")
 def update(
     code: Annotated[str, typer.Argument(help="The type's code.")],
-    name: Name = None, unit: Unit = None, category: Category = None, value: Value = None,
-    kind: Kind = None, group: Group = None, description: Description = None,
+    name: Name = None,
+    unit: Unit = None,
+    category: Category = None,
+    value: Value = None,
+    kind: Kind = None,
+    group: Group = None,
+    description: Description = None,
     schedule: Schedule = None,
 ) -> None:
     """Change a benefit type; levels already granted keep their unit value.
@@ -76,8 +85,18 @@ def update(
     from benefit_cli.reports.lists import type_rows
     from benefit_cli.services.catalog import update_type
 
-    updated = update_type(open_db(), code, name=name, unit=unit, category=category, value=value,
-                          kind=kind, group=group, description=description, schedule=schedule)
+    updated = update_type(
+        open_db(),
+        code,
+        name=name,
+        unit=unit,
+        category=category,
+        value=value,
+        kind=kind,
+        group=group,
+        description=description,
+        schedule=schedule,
+    )
     note(f'Updated benefit type "{updated.code}".')
     show(type_rows([updated]))
 

@@ -44,9 +44,7 @@ def _parse_magnitude(body: str, text: str, unit: str, signed: bool) -> int:
         if _digits(whole) and _digits(frac) and len(frac) <= 2:
             body = f"{whole}.{frac}"  # a decimal comma, as European spreadsheets write it
     if "," in body or "_" in body or " " in body:
-        raise ValueError(
-            f"quantity must be {expect}, written without thousands separators, got '{text}'."
-        )
+        raise ValueError(f"quantity must be {expect}, written without thousands separators, got '{text}'.")
     whole, _, frac = body.partition(".")
     if not (whole or frac) or (whole and not _digits(whole)) or (frac and not _digits(frac)):
         raise ValueError(f"quantity must be {expect}, got '{text}'.")

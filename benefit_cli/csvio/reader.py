@@ -62,8 +62,7 @@ def _resolve_delimiter(delimiter: str) -> str:
             resolved = delimiter  # any other single punctuation mark, e.g. '|'
     if resolved is None:
         raise UsageError(
-            f"'{delimiter}' is not a delimiter this command can use; "
-            "give --delimiter ',' or ';' or tab."
+            f"'{delimiter}' is not a delimiter this command can use; give --delimiter ',' or ';' or tab."
         )
     return resolved
 
@@ -172,9 +171,7 @@ class CsvSource:
         self._started = False
         self._file: io.TextIOWrapper = _open_text(path, self.encoding)
         try:
-            self.delimiter = (
-                _resolve_delimiter(delimiter) if delimiter is not None else self._sniff()
-            )
+            self.delimiter = _resolve_delimiter(delimiter) if delimiter is not None else self._sniff()
             self._reader = csv.reader(self._file, delimiter=self.delimiter, strict=True)
             self._row = 0
             self._read_header(columns)
@@ -203,9 +200,7 @@ class CsvSource:
             raise self._decode_error(error, self.delimiter) from None
 
     def _read_header(self, columns: Mapping[str, bool]) -> None:
-        expected = ", ".join(
-            name if required else f"{name} (optional)" for name, required in columns.items()
-        )
+        expected = ", ".join(name if required else f"{name} (optional)" for name, required in columns.items())
         record = self._next_record()
         self._row += 1
         # Leading blank rows are tolerated; the header is the first row with text in it.
@@ -258,8 +253,7 @@ class CsvSource:
         for name, required in columns.items():
             if required and name not in fieldnames:
                 raise CsvError(
-                    f"the required column '{name}' is missing; the header must name the "
-                    f"columns: {expected}.",
+                    f"the required column '{name}' is missing; the header must name the columns: {expected}.",
                     row=header_row,
                     column=name,
                 )
@@ -269,9 +263,7 @@ class CsvSource:
         self._build = _values_builder([(i, n) for i, n in enumerate(self.fieldnames) if n])
         # Unknown named columns were refused above unless ignored, so any unnamed column
         # left here is one with an empty header cell: its cells must stay empty.
-        self._unnamed = (
-            [] if self.ignore_extra else [i for i, n in enumerate(self.fieldnames) if n is None]
-        )
+        self._unnamed = [] if self.ignore_extra else [i for i, n in enumerate(self.fieldnames) if n is None]
 
     # -- reading -------------------------------------------------------------------------
 
@@ -350,9 +342,7 @@ class CsvSource:
         column: str | None = None
         bad = error.object[error.start : error.start + 1]
         try:
-            with open(
-                self.path, encoding=self.encoding, errors="surrogateescape", newline=""
-            ) as again:
+            with open(self.path, encoding=self.encoding, errors="surrogateescape", newline="") as again:
                 if delimiter is None:
                     delimiter = _sniff_delimiter(again.readline())
                     again.seek(0)
@@ -441,6 +431,4 @@ def open_csv(
     defaults to UTF-8 (with or without BOM); ``delimiter`` is sniffed from the header unless
     given (',', ';', 'tab' or '\\t').
     """
-    return CsvSource(
-        path, columns=columns, encoding=encoding, delimiter=delimiter, ignore_extra=ignore_extra
-    )
+    return CsvSource(path, columns=columns, encoding=encoding, delimiter=delimiter, ignore_extra=ignore_extra)

@@ -30,56 +30,97 @@ from benefit_cli.domain.models import (
 
 def _contact(row: sqlite3.Row) -> Contact:
     return Contact(
-        row["id"], row["ref"], row["name"], row["kind"], row["business_id"], row["email"],
+        row["id"],
+        row["ref"],
+        row["name"],
+        row["kind"],
+        row["business_id"],
+        row["email"],
         from_iso(row["joined_on"]),
     )
 
 
 def _type(row: sqlite3.Row) -> BenefitType:
     return BenefitType(
-        row["id"], row["code"], row["name"], row["category"], row["unit"], row["unit_value"],
-        row["kind"], row["exclusive_group"], row["description"], row["schedule"],
+        row["id"],
+        row["code"],
+        row["name"],
+        row["category"],
+        row["unit"],
+        row["unit_value"],
+        row["kind"],
+        row["exclusive_group"],
+        row["description"],
+        row["schedule"],
         bool(row["active"]),
     )
 
 
 def _plan(row: sqlite3.Row) -> Plan:
-    return Plan(row["id"], row["code"], row["name"], row["term_months"], row["grace_days"],
-                row["price"])
+    return Plan(row["id"], row["code"], row["name"], row["term_months"], row["grace_days"], row["price"])
 
 
 def _rule(row: sqlite3.Row) -> PlanBenefit:
     return PlanBenefit(
-        row["id"], row["plan_id"], row["type_id"], row["quantity"], row["per"],
-        dt.date.fromisoformat(row["begin_on"]), from_iso(row["end_on"]), row["priority"],
-        bool(row["associates"]), row["price_portion"], row["rollover_percent"],
+        row["id"],
+        row["plan_id"],
+        row["type_id"],
+        row["quantity"],
+        row["per"],
+        dt.date.fromisoformat(row["begin_on"]),
+        from_iso(row["end_on"]),
+        row["priority"],
+        bool(row["associates"]),
+        row["price_portion"],
+        row["rollover_percent"],
         row["rollover_max"],
     )
 
 
 def _membership(row: sqlite3.Row) -> Membership:
     return Membership(
-        row["id"], row["contact_id"], row["plan_id"], dt.date.fromisoformat(row["start_on"]),
-        dt.date.fromisoformat(row["end_on"]), dt.date.fromisoformat(row["grace_end_on"]),
-        row["renewed_from"], from_iso(row["cancelled_on"]),
+        row["id"],
+        row["contact_id"],
+        row["plan_id"],
+        dt.date.fromisoformat(row["start_on"]),
+        dt.date.fromisoformat(row["end_on"]),
+        dt.date.fromisoformat(row["grace_end_on"]),
+        row["renewed_from"],
+        from_iso(row["cancelled_on"]),
     )
 
 
 def _level(row: sqlite3.Row) -> Level:
     return Level(
-        row["id"], row["contact_id"], row["type_id"], row["quantity"],
-        dt.date.fromisoformat(row["starts_on"]), dt.date.fromisoformat(row["expires_on"]),
-        row["source"], row["priority"], row["unit_value"], row["membership_id"],
-        row["plan_benefit_id"], from_iso(row["cancelled_on"]),
+        row["id"],
+        row["contact_id"],
+        row["type_id"],
+        row["quantity"],
+        dt.date.fromisoformat(row["starts_on"]),
+        dt.date.fromisoformat(row["expires_on"]),
+        row["source"],
+        row["priority"],
+        row["unit_value"],
+        row["membership_id"],
+        row["plan_benefit_id"],
+        from_iso(row["cancelled_on"]),
     )
 
 
 def _allocation(row: sqlite3.Row) -> Allocation:
     return Allocation(
-        row["id"], row["level_id"], row["contact_id"], row["number"],
-        dt.date.fromisoformat(row["starts_on"]), dt.date.fromisoformat(row["stops_on"]),
-        row["response"], from_iso(row["response_on"]), from_iso(row["delivered_on"]),
-        row["comment"], bool(row["active"]), from_iso(row["ended_on"]),
+        row["id"],
+        row["level_id"],
+        row["contact_id"],
+        row["number"],
+        dt.date.fromisoformat(row["starts_on"]),
+        dt.date.fromisoformat(row["stops_on"]),
+        row["response"],
+        from_iso(row["response_on"]),
+        from_iso(row["delivered_on"]),
+        row["comment"],
+        bool(row["active"]),
+        from_iso(row["ended_on"]),
     )
 
 
@@ -96,14 +137,14 @@ class Store:
             self._stamp = (now_utc(), operator_name())
         return self._stamp
 
-    def bulk_mode(self) -> None:
-        """A 64 MiB page cache for this connection: with several indexes, the page cache
+    def bulk_mode(self, cache_mib: int = 64) -> None:
+        """A large page cache for this connection: with several indexes, the page cache
         decides the speed of large inserts (PERFORMANCE.md)."""
-        self.conn.execute("PRAGMA cache_size = -65536")
+        self.conn.execute(f"PRAGMA cache_size = -{cache_mib * 1024}")
 
     # -- helpers ---------------------------------------------------------------------
 
-    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+    def _one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
         return row
 
@@ -123,9 +164,7 @@ class Store:
         at, by = self.stamp
         values = {**values, "updated_at": at, "updated_by": by}
         assignments = ", ".join(f"{name} = ?" for name in values)
-        self.conn.execute(
-            f"UPDATE {table} SET {assignments} WHERE id = ?", (*values.values(), row_id)
-        )
+        self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*values.values(), row_id))
 
     # -- contacts --------------------------------------------------------------------
 
@@ -167,14 +206,26 @@ class Store:
         return keys
 
     def insert_contact(
-        self, ref: str | None, name: str, kind: str, business_id: int | None,
-        email: str | None, joined_on: dt.date | None,
+        self,
+        ref: str | None,
+        name: str,
+        kind: str,
+        business_id: int | None,
+        email: str | None,
+        joined_on: dt.date | None,
     ) -> int:
         placeholder = ref or f"pending-{uuid.uuid4().hex}"
-        contact_id = self._insert("contacts", {
-            "ref": placeholder, "name": name, "kind": kind, "business_id": business_id,
-            "email": email, "joined_on": iso(joined_on),
-        })
+        contact_id = self._insert(
+            "contacts",
+            {
+                "ref": placeholder,
+                "name": name,
+                "kind": kind,
+                "business_id": business_id,
+                "email": email,
+                "joined_on": iso(joined_on),
+            },
+        )
         if ref is None:
             self.conn.execute(
                 "UPDATE contacts SET ref = ? WHERE id = ?", (self._free_ref(contact_id), contact_id)
@@ -192,10 +243,14 @@ class Store:
         self._update("contacts", contact_id, values)
 
     def list_contacts(
-        self, name: str | None = None, joined_from: dt.date | None = None,
-        joined_to: dt.date | None = None, business_id: int | None = None,
+        self,
+        name: str | None = None,
+        joined_from: dt.date | None = None,
+        joined_to: dt.date | None = None,
+        business_id: int | None = None,
     ) -> list[sqlite3.Row]:
-        where, params = ["1"], []
+        where: list[str] = ["1"]
+        params: list[Any] = []
         if name:
             where.append("c.name LIKE ?")
             params.append(f"%{name}%")
@@ -340,10 +395,13 @@ class Store:
         )
 
     def list_memberships(
-        self, contact_id: int | None = None, plan_id: int | None = None,
+        self,
+        contact_id: int | None = None,
+        plan_id: int | None = None,
         active_on: dt.date | None = None,
     ) -> list[sqlite3.Row]:
-        where, params = ["1"], []
+        where: list[str] = ["1"]
+        params: list[Any] = []
         if contact_id is not None:
             where.append("m.contact_id = ?")
             params.append(contact_id)
@@ -351,8 +409,9 @@ class Store:
             where.append("m.plan_id = ?")
             params.append(plan_id)
         if active_on is not None:
-            where.append("m.start_on <= ? AND ? <= m.end_on"
-                         " AND (m.cancelled_on IS NULL OR ? <= m.cancelled_on)")
+            where.append(
+                "m.start_on <= ? AND ? <= m.end_on AND (m.cancelled_on IS NULL OR ? <= m.cancelled_on)"
+            )
             params += [iso(active_on)] * 3
         return self.conn.execute(
             "SELECT m.*, c.ref AS contact_ref, c.name AS contact_name, p.code AS plan"
@@ -388,8 +447,12 @@ class Store:
         return self.levels(contact_id, type_id)
 
     def levels_of_membership(self, membership_id: int) -> list[Level]:
-        return [_level(r) for r in self.conn.execute(
-            "SELECT * FROM levels WHERE membership_id = ? ORDER BY id", (membership_id,))]
+        return [
+            _level(r)
+            for r in self.conn.execute(
+                "SELECT * FROM levels WHERE membership_id = ? ORDER BY id", (membership_id,)
+            )
+        ]
 
     # -- allocations -----------------------------------------------------------------------
 
@@ -402,12 +465,15 @@ class Store:
         return _allocation(row)
 
     def allocations_of_level(self, level_id: int) -> list[Allocation]:
-        return [_allocation(r) for r in self.conn.execute(
-            "SELECT * FROM allocations WHERE level_id = ? ORDER BY id", (level_id,))]
+        return [
+            _allocation(r)
+            for r in self.conn.execute(
+                "SELECT * FROM allocations WHERE level_id = ? ORDER BY id", (level_id,)
+            )
+        ]
 
     def allocations_to(self, contact_id: int, type_id: int | None = None) -> list[Allocation]:
-        sql = ("SELECT a.* FROM allocations a JOIN levels l ON l.id = a.level_id"
-               " WHERE a.contact_id = ?")
+        sql = "SELECT a.* FROM allocations a JOIN levels l ON l.id = a.level_id WHERE a.contact_id = ?"
         params: list[Any] = [contact_id]
         if type_id is not None:
             sql += " AND l.type_id = ?"
@@ -415,11 +481,15 @@ class Store:
         return [_allocation(r) for r in self.conn.execute(sql + " ORDER BY a.id", params)]
 
     def active_cards_of_group(self, contact_id: int, group: str) -> list[Allocation]:
-        return [_allocation(r) for r in self.conn.execute(
-            "SELECT a.* FROM allocations a JOIN levels l ON l.id = a.level_id"
-            " JOIN benefit_types t ON t.id = l.type_id"
-            " WHERE a.contact_id = ? AND a.active = 1 AND t.exclusive_group = ? ORDER BY a.id",
-            (contact_id, group))]
+        return [
+            _allocation(r)
+            for r in self.conn.execute(
+                "SELECT a.* FROM allocations a JOIN levels l ON l.id = a.level_id"
+                " JOIN benefit_types t ON t.id = l.type_id"
+                " WHERE a.contact_id = ? AND a.active = 1 AND t.exclusive_group = ? ORDER BY a.id",
+                (contact_id, group),
+            )
+        ]
 
     def insert_allocation(self, values: dict[str, Any]) -> int:
         return self._insert("allocations", values)
@@ -429,12 +499,14 @@ class Store:
         self._update("allocations", allocation_id, values)
 
     def list_allocations(
-        self, contact_id: int | None = None, level_id: int | None = None,
+        self,
+        contact_id: int | None = None,
+        level_id: int | None = None,
         type_id: int | None = None,
     ) -> list[sqlite3.Row]:
-        where, params = ["1"], []
-        for column, value in (("a.contact_id", contact_id), ("a.level_id", level_id),
-                              ("l.type_id", type_id)):
+        where: list[str] = ["1"]
+        params: list[Any] = []
+        for column, value in (("a.contact_id", contact_id), ("a.level_id", level_id), ("l.type_id", type_id)):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
@@ -449,10 +521,13 @@ class Store:
     # -- delegates -------------------------------------------------------------------------
 
     def is_delegate(self, level_id: int, contact_id: int) -> bool:
-        return self._one(
-            "SELECT 1 FROM delegates WHERE level_id = ? AND contact_id = ? AND removed_at IS NULL",
-            (level_id, contact_id),
-        ) is not None
+        return (
+            self._one(
+                "SELECT 1 FROM delegates WHERE level_id = ? AND contact_id = ? AND removed_at IS NULL",
+                (level_id, contact_id),
+            )
+            is not None
+        )
 
     def add_delegate(self, level_id: int, contact_id: int) -> None:
         self._insert("delegates", {"level_id": level_id, "contact_id": contact_id})
@@ -465,8 +540,10 @@ class Store:
         )
 
     def delegated_levels(self, contact_id: int, type_id: int | None = None) -> list[Level]:
-        sql = ("SELECT l.* FROM levels l JOIN delegates d ON d.level_id = l.id"
-               " WHERE d.contact_id = ? AND d.removed_at IS NULL")
+        sql = (
+            "SELECT l.* FROM levels l JOIN delegates d ON d.level_id = l.id"
+            " WHERE d.contact_id = ? AND d.removed_at IS NULL"
+        )
         params: list[Any] = [contact_id]
         if type_id is not None:
             sql += " AND l.type_id = ?"
@@ -505,15 +582,20 @@ class Store:
         return used
 
     def levels(self, contact_id: int | None = None, type_id: int | None = None) -> list[Level]:
-        where, params = ["1"], []
+        where: list[str] = ["1"]
+        params: list[Any] = []
         if contact_id is not None:
             where.append("contact_id = ?")
             params.append(contact_id)
         if type_id is not None:
             where.append("type_id = ?")
             params.append(type_id)
-        return [_level(r) for r in self.conn.execute(
-            f"SELECT * FROM levels WHERE {' AND '.join(where)} ORDER BY id", params)]
+        return [
+            _level(r)
+            for r in self.conn.execute(
+                f"SELECT * FROM levels WHERE {' AND '.join(where)} ORDER BY id", params
+            )
+        ]
 
     def contact_refs(self, contact_ids: Iterable[int]) -> dict[int, str]:
         ids = sorted(set(contact_ids))
@@ -521,8 +603,9 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
-            refs.update(self.conn.execute(
-                f"SELECT id, ref FROM contacts WHERE id IN ({marks})", chunk).fetchall())
+            refs.update(
+                self.conn.execute(f"SELECT id, ref FROM contacts WHERE id IN ({marks})", chunk).fetchall()
+            )
         return refs
 
     # -- checks ----------------------------------------------------------------------------
@@ -532,8 +615,10 @@ class Store:
         return [] if rows == ["ok"] else rows
 
     def foreign_key_problems(self) -> list[str]:
-        return [f"{r[0]} row {r[1]} points at a missing {r[2]}"
-                for r in self.conn.execute("PRAGMA foreign_key_check")]
+        return [
+            f"{r[0]} row {r[1]} points at a missing {r[2]}"
+            for r in self.conn.execute("PRAGMA foreign_key_check")
+        ]
 
     def ledger_problems(self) -> list[str]:
         """Entries that break the ledger's shape: voids, kinds and signs."""
@@ -553,7 +638,7 @@ class Store:
             " OR (kind <> 'void' AND voids_id IS NOT NULL)"
         ):
             problems.append(f"{kind} entry {entry_id} has the wrong sign or link")
-        for entry_id, in self.conn.execute(
+        for (entry_id,) in self.conn.execute(
             "SELECT e.id FROM entries e JOIN allocations a ON a.id = e.allocation_id"
             " WHERE a.level_id <> e.level_id"
         ):
@@ -562,8 +647,10 @@ class Store:
 
     def view_balances(self) -> dict[tuple[int, int | None], int]:
         """Remaining per level (own part) and allocation, as the ``balances`` view says."""
-        return {(r[0], r[1]): r[2] for r in self.conn.execute(
-            "SELECT level_id, allocation_id, remaining FROM balances")}
+        return {
+            (r[0], r[1]): r[2]
+            for r in self.conn.execute("SELECT level_id, allocation_id, remaining FROM balances")
+        }
 
     # -- ledger ----------------------------------------------------------------------------
 
@@ -582,19 +669,24 @@ class Store:
         return row
 
     def entries_with_ref(self, ref: str) -> list[sqlite3.Row]:
-        return self.conn.execute(
-            "SELECT * FROM entries WHERE ref = ? ORDER BY id", (ref,)).fetchall()
+        return self.conn.execute("SELECT * FROM entries WHERE ref = ? ORDER BY id", (ref,)).fetchall()
 
     def void_of(self, entry_id: int) -> int | None:
         row = self._one("SELECT id FROM entries WHERE voids_id = ?", (entry_id,))
         return row["id"] if row else None
 
     def list_entries(
-        self, contact_id: int | None = None, type_id: int | None = None,
-        date_from: dt.date | None = None, date_to: dt.date | None = None,
-        kinds: Sequence[str] | None = None, ref: str | None = None, limit: int | None = None,
+        self,
+        contact_id: int | None = None,
+        type_id: int | None = None,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        kinds: Sequence[str] | None = None,
+        ref: str | None = None,
+        limit: int | None = None,
     ) -> list[sqlite3.Row]:
-        where, params = ["1"], []
+        where: list[str] = ["1"]
+        params: list[Any] = []
         if contact_id is not None:
             where.append("e.contact_id = ?")
             params.append(contact_id)
@@ -627,9 +719,11 @@ class Store:
 
     # -- bulk reads for imports --------------------------------------------------------------
 
-    def type_snapshot(self, type_id: int) -> tuple[list[tuple[Any, ...]], list[Allocation],
-                                                     list[tuple[int, int]],
-                                                     dict[tuple[int, int | None], int]]:
+    def type_snapshot(
+        self, type_id: int
+    ) -> tuple[
+        list[tuple[Any, ...]], list[Allocation], list[tuple[int, int]], dict[tuple[int, int | None], int]
+    ]:
         """Everything that decides who may draw what of one type: its levels as plain
         tuples (id, contact_id, quantity, priority, starts_on, last day) — there may be
         hundreds of thousands — their allocations, the active delegates
@@ -637,17 +731,34 @@ class Store:
         levels = self.conn.execute(
             "SELECT id, contact_id, quantity, priority, starts_on,"
             " min(expires_on, coalesce(cancelled_on, expires_on))"
-            " FROM levels WHERE type_id = ? ORDER BY id", (type_id,)).fetchall()
-        allocations = [_allocation(r) for r in self.conn.execute(
-            "SELECT a.* FROM allocations a JOIN levels l ON l.id = a.level_id"
-            " WHERE l.type_id = ? ORDER BY a.id", (type_id,))]
-        delegates = [(r[0], r[1]) for r in self.conn.execute(
-            "SELECT d.level_id, d.contact_id FROM delegates d JOIN levels l ON l.id = d.level_id"
-            " WHERE l.type_id = ? AND d.removed_at IS NULL", (type_id,))]
-        sums = {(r[0], r[1]): r[2] for r in self.conn.execute(
-            "SELECT e.level_id, e.allocation_id, sum(e.quantity) FROM entries e"
-            " JOIN levels l ON l.id = e.level_id WHERE l.type_id = ?"
-            " GROUP BY e.level_id, e.allocation_id", (type_id,))}
+            " FROM levels WHERE type_id = ? ORDER BY id",
+            (type_id,),
+        ).fetchall()
+        allocations = [
+            _allocation(r)
+            for r in self.conn.execute(
+                "SELECT a.* FROM allocations a JOIN levels l ON l.id = a.level_id"
+                " WHERE l.type_id = ? ORDER BY a.id",
+                (type_id,),
+            )
+        ]
+        delegates = [
+            (r[0], r[1])
+            for r in self.conn.execute(
+                "SELECT d.level_id, d.contact_id FROM delegates d JOIN levels l ON l.id = d.level_id"
+                " WHERE l.type_id = ? AND d.removed_at IS NULL",
+                (type_id,),
+            )
+        ]
+        sums = {
+            (r[0], r[1]): r[2]
+            for r in self.conn.execute(
+                "SELECT e.level_id, e.allocation_id, sum(e.quantity) FROM entries e"
+                " JOIN levels l ON l.id = e.level_id WHERE l.type_id = ?"
+                " GROUP BY e.level_id, e.allocation_id",
+                (type_id,),
+            )
+        }
         return levels, allocations, delegates, sums
 
     def ref_uses(self, refs: Sequence[str]) -> dict[str, list[RefUse]]:
@@ -678,17 +789,22 @@ class Store:
 
     def member_refs(self, plan_id: int, on: dt.date) -> list[str]:
         """Refs of the contacts holding a membership of the plan in force on a date."""
-        return [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT c.ref FROM memberships m JOIN contacts c ON c.id = m.contact_id"
-            " WHERE m.plan_id = ? AND m.start_on <= ? AND ? <= m.end_on"
-            " AND (m.cancelled_on IS NULL OR ? <= m.cancelled_on) ORDER BY c.ref",
-            (plan_id, iso(on), iso(on), iso(on)))]
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT c.ref FROM memberships m JOIN contacts c ON c.id = m.contact_id"
+                " WHERE m.plan_id = ? AND m.start_on <= ? AND ? <= m.end_on"
+                " AND (m.cancelled_on IS NULL OR ? <= m.cancelled_on) ORDER BY c.ref",
+                (plan_id, iso(on), iso(on), iso(on)),
+            )
+        ]
 
     # -- reports ---------------------------------------------------------------------------
 
     def _level_filters(self, alias: str, contact_column: str, filters: Any) -> tuple[list[str], list[Any]]:
         """SQL conditions for the report filters that select levels and contacts."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if filters.contact_id is not None:
             where.append(f"{contact_column} = ?")
             params.append(filters.contact_id)
@@ -706,7 +822,8 @@ class Store:
     def history(self, filters: Any) -> sqlite3.Cursor:
         """The history view's rows, filtered; contact and type filter the partition so the
         running balance still counts every earlier event."""
-        inner, params = [], []
+        inner: list[str] = []
+        params: list[Any] = []
         if filters.contact_id is not None:
             inner.append("ev.holder_id = ?")
             params.append(filters.contact_id)
@@ -719,7 +836,8 @@ class Store:
         if filters.plan_id is not None:
             inner.append("l.membership_id IN (SELECT id FROM memberships WHERE plan_id = ?)")
             params.append(filters.plan_id)
-        outer, outer_params = [], []
+        outer: list[str] = []
+        outer_params: list[Any] = []
         if filters.date_from is not None:
             outer.append("date >= ?")
             outer_params.append(iso(filters.date_from))
@@ -744,8 +862,12 @@ class Store:
         if filters.date_to is not None:
             where.append("e.entry_on <= ?")
             params.append(iso(filters.date_to))
-        expressions = {"type": "t.code", "contact": "c.ref", "month": "substr(e.entry_on, 1, 7)",
-                       "category": "t.category"}
+        expressions = {
+            "type": "t.code",
+            "contact": "c.ref",
+            "month": "substr(e.entry_on, 1, 7)",
+            "category": "t.category",
+        }
         select = ", ".join(f"{expressions[k]} AS {k}" for k in keys)
         group = ", ".join(keys)
         return self.conn.execute(
@@ -774,8 +896,7 @@ class Store:
         oneself counts only through its entries.
         """
         where, params = self._level_filters("l", "p.holder_id", filters)
-        consumed = ("coalesce((SELECT -sum(e.quantity) FROM entries e"
-                    " WHERE e.allocation_id = a.id), 0)")
+        consumed = "coalesce((SELECT -sum(e.quantity) FROM entries e WHERE e.allocation_id = a.id), 0)"
         return self.conn.execute(
             "WITH parts AS ("
             " SELECT l.contact_id AS holder_id, l.id AS level_id, NULL AS allocation_id,"

@@ -58,9 +58,7 @@ def allocation_remaining(allocation: Allocation, change: int) -> int:
     return allocation.number + change if allocation.active else 0
 
 
-def cards_to_stop(
-    earlier: Iterable[Allocation], new_start: dt.date
-) -> list[tuple[Allocation, dt.date]]:
+def cards_to_stop(earlier: Iterable[Allocation], new_start: dt.date) -> list[tuple[Allocation, dt.date]]:
     """The contact's active allocations of the same exclusive group that a new card ends,
     each with its stop date (the new start minus one day, never before it started)."""
     return [

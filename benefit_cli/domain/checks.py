@@ -35,24 +35,32 @@ def check_split(level: Level, split: LevelSplit, allocation_remaining: dict[int,
         findings.append(Finding("negative-balance", f"level {level.id} has {split.own_remaining} left"))
     for allocation_id, remaining in allocation_remaining.items():
         if remaining < 0:
-            findings.append(Finding("negative-balance", f"allocation {allocation_id} of level"
-                                    f" {level.id} has {remaining} left"))
+            findings.append(
+                Finding(
+                    "negative-balance", f"allocation {allocation_id} of level {level.id} has {remaining} left"
+                )
+            )
     return findings
 
 
 def check_reported(
-    level_id: int, own_remaining: int, allocation_remaining: dict[int, int],
+    level_id: int,
+    own_remaining: int,
+    allocation_remaining: dict[int, int],
     reported: dict[tuple[int, int | None], int],
 ) -> list[Finding]:
     """Every balance recomputed from the entries equals what the store's view reports."""
     findings = []
-    expected: dict[int | None, int] = {None: own_remaining, **allocation_remaining}
-    for allocation_id, value in expected.items():
-        shown = reported.get((level_id, allocation_id))
+    expected: list[tuple[int | None, int]] = [(None, own_remaining), *allocation_remaining.items()]
+    for part, value in expected:
+        shown = reported.get((level_id, part))
         if shown != value:
-            where = f"allocation {allocation_id} of level {level_id}" if allocation_id else f"level {level_id}"
-            findings.append(Finding("balance-mismatch", f"{where}: recomputed {value}, the"
-                                    f" balances view reports {shown}"))
+            where = (
+                f"allocation {part} of level {level_id}" if part else f"level {level_id}"
+            )
+            findings.append(
+                Finding("balance-mismatch", f"{where}: recomputed {value}, the balances view reports {shown}")
+            )
     return findings
 
 
@@ -64,6 +72,9 @@ def check_rule_overlaps(rules: Sequence[PlanBenefit]) -> list[Finding]:
         if (earlier.plan_id, earlier.type_id) != (later.plan_id, later.type_id):
             continue
         if earlier.end_on is None or earlier.end_on >= later.begin_on:
-            findings.append(Finding("rule-overlap", f"plan {earlier.plan_id}: {describe(earlier)}"
-                                    f" overlaps {describe(later)}"))
+            findings.append(
+                Finding(
+                    "rule-overlap", f"plan {earlier.plan_id}: {describe(earlier)} overlaps {describe(later)}"
+                )
+            )
     return findings

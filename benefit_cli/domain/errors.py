@@ -7,6 +7,8 @@ name the thing and say how to make it valid.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class BenefitError(Exception):
     """A refusal: the request is understood but not allowed (exit 1)."""
@@ -53,8 +55,13 @@ class RowErrors(BenefitError):
 
     SHOWN = 100
 
-    def __init__(self, errors: list[BenefitError], total: int | None = None,
-                 what: str = "row", done: str = "nothing was imported") -> None:
+    def __init__(
+        self,
+        errors: Sequence[BenefitError],
+        total: int | None = None,
+        what: str = "row",
+        done: str = "nothing was imported",
+    ) -> None:
         self.errors = errors
         self.total = len(errors) if total is None else total
         noun = f"{what} has a problem" if self.total == 1 else f"{what}s have problems"

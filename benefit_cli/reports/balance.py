@@ -11,10 +11,29 @@ from benefit_cli.domain.models import Level
 from benefit_cli.render import Rows, amount
 from benefit_cli.services.balances import LevelState, level_states
 
-BALANCE_COLUMNS = ["contact_ref", "type", "granted", "allocated_out", "used", "remaining",
-                   "expires_on", "status"]
-ALL_COLUMNS = ["contact_ref", "type", "level_id", "allocation_id", "granted", "allocated_out",
-               "used", "remaining", "starts_on", "expires_on", "status"]
+BALANCE_COLUMNS = [
+    "contact_ref",
+    "type",
+    "granted",
+    "allocated_out",
+    "used",
+    "remaining",
+    "expires_on",
+    "status",
+]
+ALL_COLUMNS = [
+    "contact_ref",
+    "type",
+    "level_id",
+    "allocation_id",
+    "granted",
+    "allocated_out",
+    "used",
+    "remaining",
+    "starts_on",
+    "expires_on",
+    "status",
+]
 STATUS_ORDER = ("current", "not started", "expired")
 
 
@@ -50,26 +69,47 @@ def balance_lines(store: Store, contact_id: int, type_id: int | None = None) -> 
     lines = []
     for level in owned:
         split = states[level.id].split
-        lines.append(Line(level.type_id, level.id, None, level.quantity, level.quantity,
-                          split.held_active_to_others, used.get((level.id, None), 0),
-                          split.own_remaining, level.starts_on, level.last_day))
+        lines.append(
+            Line(
+                level.type_id,
+                level.id,
+                None,
+                level.quantity,
+                level.quantity,
+                split.held_active_to_others,
+                used.get((level.id, None), 0),
+                split.own_remaining,
+                level.starts_on,
+                level.last_day,
+            )
+        )
     for allocation in received:
         level = levels[allocation.level_id]
         state = states[level.id]
         change = state.allocation_change(allocation.id)
         own = level.contact_id == contact_id
-        lines.append(Line(
-            level.type_id, level.id, allocation.id, 0 if own else allocation.number,
-            allocation.number, 0, used.get((level.id, allocation.id), 0),
-            allocation.number + change if allocation.active else 0,
-            max(level.starts_on, allocation.starts_on),
-            min(level.last_day, allocation.stops_on),
-        ))
+        lines.append(
+            Line(
+                level.type_id,
+                level.id,
+                allocation.id,
+                0 if own else allocation.number,
+                allocation.number,
+                0,
+                used.get((level.id, allocation.id), 0),
+                allocation.number + change if allocation.active else 0,
+                max(level.starts_on, allocation.starts_on),
+                min(level.last_day, allocation.stops_on),
+            )
+        )
     return lines
 
 
 def balance_rows(
-    conn: sqlite3.Connection, contact_key: str, on: dt.date, type_code: str | None = None,
+    conn: sqlite3.Connection,
+    contact_key: str,
+    on: dt.date,
+    type_code: str | None = None,
     every: bool = False,
 ) -> Rows:
     store = Store(conn)
@@ -79,17 +119,25 @@ def balance_rows(
     lines = balance_lines(store, contact.id, type_id)
     if every:
         rows = []
-        for line in sorted(lines, key=lambda x: (types[x.type_id].code, x.starts_on, x.level_id,
-                                                  x.allocation_id or 0)):
+        for line in sorted(
+            lines, key=lambda x: (types[x.type_id].code, x.starts_on, x.level_id, x.allocation_id or 0)
+        ):
             unit = types[line.type_id].unit
-            rows.append({
-                "contact_ref": contact.ref, "type": types[line.type_id].code,
-                "level_id": line.level_id, "allocation_id": line.allocation_id,
-                "granted": amount(line.shown_granted, unit),
-                "allocated_out": amount(line.allocated_out, unit), "used": amount(line.used, unit),
-                "remaining": amount(line.remaining, unit), "starts_on": line.starts_on,
-                "expires_on": line.expires_on, "status": line.status(on),
-            })
+            rows.append(
+                {
+                    "contact_ref": contact.ref,
+                    "type": types[line.type_id].code,
+                    "level_id": line.level_id,
+                    "allocation_id": line.allocation_id,
+                    "granted": amount(line.shown_granted, unit),
+                    "allocated_out": amount(line.allocated_out, unit),
+                    "used": amount(line.used, unit),
+                    "remaining": amount(line.remaining, unit),
+                    "starts_on": line.starts_on,
+                    "expires_on": line.expires_on,
+                    "status": line.status(on),
+                }
+            )
         return Rows(ALL_COLUMNS, rows, f"Balances of {contact.ref}, every level and allocation")
     by_type: dict[int, list[Line]] = {}
     for line in lines:
@@ -100,12 +148,16 @@ def balance_rows(
         chosen = [x for x in group if x.status(on) == status]
         left = [x.expires_on for x in chosen if x.remaining > 0]
         unit = types[tid].unit
-        rows.append({
-            "contact_ref": contact.ref, "type": types[tid].code,
-            "granted": amount(sum(x.granted for x in chosen), unit),
-            "allocated_out": amount(sum(x.allocated_out for x in chosen), unit),
-            "used": amount(sum(x.used for x in chosen), unit),
-            "remaining": amount(sum(x.remaining for x in chosen), unit),
-            "expires_on": min(left) if left else None, "status": status,
-        })
+        rows.append(
+            {
+                "contact_ref": contact.ref,
+                "type": types[tid].code,
+                "granted": amount(sum(x.granted for x in chosen), unit),
+                "allocated_out": amount(sum(x.allocated_out for x in chosen), unit),
+                "used": amount(sum(x.used for x in chosen), unit),
+                "remaining": amount(sum(x.remaining for x in chosen), unit),
+                "expires_on": min(left) if left else None,
+                "status": status,
+            }
+        )
     return Rows(BALANCE_COLUMNS, rows, f"Balances of {contact.ref} on {on}")

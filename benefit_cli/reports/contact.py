@@ -23,10 +23,21 @@ def contact_sections(conn: sqlite3.Connection, key: str, today: dt.date) -> Sect
     store = Store(conn)
     contact = store.contact(key)
     business = store.contact_by_id(contact.business_id).ref if contact.business_id else None
-    details = Rows(CONTACT_COLUMNS, [{
-        "id": contact.id, "ref": contact.ref, "name": contact.name, "kind": contact.kind,
-        "business_ref": business, "email": contact.email, "joined_on": contact.joined_on,
-    }], "Contact")
+    details = Rows(
+        CONTACT_COLUMNS,
+        [
+            {
+                "id": contact.id,
+                "ref": contact.ref,
+                "name": contact.name,
+                "kind": contact.kind,
+                "business_ref": business,
+                "email": contact.email,
+                "joined_on": contact.joined_on,
+            }
+        ],
+        "Contact",
+    )
     parts = [details, membership_rows(conn, today, contact_id=contact.id)]
     parts.append(level_rows(store, store.levels(contact.id), "Levels"))
     received = store.allocations_to(contact.id)

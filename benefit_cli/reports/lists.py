@@ -15,18 +15,62 @@ from benefit_cli.services.balances import level_states
 CONTACT_COLUMNS = ["id", "ref", "name", "kind", "business_ref", "email", "joined_on"]
 TYPE_COLUMNS = ["code", "name", "category", "unit", "unit_value", "kind", "group", "active"]
 PLAN_COLUMNS = ["code", "name", "term_months", "grace_days", "price"]
-RULE_COLUMNS = ["id", "plan", "type", "quantity", "per", "begin_on", "end_on", "priority",
-                "associates", "price_portion", "rollover_percent", "rollover_max"]
-MEMBERSHIP_COLUMNS = ["id", "contact_ref", "plan", "start_on", "end_on", "grace_end_on", "status",
-                      "renewed_from"]
-LEVEL_COLUMNS = ["id", "contact_ref", "type", "quantity", "allocated_out", "used", "remaining",
-                 "starts_on", "expires_on", "source", "priority", "membership_id"]
-ALLOCATION_COLUMNS = ["id", "level_id", "contact_ref", "type", "number", "used", "remaining",
-                      "starts_on", "stops_on", "status"]
+RULE_COLUMNS = [
+    "id",
+    "plan",
+    "type",
+    "quantity",
+    "per",
+    "begin_on",
+    "end_on",
+    "priority",
+    "associates",
+    "price_portion",
+    "rollover_percent",
+    "rollover_max",
+]
+MEMBERSHIP_COLUMNS = [
+    "id",
+    "contact_ref",
+    "plan",
+    "start_on",
+    "end_on",
+    "grace_end_on",
+    "status",
+    "renewed_from",
+]
+LEVEL_COLUMNS = [
+    "id",
+    "contact_ref",
+    "type",
+    "quantity",
+    "allocated_out",
+    "used",
+    "remaining",
+    "starts_on",
+    "expires_on",
+    "source",
+    "priority",
+    "membership_id",
+]
+ALLOCATION_COLUMNS = [
+    "id",
+    "level_id",
+    "contact_ref",
+    "type",
+    "number",
+    "used",
+    "remaining",
+    "starts_on",
+    "stops_on",
+    "status",
+]
 
 
 def contact_rows(
-    conn: sqlite3.Connection, name: str | None = None, joined_from: dt.date | None = None,
+    conn: sqlite3.Connection,
+    name: str | None = None,
+    joined_from: dt.date | None = None,
     joined_to: dt.date | None = None,
 ) -> Rows:
     rows = [dict(r) for r in Store(conn).list_contacts(name, joined_from, joined_to)]
@@ -34,9 +78,16 @@ def contact_rows(
 
 
 def type_row(t: BenefitType) -> dict[str, Any]:
-    return {"code": t.code, "name": t.name, "category": t.category, "unit": t.unit,
-            "unit_value": money(t.unit_value), "kind": t.kind, "group": t.exclusive_group,
-            "active": t.active}
+    return {
+        "code": t.code,
+        "name": t.name,
+        "category": t.category,
+        "unit": t.unit,
+        "unit_value": money(t.unit_value),
+        "kind": t.kind,
+        "group": t.exclusive_group,
+        "active": t.active,
+    }
 
 
 def type_rows(types: list[BenefitType]) -> Rows:
@@ -44,40 +95,76 @@ def type_rows(types: list[BenefitType]) -> Rows:
 
 
 def plan_rows(plans: list[Plan]) -> Rows:
-    return Rows(PLAN_COLUMNS, [
-        {"code": p.code, "name": p.name, "term_months": p.term_months, "grace_days": p.grace_days,
-         "price": money(p.price)} for p in plans], "Plans")
+    return Rows(
+        PLAN_COLUMNS,
+        [
+            {
+                "code": p.code,
+                "name": p.name,
+                "term_months": p.term_months,
+                "grace_days": p.grace_days,
+                "price": money(p.price),
+            }
+            for p in plans
+        ],
+        "Plans",
+    )
 
 
 def rule_rows(plan: Plan, rules: list[PlanBenefit], types: dict[int, BenefitType]) -> Rows:
     rows = []
     for r in rules:
         unit = types[r.type_id].unit
-        rows.append({
-            "id": r.id, "plan": plan.code, "type": types[r.type_id].code,
-            "quantity": amount(r.quantity, unit), "per": r.per, "begin_on": r.begin_on,
-            "end_on": r.end_on, "priority": r.priority, "associates": r.associates,
-            "price_portion": money(r.price_portion), "rollover_percent": r.rollover_percent,
-            "rollover_max": amount(r.rollover_max, unit),
-        })
+        rows.append(
+            {
+                "id": r.id,
+                "plan": plan.code,
+                "type": types[r.type_id].code,
+                "quantity": amount(r.quantity, unit),
+                "per": r.per,
+                "begin_on": r.begin_on,
+                "end_on": r.end_on,
+                "priority": r.priority,
+                "associates": r.associates,
+                "price_portion": money(r.price_portion),
+                "rollover_percent": r.rollover_percent,
+                "rollover_max": amount(r.rollover_max, unit),
+            }
+        )
     return Rows(RULE_COLUMNS, rows, f"Benefits of plan {plan.code}")
 
 
 def _membership_status(row: sqlite3.Row, today: dt.date) -> str:
-    m = Membership(row["id"], row["contact_id"], row["plan_id"], from_iso(row["start_on"]),  # type: ignore[arg-type]
-                   from_iso(row["end_on"]), from_iso(row["grace_end_on"]),  # type: ignore[arg-type]
-                   row["renewed_from"], from_iso(row["cancelled_on"]))
-    return m.status(today)
+    return Membership(
+        row["id"],
+        row["contact_id"],
+        row["plan_id"],
+        dt.date.fromisoformat(row["start_on"]),
+        dt.date.fromisoformat(row["end_on"]),
+        dt.date.fromisoformat(row["grace_end_on"]),
+        row["renewed_from"],
+        from_iso(row["cancelled_on"]),
+    ).status(today)
 
 
 def membership_rows(
-    conn: sqlite3.Connection, today: dt.date, contact_id: int | None = None,
-    plan_id: int | None = None, active_on: dt.date | None = None,
+    conn: sqlite3.Connection,
+    today: dt.date,
+    contact_id: int | None = None,
+    plan_id: int | None = None,
+    active_on: dt.date | None = None,
 ) -> Rows:
     rows = [
-        {"id": r["id"], "contact_ref": r["contact_ref"], "plan": r["plan"],
-         "start_on": r["start_on"], "end_on": r["end_on"], "grace_end_on": r["grace_end_on"],
-         "status": _membership_status(r, today), "renewed_from": r["renewed_from"]}
+        {
+            "id": r["id"],
+            "contact_ref": r["contact_ref"],
+            "plan": r["plan"],
+            "start_on": r["start_on"],
+            "end_on": r["end_on"],
+            "grace_end_on": r["grace_end_on"],
+            "status": _membership_status(r, today),
+            "renewed_from": r["renewed_from"],
+        }
         for r in Store(conn).list_memberships(contact_id, plan_id, active_on)
     ]
     return Rows(MEMBERSHIP_COLUMNS, rows, "Memberships")
@@ -93,14 +180,22 @@ def level_rows(store: Store, levels: list[Level], title: str = "Levels") -> Rows
         state = states[level.id]
         unit = types[level.type_id].unit
         level_used = sum(v for (lid, _), v in used.items() if lid == level.id)
-        rows.append({
-            "id": level.id, "contact_ref": refs[level.contact_id], "type": types[level.type_id].code,
-            "quantity": amount(level.quantity, unit),
-            "allocated_out": amount(state.split.held_active_to_others, unit),
-            "used": amount(level_used, unit), "remaining": amount(state.split.own_remaining, unit),
-            "starts_on": level.starts_on, "expires_on": level.last_day, "source": level.source,
-            "priority": level.priority, "membership_id": level.membership_id,
-        })
+        rows.append(
+            {
+                "id": level.id,
+                "contact_ref": refs[level.contact_id],
+                "type": types[level.type_id].code,
+                "quantity": amount(level.quantity, unit),
+                "allocated_out": amount(state.split.held_active_to_others, unit),
+                "used": amount(level_used, unit),
+                "remaining": amount(state.split.own_remaining, unit),
+                "starts_on": level.starts_on,
+                "expires_on": level.last_day,
+                "source": level.source,
+                "priority": level.priority,
+                "membership_id": level.membership_id,
+            }
+        )
     return Rows(LEVEL_COLUMNS, rows, title)
 
 
@@ -115,11 +210,18 @@ def allocation_rows(store: Store, allocations: list[Allocation], title: str = "A
         level = levels[a.level_id]
         unit = types[level.type_id].unit
         change = states[a.level_id].allocation_change(a.id)
-        rows.append({
-            "id": a.id, "level_id": a.level_id, "contact_ref": refs[a.contact_id],
-            "type": types[level.type_id].code, "number": amount(a.number, unit),
-            "used": amount(used.get((a.level_id, a.id), 0), unit),
-            "remaining": amount(a.number + change if a.active else 0, unit),
-            "starts_on": a.starts_on, "stops_on": a.stops_on, "status": a.status,
-        })
+        rows.append(
+            {
+                "id": a.id,
+                "level_id": a.level_id,
+                "contact_ref": refs[a.contact_id],
+                "type": types[level.type_id].code,
+                "number": amount(a.number, unit),
+                "used": amount(used.get((a.level_id, a.id), 0), unit),
+                "remaining": amount(a.number + change if a.active else 0, unit),
+                "starts_on": a.starts_on,
+                "stops_on": a.stops_on,
+                "status": a.status,
+            }
+        )
     return Rows(ALLOCATION_COLUMNS, rows, title)

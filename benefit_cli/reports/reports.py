@@ -7,7 +7,6 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
@@ -15,16 +14,50 @@ from benefit_cli.db.store import Store
 from benefit_cli.domain.errors import UsageError
 from benefit_cli.render import Rows, amount, money
 
-HISTORY_COLUMNS = ["entry_id", "date", "contact_ref", "contact", "type", "kind", "quantity",
-                   "balance_after", "status", "used_by", "source", "description", "operator"]
-BALANCES_COLUMNS = ["contact_ref", "contact", "type", "granted", "allocated_out", "used",
-                    "adjusted", "expired", "remaining", "expires_on", "status"]
+HISTORY_COLUMNS = [
+    "entry_id",
+    "date",
+    "contact_ref",
+    "contact",
+    "type",
+    "kind",
+    "quantity",
+    "balance_after",
+    "status",
+    "used_by",
+    "source",
+    "description",
+    "operator",
+]
+BALANCES_COLUMNS = [
+    "contact_ref",
+    "contact",
+    "type",
+    "granted",
+    "allocated_out",
+    "used",
+    "adjusted",
+    "expired",
+    "remaining",
+    "expires_on",
+    "status",
+]
 ALLOCATIONS_COLUMNS = ["type", "allocations", "number_allocated", "contacts"]
-ALLOCATION_LIST_COLUMNS = ["id", "type", "owner_ref", "contact_ref", "contact", "number", "used",
-                           "starts_on", "stops_on", "status", "comment"]
+ALLOCATION_LIST_COLUMNS = [
+    "id",
+    "type",
+    "owner_ref",
+    "contact_ref",
+    "contact",
+    "number",
+    "used",
+    "starts_on",
+    "stops_on",
+    "status",
+    "comment",
+]
 STATEMENT_COLUMNS = ["date", "type", "used_by", "quantity", "description", "remaining"]
-EXPIRING_COLUMNS = ["contact_ref", "contact", "email", "type", "remaining", "expires_on",
-                    "days_left"]
+EXPIRING_COLUMNS = ["contact_ref", "contact", "email", "type", "remaining", "expires_on", "days_left"]
 USAGE_KEYS = ("type", "contact", "month", "category")
 STATEMENT_EXPIRY_DAYS = 60
 
@@ -42,8 +75,12 @@ class Filters:
 
 
 def resolve_filters(
-    conn: sqlite3.Connection, contact: str | None = None, type_code: str | None = None,
-    category: str | None = None, plan: str | None = None, date_from: dt.date | None = None,
+    conn: sqlite3.Connection,
+    contact: str | None = None,
+    type_code: str | None = None,
+    category: str | None = None,
+    plan: str | None = None,
+    date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> Filters:
     store = Store(conn)
@@ -54,7 +91,8 @@ def resolve_filters(
         store.benefit_type(type_code).id if type_code else None,
         category or None,
         store.plan(plan).id if plan else None,
-        date_from, date_to,
+        date_from,
+        date_to,
     )
 
 
@@ -76,13 +114,19 @@ def _history_rows(conn: sqlite3.Connection, filters: Filters, today: dt.date) ->
     for row in Store(conn).history(filters):
         unit = row["unit"]
         yield {
-            "entry_id": row["entry_id"], "date": row["date"], "contact_ref": row["contact_ref"],
-            "contact": row["contact"], "type": row["type"], "kind": row["kind"],
+            "entry_id": row["entry_id"],
+            "date": row["date"],
+            "contact_ref": row["contact_ref"],
+            "contact": row["contact"],
+            "type": row["type"],
+            "kind": row["kind"],
             "quantity": amount(row["quantity"], unit),
             "balance_after": amount(row["balance_after"], unit),
             "status": "expired" if row["expires_on"] < now else "current",
-            "used_by": row["used_by"], "source": row["source"],
-            "description": row["description"], "operator": row["operator"],
+            "used_by": row["used_by"],
+            "source": row["source"],
+            "description": row["description"],
+            "operator": row["operator"],
         }
 
 
@@ -101,8 +145,15 @@ def usage(conn: sqlite3.Connection, filters: Filters, by: Sequence[str]) -> Rows
         quantity = row["quantity"]
         if row["money_quantity"]:
             quantity += money(row["money_quantity"])
-        rows.append({**{k: row[k] for k in keys}, "uses": row["uses"], "quantity": quantity,
-                     "members": row["members"], "value": money(int(row["value"] or 0))})
+        rows.append(
+            {
+                **{k: row[k] for k in keys},
+                "uses": row["uses"],
+                "quantity": quantity,
+                "members": row["members"],
+                "value": money(int(row["value"] or 0)),
+            }
+        )
     rows.sort(key=lambda g: (-g["quantity"], -g["uses"], *[str(g[k]) for k in keys]))
     return Rows([*keys, "uses", "quantity", "members", "value"], rows, "Usage by " + ", ".join(keys))
 
@@ -119,14 +170,24 @@ def balances(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Rows
         first, unit = group[0], group[0]["unit"]
         statuses = [_status(r["starts_on"], r["expires_on"], now) for r in group]
         status = next(s for s in ("current", "not started", "expired") if s in statuses)
-        left = [r["expires_on"] for r, s in zip(group, statuses, strict=True)
-                if r["remaining"] > 0 and s != "expired"]
-        rows.append({
-            "contact_ref": ref, "contact": first["contact"], "type": code,
-            **{column: amount(sum(r[column] for r in group), unit)
-               for column in ("granted", "allocated_out", "used", "adjusted", "expired", "remaining")},
-            "expires_on": min(left) if left else None, "status": status,
-        })
+        left = [
+            r["expires_on"]
+            for r, s in zip(group, statuses, strict=True)
+            if r["remaining"] > 0 and s != "expired"
+        ]
+        rows.append(
+            {
+                "contact_ref": ref,
+                "contact": first["contact"],
+                "type": code,
+                **{
+                    column: amount(sum(r[column] for r in group), unit)
+                    for column in ("granted", "allocated_out", "used", "adjusted", "expired", "remaining")
+                },
+                "expires_on": min(left) if left else None,
+                "status": status,
+            }
+        )
     return Rows(BALANCES_COLUMNS, rows, "Balances")
 
 
@@ -136,22 +197,36 @@ def balances(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Rows
 def allocations(conn: sqlite3.Connection, filters: Filters, listing: bool) -> Rows:
     found = Store(conn).allocation_rows_for_report(filters)
     if listing:
-        rows = [{
-            "id": r["id"], "type": r["type"], "owner_ref": r["owner_ref"],
-            "contact_ref": r["contact_ref"], "contact": r["contact"],
-            "number": amount(r["number"], r["unit"]), "used": amount(r["used"], r["unit"]),
-            "starts_on": r["starts_on"], "stops_on": r["stops_on"],
-            "status": "declined" if r["response"] == "declined" else
-            ("ended" if not r["active"] else r["response"] or "offered"),
-            "comment": r["comment"],
-        } for r in found]
+        rows = [
+            {
+                "id": r["id"],
+                "type": r["type"],
+                "owner_ref": r["owner_ref"],
+                "contact_ref": r["contact_ref"],
+                "contact": r["contact"],
+                "number": amount(r["number"], r["unit"]),
+                "used": amount(r["used"], r["unit"]),
+                "starts_on": r["starts_on"],
+                "stops_on": r["stops_on"],
+                "status": "declined"
+                if r["response"] == "declined"
+                else ("ended" if not r["active"] else r["response"] or "offered"),
+                "comment": r["comment"],
+            }
+            for r in found
+        ]
         return Rows(ALLOCATION_LIST_COLUMNS, rows, "Allocations")
     rows = []
     for code, group_rows in groupby(found, key=lambda r: r["type"]):
         group = list(group_rows)
-        rows.append({"type": code, "allocations": len(group),
-                     "number_allocated": amount(sum(r["number"] for r in group), group[0]["unit"]),
-                     "contacts": len({r["contact_id"] for r in group})})
+        rows.append(
+            {
+                "type": code,
+                "allocations": len(group),
+                "number_allocated": amount(sum(r["number"] for r in group), group[0]["unit"]),
+                "contacts": len({r["contact_id"] for r in group}),
+            }
+        )
     rows.sort(key=lambda r: (-r["allocations"], r["type"]))
     return Rows(ALLOCATIONS_COLUMNS, rows, "How many allocated")
 
@@ -167,10 +242,15 @@ def statement(conn: sqlite3.Connection, contact_key: str, filters: Filters, toda
     contact = store.contact(contact_key)
     lines = []
     by_holder = Filters(contact.id, filters.type_id, filters.category, filters.plan_id)
-    allocated_to = {a.contact_id for level in store.levels(contact.id)
-                    for a in store.allocations_of_level(level.id) if a.contact_id != contact.id}
-    holders = [by_holder] + [Filters(other, filters.type_id, filters.category, filters.plan_id)
-                             for other in sorted(allocated_to)]
+    allocated_to = {
+        a.contact_id
+        for level in store.levels(contact.id)
+        for a in store.allocations_of_level(level.id)
+        if a.contact_id != contact.id
+    }
+    holders = [by_holder] + [
+        Filters(other, filters.type_id, filters.category, filters.plan_id) for other in sorted(allocated_to)
+    ]
     own_levels = {level.id for level in store.levels(contact.id)}
     for holder in holders:
         for row in store.history(holder):
@@ -179,29 +259,44 @@ def statement(conn: sqlite3.Connection, contact_key: str, filters: Filters, toda
             if holder.contact_id != contact.id and row["level_id"] not in own_levels:
                 continue  # the other person's own benefits are not this member's business
             if (filters.date_from and row["date"] < filters.date_from.isoformat()) or (
-                    filters.date_to and row["date"] > filters.date_to.isoformat()):
+                filters.date_to and row["date"] > filters.date_to.isoformat()
+            ):
                 continue
             unit = row["unit"]
-            lines.append({
-                "date": row["date"], "type": row["type"], "used_by": row["used_by"],
-                "quantity": amount(-row["quantity"] if row["kind"] == "use" else row["quantity"], unit),
-                "description": row["description"] or _member_wording(row["kind"]),
-                "remaining": amount(row["balance_after"], unit),
-            })
+            lines.append(
+                {
+                    "date": row["date"],
+                    "type": row["type"],
+                    "used_by": row["used_by"],
+                    "quantity": amount(-row["quantity"] if row["kind"] == "use" else row["quantity"], unit),
+                    "description": row["description"] or _member_wording(row["kind"]),
+                    "remaining": amount(row["balance_after"], unit),
+                }
+            )
     lines.sort(key=lambda line: line["date"])
     soon = today + dt.timedelta(days=STATEMENT_EXPIRY_DAYS)
     own = Filters(contact.id, filters.type_id, filters.category, filters.plan_id)
     for row in store.expiring(own, today, soon):
-        lines.append({"date": row["expires_on"], "type": row["type"], "used_by": None,
-                      "quantity": amount(row["remaining"], row["unit"]),
-                      "description": f"Expires on {row['expires_on']} unless used",
-                      "remaining": amount(row["remaining"], row["unit"])})
+        lines.append(
+            {
+                "date": row["expires_on"],
+                "type": row["type"],
+                "used_by": None,
+                "quantity": amount(row["remaining"], row["unit"]),
+                "description": f"Expires on {row['expires_on']} unless used",
+                "remaining": amount(row["remaining"], row["unit"]),
+            }
+        )
     return Rows(STATEMENT_COLUMNS, lines, f"Statement for {contact.name} ({contact.ref})")
 
 
 def _member_wording(kind: str) -> str:
-    return {"void": "Correction", "adjust": "Adjustment", "expire": "Expired",
-            "rollover": "Carried over"}.get(kind, "Used")
+    return {
+        "void": "Correction",
+        "adjust": "Adjustment",
+        "expire": "Expired",
+        "rollover": "Carried over",
+    }.get(kind, "Used")
 
 
 # -- expiring ---------------------------------------------------------------------------------
@@ -210,10 +305,16 @@ def _member_wording(kind: str) -> str:
 def expiring(conn: sqlite3.Connection, filters: Filters, within: int, today: dt.date) -> Rows:
     if within < 0:
         raise UsageError(f"--within must be zero or more days, got {within}.")
-    rows = [{
-        "contact_ref": r["contact_ref"], "contact": r["contact"], "email": r["email"],
-        "type": r["type"], "remaining": amount(r["remaining"], r["unit"]),
-        "expires_on": r["expires_on"],
-        "days_left": (dt.date.fromisoformat(r["expires_on"]) - today).days,
-    } for r in Store(conn).expiring(filters, today, today + dt.timedelta(days=within))]
+    rows = [
+        {
+            "contact_ref": r["contact_ref"],
+            "contact": r["contact"],
+            "email": r["email"],
+            "type": r["type"],
+            "remaining": amount(r["remaining"], r["unit"]),
+            "expires_on": r["expires_on"],
+            "days_left": (dt.date.fromisoformat(r["expires_on"]) - today).days,
+        }
+        for r in Store(conn).expiring(filters, today, today + dt.timedelta(days=within))
+    ]
     return Rows(EXPIRING_COLUMNS, rows, f"Expiring within {within} days")

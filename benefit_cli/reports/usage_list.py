@@ -8,8 +8,17 @@ import sqlite3
 from benefit_cli.db.store import Store
 from benefit_cli.render import Rows, amount
 
-USAGE_COLUMNS = ["entry_id", "date", "contact_ref", "type", "kind", "quantity", "level_id", "ref",
-                 "description"]
+USAGE_COLUMNS = [
+    "entry_id",
+    "date",
+    "contact_ref",
+    "type",
+    "kind",
+    "quantity",
+    "level_id",
+    "ref",
+    "description",
+]
 
 
 def entry_quantity(kind: str, stored: int) -> int:
@@ -18,9 +27,14 @@ def entry_quantity(kind: str, stored: int) -> int:
 
 
 def usage_rows(
-    conn: sqlite3.Connection, contact_key: str | None = None, type_code: str | None = None,
-    date_from: dt.date | None = None, date_to: dt.date | None = None,
-    kinds: list[str] | None = None, ref: str | None = None, limit: int | None = None,
+    conn: sqlite3.Connection,
+    contact_key: str | None = None,
+    type_code: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    kinds: list[str] | None = None,
+    ref: str | None = None,
+    limit: int | None = None,
     title: str = "Ledger entries",
 ) -> Rows:
     store = Store(conn)
@@ -29,10 +43,18 @@ def usage_rows(
     entries = store.list_entries(contact_id, type_id, date_from, date_to, kinds, ref, limit)
     if limit is not None:
         entries.reverse()
-    rows = [{
-        "entry_id": e["id"], "date": e["entry_on"], "contact_ref": e["contact_ref"],
-        "type": e["type"], "kind": e["kind"],
-        "quantity": amount(entry_quantity(e["kind"], e["quantity"]), e["unit"]),
-        "level_id": e["level_id"], "ref": e["ref"], "description": e["description"],
-    } for e in entries]
+    rows = [
+        {
+            "entry_id": e["id"],
+            "date": e["entry_on"],
+            "contact_ref": e["contact_ref"],
+            "type": e["type"],
+            "kind": e["kind"],
+            "quantity": amount(entry_quantity(e["kind"], e["quantity"]), e["unit"]),
+            "level_id": e["level_id"],
+            "ref": e["ref"],
+            "description": e["description"],
+        }
+        for e in entries
+    ]
     return Rows(USAGE_COLUMNS, rows, title)

@@ -17,9 +17,15 @@ from benefit_cli.services.common import priority, quantity
 
 
 def add_level(
-    conn: sqlite3.Connection, contact_key: str, type_code: str, quantity_text: str,
-    start: dt.date, expires: dt.date | None = None, priority_value: int | None = None,
-    source: str = "manual", membership_id: int | None = None,
+    conn: sqlite3.Connection,
+    contact_key: str,
+    type_code: str,
+    quantity_text: str,
+    start: dt.date,
+    expires: dt.date | None = None,
+    priority_value: int | None = None,
+    source: str = "manual",
+    membership_id: int | None = None,
 ) -> Level:
     """A manual (or product) grant to any contact."""
     if source not in ("manual", "product"):
@@ -42,12 +48,19 @@ def add_level(
             raise UsageError("Give --expires (the last day it can be used) or --membership ID.")
         if expires < start:
             raise Invalid(f"--expires {expires} is before the start {start}.")
-        level_id = store.insert_level({
-            "contact_id": contact.id, "type_id": benefit_type.id, "quantity": amount,
-            "starts_on": iso(start), "expires_on": iso(expires), "source": source,
-            "priority": priority_value or 50, "unit_value": benefit_type.unit_value,
-            "membership_id": membership_id,
-        })
+        level_id = store.insert_level(
+            {
+                "contact_id": contact.id,
+                "type_id": benefit_type.id,
+                "quantity": amount,
+                "starts_on": iso(start),
+                "expires_on": iso(expires),
+                "source": source,
+                "priority": priority_value or 50,
+                "unit_value": benefit_type.unit_value,
+                "membership_id": membership_id,
+            }
+        )
     return store.level(level_id)
 
 
@@ -60,8 +73,13 @@ class Allocated:
 
 
 def allocate(
-    conn: sqlite3.Connection, level_id: int, contact_key: str, number: str = "1",
-    start: dt.date | None = None, stop: dt.date | None = None, comment: str | None = None,
+    conn: sqlite3.Connection,
+    level_id: int,
+    contact_key: str,
+    number: str = "1",
+    start: dt.date | None = None,
+    stop: dt.date | None = None,
+    comment: str | None = None,
 ) -> Allocated:
     """Convey ``number`` of a level's unallocated, unused balance to a contact
     (invariant 1); a card of an exclusive group ends the contact's earlier card."""
@@ -74,8 +92,10 @@ def allocate(
         starts_on = start or level.starts_on
         stops_on = stop or level.last_day
         if starts_on < level.starts_on or stops_on > level.expires_on:
-            raise Invalid(f"Level {level.id} is valid {level.starts_on} to {level.expires_on};"
-                          " an allocation must start and stop within those dates.")
+            raise Invalid(
+                f"Level {level.id} is valid {level.starts_on} to {level.expires_on};"
+                " an allocation must start and stop within those dates."
+            )
         if stops_on < starts_on:
             raise Invalid(f"--stop {stops_on} is before --start {starts_on}.")
         state = level_state(store, level)
@@ -92,13 +112,18 @@ def allocate(
             for earlier, stop_on in cards_to_stop(
                 store.active_cards_of_group(contact.id, benefit_type.exclusive_group), starts_on
             ):
-                store.update_allocation(earlier.id, {"active": 0, "stops_on": stop_on,
-                                                     "ended_on": stop_on})
+                store.update_allocation(earlier.id, {"active": 0, "stops_on": stop_on, "ended_on": stop_on})
                 stopped.append(store.allocation(earlier.id))
-        allocation_id = store.insert_allocation({
-            "level_id": level.id, "contact_id": contact.id, "number": amount,
-            "starts_on": iso(starts_on), "stops_on": iso(stops_on), "comment": comment,
-        })
+        allocation_id = store.insert_allocation(
+            {
+                "level_id": level.id,
+                "contact_id": contact.id,
+                "number": amount,
+                "starts_on": iso(starts_on),
+                "stops_on": iso(stops_on),
+                "comment": comment,
+            }
+        )
         remaining = level_state(store, level).split.unallocated
     return Allocated(store.allocation(allocation_id), level, remaining, tuple(stopped))
 
@@ -110,25 +135,32 @@ def respond(conn: sqlite3.Connection, allocation_id: int, action: str, on: dt.da
         allocation = store.allocation(allocation_id)
         if action in ("accept", "decline"):
             if allocation.response is not None:
-                raise Invalid(f"Allocation {allocation_id} was already {allocation.response}"
-                              f" on {allocation.response_on}.")
+                raise Invalid(
+                    f"Allocation {allocation_id} was already {allocation.response}"
+                    f" on {allocation.response_on}."
+                )
             if not allocation.active:
                 raise Invalid(f"Allocation {allocation_id} has ended; it cannot be {action}ed.")
-            values: dict[str, object] = {"response": f"{action}ed" if action == "accept" else "declined",
-                                         "response_on": on}
+            values: dict[str, object] = {
+                "response": f"{action}ed" if action == "accept" else "declined",
+                "response_on": on,
+            }
             if action == "decline":
                 values["active"] = 0
                 values["ended_on"] = on
         elif action == "deliver":
             if allocation.delivered_on is not None:
-                raise Invalid(f"Allocation {allocation_id} was already delivered on {allocation.delivered_on}.")
+                raise Invalid(
+                    f"Allocation {allocation_id} was already delivered on {allocation.delivered_on}."
+                )
             values = {"delivered_on": on}
         elif action == "end":
             if not allocation.active:
                 raise Invalid(f"Allocation {allocation_id} has already ended ({allocation.status}).")
             if on < allocation.starts_on:
-                raise Invalid(f"Allocation {allocation_id} starts on {allocation.starts_on};"
-                              " it cannot end before that.")
+                raise Invalid(
+                    f"Allocation {allocation_id} starts on {allocation.starts_on}; it cannot end before that."
+                )
             values = {"active": 0, "ended_on": on, "stops_on": min(on, allocation.stops_on)}
         else:  # pragma: no cover - the CLI offers only these four
             raise ValueError(action)

@@ -52,15 +52,20 @@ def level_state(store: Store, level: Level) -> LevelState:
 
 def own_balance(state: LevelState, via: str) -> Balance:
     level = state.level
-    return Balance(level.id, None, via, level.priority, level.starts_on, level.last_day,
-                   state.split.own_remaining)
+    return Balance(
+        level.id, None, via, level.priority, level.starts_on, level.last_day, state.split.own_remaining
+    )
 
 
 def allocation_balance(state: LevelState, allocation: Allocation, change: int) -> Balance:
     level = state.level
     return Balance(
-        level.id, allocation.id, ALLOCATED, level.priority,
-        max(level.starts_on, allocation.starts_on), min(level.last_day, allocation.stops_on),
+        level.id,
+        allocation.id,
+        ALLOCATED,
+        level.priority,
+        max(level.starts_on, allocation.starts_on),
+        min(level.last_day, allocation.stops_on),
         allocation_remaining(allocation, change),
     )
 
@@ -68,8 +73,7 @@ def allocation_balance(state: LevelState, allocation: Allocation, change: int) -
 def balances_for(store: Store, contact_id: int, type_id: int) -> list[Balance]:
     """Every balance of ``type_id`` the contact may draw from (SPEC "Who may use what")."""
     owned = store.levels_of(contact_id, type_id)
-    delegated = [lvl for lvl in store.delegated_levels(contact_id, type_id)
-                 if lvl.contact_id != contact_id]
+    delegated = [lvl for lvl in store.delegated_levels(contact_id, type_id) if lvl.contact_id != contact_id]
     received = store.allocations_to(contact_id, type_id)
     levels = {lvl.id: lvl for lvl in owned + delegated}
     for allocation in received:
@@ -80,9 +84,7 @@ def balances_for(store: Store, contact_id: int, type_id: int) -> list[Balance]:
     balances += [own_balance(states[lvl.id], DELEGATED) for lvl in delegated]
     for allocation in received:
         state = states[allocation.level_id]
-        balances.append(
-            allocation_balance(state, allocation, state.allocation_change(allocation.id))
-        )
+        balances.append(allocation_balance(state, allocation, state.allocation_change(allocation.id)))
     return balances
 
 
@@ -95,8 +97,15 @@ class LiveBalance:
 
     __slots__ = ("level_id", "allocation_id", "priority", "starts_on", "expires_on", "remaining")
 
-    def __init__(self, level_id: int, allocation_id: int | None, priority: int,
-                 starts_on: dt.date, expires_on: dt.date, remaining: int) -> None:
+    def __init__(
+        self,
+        level_id: int,
+        allocation_id: int | None,
+        priority: int,
+        starts_on: dt.date,
+        expires_on: dt.date,
+        remaining: int,
+    ) -> None:
         self.level_id = level_id
         self.allocation_id = allocation_id
         self.priority = priority
@@ -109,8 +118,7 @@ class LiveBalance:
 
     @property
     def order(self) -> tuple[int, dt.date, dt.date, int, int]:
-        return (self.priority, self.expires_on, self.starts_on, self.level_id,
-                self.allocation_id or 0)
+        return (self.priority, self.expires_on, self.starts_on, self.level_id, self.allocation_id or 0)
 
     @property
     def label(self) -> str:
@@ -133,13 +141,19 @@ def drawable_by_contact(store: Store, type_id: int) -> dict[int, list[LiveBalanc
         starts_on, last_day = day(starts_text), day(last_text)
         pairs = [(a, sums.get((level_id, a.id), 0)) for a in by_level.get(level_id, ())]
         level_split = split(quantity, sums.get((level_id, None), 0), pairs, owner_id)
-        own[level_id] = LiveBalance(level_id, None, priority, starts_on, last_day,
-                                    level_split.own_remaining)
+        own[level_id] = LiveBalance(level_id, None, priority, starts_on, last_day, level_split.own_remaining)
         result.setdefault(owner_id, []).append(own[level_id])
         for allocation, change in pairs:
-            result.setdefault(allocation.contact_id, []).append(LiveBalance(
-                level_id, allocation.id, priority, max(starts_on, allocation.starts_on),
-                min(last_day, allocation.stops_on), allocation_remaining(allocation, change)))
+            result.setdefault(allocation.contact_id, []).append(
+                LiveBalance(
+                    level_id,
+                    allocation.id,
+                    priority,
+                    max(starts_on, allocation.starts_on),
+                    min(last_day, allocation.stops_on),
+                    allocation_remaining(allocation, change),
+                )
+            )
     for level_id, contact_id in delegates:
         result.setdefault(contact_id, []).append(own[level_id])
     for balances in result.values():

@@ -19,7 +19,7 @@ from benefit_cli.services.common import money, priority, quantity
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     value = value.strip().lower()
     if value not in allowed:
-        raise UsageError(f"{what} must be one of {', '.join(allowed)}; got \"{value}\".")
+        raise UsageError(f'{what} must be one of {", ".join(allowed)}; got "{value}".')
     return value
 
 
@@ -34,23 +34,37 @@ def _code(code: str, what: str) -> str:
 
 
 def add_type(
-    conn: sqlite3.Connection, code: str, name: str, unit: str, category: str,
-    value: str | None = None, kind: str = "standard", group: str | None = None,
-    description: str | None = None, schedule: str | None = None,
+    conn: sqlite3.Connection,
+    code: str,
+    name: str,
+    unit: str,
+    category: str,
+    value: str | None = None,
+    kind: str = "standard",
+    group: str | None = None,
+    description: str | None = None,
+    schedule: str | None = None,
 ) -> BenefitType:
     code = _code(code, "The type code")
     values = {
-        "code": code, "name": name.strip(), "category": category.strip(),
-        "unit": _choice(unit, UNITS, "--unit"), "unit_value": money(value, "--value"),
-        "kind": _choice(kind, KINDS, "--kind"), "exclusive_group": (group or "").strip().upper() or None,
-        "description": description, "schedule": _schedule(schedule, kind),
+        "code": code,
+        "name": name.strip(),
+        "category": category.strip(),
+        "unit": _choice(unit, UNITS, "--unit"),
+        "unit_value": money(value, "--value"),
+        "kind": _choice(kind, KINDS, "--kind"),
+        "exclusive_group": (group or "").strip().upper() or None,
+        "description": description,
+        "schedule": _schedule(schedule, kind),
     }
     if not values["name"]:
         raise UsageError("--name must not be empty.")
     store = Store(conn)
     with write(conn):
         if store.benefit_type_exists(code):
-            raise Invalid(f'A benefit type "{code}" already exists; change it with: benefit type update {code}.')
+            raise Invalid(
+                f'A benefit type "{code}" already exists; change it with: benefit type update {code}.'
+            )
         store.insert_type(values)
     return store.benefit_type(code)
 
@@ -63,8 +77,9 @@ def _schedule(schedule: str | None, kind: str) -> str | None:
     try:
         rrulestr(schedule, dtstart=dt.datetime(2026, 1, 1))
     except (ValueError, TypeError) as exc:
-        raise UsageError(f'--schedule "{schedule}" is not an RFC 5545 RRULE ({exc}); '
-                         "e.g. FREQ=MONTHLY;BYMONTHDAY=1.") from exc
+        raise UsageError(
+            f'--schedule "{schedule}" is not an RFC 5545 RRULE ({exc}); e.g. FREQ=MONTHLY;BYMONTHDAY=1.'
+        ) from exc
     return schedule
 
 
@@ -78,8 +93,10 @@ def update_type(conn: sqlite3.Connection, code: str, **changes: Any) -> BenefitT
         if key == "unit":
             unit = _choice(value, UNITS, "--unit")
             if unit != current.unit and store.type_usage(current.id)["levels"]:
-                raise Invalid(f'"{current.code}" was already granted in {current.unit}; its unit'
-                              " cannot change. Add a new type instead.")
+                raise Invalid(
+                    f'"{current.code}" was already granted in {current.unit}; its unit'
+                    " cannot change. Add a new type instead."
+                )
             values["unit"] = unit
         elif key == "value":
             values["unit_value"] = money(value, "--value")
@@ -130,7 +147,11 @@ def delete_type(conn: sqlite3.Connection, code: str) -> BenefitType:
 
 
 def add_plan(
-    conn: sqlite3.Connection, code: str, name: str, term: int, grace: int = 0,
+    conn: sqlite3.Connection,
+    code: str,
+    name: str,
+    term: int,
+    grace: int = 0,
     price: str | None = None,
 ) -> Plan:
     code = _code(code, "The plan code")
@@ -142,8 +163,15 @@ def add_plan(
     with write(conn):
         if store.plan_exists(code):
             raise Invalid(f'A plan "{code}" already exists.')
-        store.insert_plan({"code": code, "name": name.strip(), "term_months": term,
-                           "grace_days": grace, "price": money(price, "--price")})
+        store.insert_plan(
+            {
+                "code": code,
+                "name": name.strip(),
+                "term_months": term,
+                "grace_days": grace,
+                "price": money(price, "--price"),
+            }
+        )
     return store.plan(code)
 
 
@@ -154,11 +182,19 @@ class RuleAdded:
 
 
 def add_rule(
-    conn: sqlite3.Connection, plan_code: str, type_code: str, quantity_text: str,
-    per: str = "term", begin_on: dt.date | None = None, end_on: dt.date | None = None,
-    priority_value: int | None = None, associates: bool = False,
-    price_portion: str | None = None, rollover_percent: int | None = None,
-    rollover_max: str | None = None, today: dt.date | None = None,
+    conn: sqlite3.Connection,
+    plan_code: str,
+    type_code: str,
+    quantity_text: str,
+    per: str = "term",
+    begin_on: dt.date | None = None,
+    end_on: dt.date | None = None,
+    priority_value: int | None = None,
+    associates: bool = False,
+    price_portion: str | None = None,
+    rollover_percent: int | None = None,
+    rollover_max: str | None = None,
+    today: dt.date | None = None,
 ) -> RuleAdded:
     """Add a plan benefit, closing an open-ended predecessor (invariant 6)."""
     store = Store(conn)
@@ -177,22 +213,28 @@ def add_rule(
         closure = place_rule(existing, begin, end_on, f"{plan.code} {benefit_type.code}")
         if closure is not None:
             store.end_rule(closure.rule_id, closure.end_on)
-        rule_id = store.insert_rule({
-            "plan_id": plan.id, "type_id": benefit_type.id, "quantity": amount, "per": per,
-            "begin_on": iso(begin), "end_on": iso(end_on),
-            "priority": priority_value or 50, "associates": int(associates),
-            "price_portion": money(price_portion, "--price-portion") if price_portion else None,
-            "rollover_percent": rollover_percent,
-            "rollover_max": quantity(rollover_max, benefit_type.unit, "--rollover-max")
-            if rollover_max else None,
-        })
+        rule_id = store.insert_rule(
+            {
+                "plan_id": plan.id,
+                "type_id": benefit_type.id,
+                "quantity": amount,
+                "per": per,
+                "begin_on": iso(begin),
+                "end_on": iso(end_on),
+                "priority": priority_value or 50,
+                "associates": int(associates),
+                "price_portion": money(price_portion, "--price-portion") if price_portion else None,
+                "rollover_percent": rollover_percent,
+                "rollover_max": quantity(rollover_max, benefit_type.unit, "--rollover-max")
+                if rollover_max
+                else None,
+            }
+        )
         rules = {r.id: r for r in store.rules(plan.id, benefit_type.id)}
     return RuleAdded(rules[rule_id], rules[closure.rule_id] if closure else None)
 
 
-def end_rule(
-    conn: sqlite3.Connection, plan_code: str, type_code: str, on: dt.date
-) -> PlanBenefit:
+def end_rule(conn: sqlite3.Connection, plan_code: str, type_code: str, on: dt.date) -> PlanBenefit:
     """End-date a plan benefit; it is never deleted (invariant 6)."""
     store = Store(conn)
     with write(conn):

@@ -30,7 +30,6 @@ def run_checks(conn: sqlite3.Connection) -> list[Finding]:
             remaining = {a.id: allocation_remaining(a, change) for a, change in state.allocations}
             findings += check_allocations(state.level, (a for a, _ in state.allocations))
             findings += check_split(state.level, state.split, remaining)
-            findings += check_reported(state.level.id, state.split.own_remaining, remaining,
-                                       reported)
+            findings += check_reported(state.level.id, state.split.own_remaining, remaining, reported)
     findings += [Finding("ledger", message) for message in store.ledger_problems()]
     return findings

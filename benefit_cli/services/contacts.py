@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,13 +13,24 @@ from benefit_cli.db.store import Store
 from benefit_cli.domain.errors import CsvError, Invalid, NotFound, RowErrors, UsageError
 from benefit_cli.domain.models import Contact
 
-CONTACT_COLUMNS = {"ref": True, "name": True, "kind": False, "business_ref": False,
-                   "email": False, "joined_on": False}
+CONTACT_COLUMNS = {
+    "ref": True,
+    "name": True,
+    "kind": False,
+    "business_ref": False,
+    "email": False,
+    "joined_on": False,
+}
 
 
 def add_contact(
-    conn: sqlite3.Connection, name: str, ref: str | None = None, business: bool = False,
-    of: str | None = None, email: str | None = None, joined: dt.date | None = None,
+    conn: sqlite3.Connection,
+    name: str,
+    ref: str | None = None,
+    business: bool = False,
+    of: str | None = None,
+    email: str | None = None,
+    joined: dt.date | None = None,
 ) -> Contact:
     name = name.strip()
     if not name:
@@ -29,10 +41,13 @@ def add_contact(
     store = Store(conn)
     with write(conn):
         if ref and store.contact_ref_exists(ref):
-            raise Invalid(f'A contact with ref "{ref}" already exists; see it with: benefit contact show {ref}.')
+            raise Invalid(
+                f'A contact with ref "{ref}" already exists; see it with: benefit contact show {ref}.'
+            )
         business_id = _business_id(store, of) if of else None
-        contact_id = store.insert_contact(ref, name, "business" if business else "person",
-                                          business_id, email, joined)
+        contact_id = store.insert_contact(
+            ref, name, "business" if business else "person", business_id, email, joined
+        )
     return store.contact_by_id(contact_id)
 
 
@@ -53,8 +68,12 @@ class ImportResult:
 
 
 def import_contacts(
-    conn: sqlite3.Connection, path: Path, update: bool = False, encoding: str | None = None,
-    delimiter: str | None = None, dayfirst: bool | None = None,
+    conn: sqlite3.Connection,
+    path: Path,
+    update: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    dayfirst: bool | None = None,
 ) -> ImportResult:
     """Import contacts by ref, all or nothing: a row already present adds nothing, a
     changed one is an error unless ``update``."""
@@ -63,8 +82,10 @@ def import_contacts(
 
     store = Store(conn)
     result = ImportResult()
-    with write(conn), open_csv(path, columns=CONTACT_COLUMNS, encoding=encoding,
-                               delimiter=delimiter) as source:
+    with (
+        write(conn),
+        open_csv(path, columns=CONTACT_COLUMNS, encoding=encoding, delimiter=delimiter) as source,
+    ):
         store.bulk_mode()
         for row_number, values, _raw in source.rows():
             result.rows += 1
@@ -77,11 +98,20 @@ def import_contacts(
     return result
 
 
-def _import_row(store, values, row_number, update, dayfirst, parse_date, result) -> None:  # type: ignore[no-untyped-def]
+def _import_row(
+    store: Store,
+    values: dict[str, str],
+    row_number: int,
+    update: bool,
+    dayfirst: bool | None,
+    parse_date: Callable[..., dt.date],
+    result: ImportResult,
+) -> None:
     ref, name = values["ref"], values["name"]
     if not ref:
-        raise CsvError("the ref is missing; every contact needs the id it has in your other systems.",
-                       row_number, "ref")
+        raise CsvError(
+            "the ref is missing; every contact needs the id it has in your other systems.", row_number, "ref"
+        )
     if not name:
         raise CsvError("the name is missing.", row_number, "name")
     kind = (values.get("kind") or "person").lower()
@@ -92,8 +122,11 @@ def _import_row(store, values, row_number, update, dayfirst, parse_date, result)
         try:
             business = store.contact(values["business_ref"])
         except NotFound:
-            raise CsvError(f'no business "{values["business_ref"]}" (list businesses before their people).',
-                           row_number, "business_ref") from None
+            raise CsvError(
+                f'no business "{values["business_ref"]}" (list businesses before their people).',
+                row_number,
+                "business_ref",
+            ) from None
         if business.kind != "business":
             raise CsvError(f'"{business.ref}" is a person, not a business.', row_number, "business_ref")
         business_id = business.id
@@ -109,8 +142,7 @@ def _import_row(store, values, row_number, update, dayfirst, parse_date, result)
         result.added += 1
         return
     current = store.contact(ref)
-    wanted = {"name": name, "kind": kind, "business_id": business_id, "email": email,
-              "joined_on": joined}
+    wanted = {"name": name, "kind": kind, "business_id": business_id, "email": email, "joined_on": joined}
     changed = {k: v for k, v in wanted.items() if getattr(current, k) != v}
     if not changed:
         result.unchanged += 1
@@ -119,5 +151,8 @@ def _import_row(store, values, row_number, update, dayfirst, parse_date, result)
         result.updated += 1
     else:
         fields = ", ".join(sorted(changed))
-        raise CsvError(f'contact "{ref}" already exists with a different {fields};'
-                       " import with --update to change it.", row_number, "ref")
+        raise CsvError(
+            f'contact "{ref}" already exists with a different {fields}; import with --update to change it.',
+            row_number,
+            "ref",
+        )

@@ -34,32 +34,58 @@ def _day(text: str) -> dt.date | None:
 def build_demo(conn: sqlite3.Connection) -> dict[str, int]:
     """Load every sample file; return how many of each thing were loaded."""
     counts: dict[str, int] = {}
-    type_columns = dict.fromkeys(["code", "name", "category", "unit", "unit_value", "kind",
-                                  "group", "description", "schedule"], False)
+    type_columns = dict.fromkeys(
+        ["code", "name", "category", "unit", "unit_value", "kind", "group", "description", "schedule"], False
+    )
     for row in _rows("types.csv", type_columns):
-        catalog.add_type(conn, row["code"], row["name"], row["unit"], row["category"],
-                         row["unit_value"], row["kind"] or "standard", row["group"] or None,
-                         row["description"] or None, row["schedule"] or None)
+        catalog.add_type(
+            conn,
+            row["code"],
+            row["name"],
+            row["unit"],
+            row["category"],
+            row["unit_value"],
+            row["kind"] or "standard",
+            row["group"] or None,
+            row["description"] or None,
+            row["schedule"] or None,
+        )
         counts["benefit types"] = counts.get("benefit types", 0) + 1
-    for row in _rows("plans.csv", dict.fromkeys(["code", "name", "term_months", "grace_days", "price"], True)):
-        catalog.add_plan(conn, row["code"], row["name"], int(row["term_months"]),
-                         int(row["grace_days"] or 0), row["price"])
+    for row in _rows(
+        "plans.csv", dict.fromkeys(["code", "name", "term_months", "grace_days", "price"], True)
+    ):
+        catalog.add_plan(
+            conn, row["code"], row["name"], int(row["term_months"]), int(row["grace_days"] or 0), row["price"]
+        )
         counts["plans"] = counts.get("plans", 0) + 1
-    rule_columns = dict.fromkeys(["plan", "type", "quantity", "per", "begin_on", "end_on",
-                                  "priority", "associates", "price_portion"], False)
+    rule_columns = dict.fromkeys(
+        ["plan", "type", "quantity", "per", "begin_on", "end_on", "priority", "associates", "price_portion"],
+        False,
+    )
     for row in _rows("plan_benefits.csv", rule_columns):
-        catalog.add_rule(conn, row["plan"], row["type"], row["quantity"], row["per"] or "term",
-                         _day(row["begin_on"]), _day(row["end_on"]),
-                         int(row["priority"]) if row["priority"] else None,
-                         row["associates"] == "1", row["price_portion"] or None)
+        catalog.add_rule(
+            conn,
+            row["plan"],
+            row["type"],
+            row["quantity"],
+            row["per"] or "term",
+            _day(row["begin_on"]),
+            _day(row["end_on"]),
+            int(row["priority"]) if row["priority"] else None,
+            row["associates"] == "1",
+            row["price_portion"] or None,
+        )
         counts["plan benefits"] = counts.get("plan benefits", 0) + 1
     counts["contacts"] = contacts.import_contacts(conn, SAMPLE_DATA / "contacts.csv").added
     counts["memberships"] = memberships.import_memberships(conn, SAMPLE_DATA / "memberships.csv").added
     store = Store(conn)
-    for row in _rows("allocations.csv", dict.fromkeys(["owner", "type", "contact", "number", "comment"], False)):
-        level = _owners_level(store, row["owner"], row["type"])
-        allocations.allocate(conn, level, row["contact"], row["number"] or "1",
-                             comment=row["comment"] or None)
+    for row in _rows(
+        "allocations.csv", dict.fromkeys(["owner", "type", "contact", "number", "comment"], False)
+    ):
+        level_id = _owners_level(store, row["owner"], row["type"])
+        allocations.allocate(
+            conn, level_id, row["contact"], row["number"] or "1", comment=row["comment"] or None
+        )
         counts["allocations"] = counts.get("allocations", 0) + 1
     for row in _rows("delegates.csv", dict.fromkeys(["owner", "type", "contact"], True)):
         owner = store.contact(row["owner"])
@@ -96,12 +122,14 @@ A short tour (the database is {path}):
 
 
 def tour(conn: sqlite3.Connection, path: Path) -> None:
-    from benefit_cli.reports.lists import allocation_rows
     from benefit_cli.render import Rows, note, render
+    from benefit_cli.reports.lists import allocation_rows
 
     store = Store(conn)
     level = _owners_level(store, "C000116", "REDUCED")
     note(TOUR.format(path=path, level=level).rstrip())
     note("\nHow José Álvarez split his family's reduced admissions:")
-    rows: Rows = allocation_rows(store, [store.allocation(r["id"]) for r in store.list_allocations(level_id=level)])
+    rows: Rows = allocation_rows(
+        store, [store.allocation(r["id"]) for r in store.list_allocations(level_id=level)]
+    )
     render(rows)

@@ -33,8 +33,9 @@ from benefit_cli.services.balances import balances_for, level_state
 from benefit_cli.services.common import quantity, signed_quantity
 
 
-def fingerprint(contact_id: int, type_id: int, total: int, on: dt.date,
-                description: str | None, note: str | None) -> str:
+def fingerprint(
+    contact_id: int, type_id: int, total: int, on: dt.date, description: str | None, note: str | None
+) -> str:
     """What makes two uses "the same" for idempotency by ref (an import calls this for
     every row, hence the plain f-string)."""
     text = f"{contact_id}\x1f{type_id}\x1f{total}\x1f{on}\x1f{description or ''}\x1f{note or ''}"
@@ -60,28 +61,43 @@ class Used:
     already: bool = False
 
 
-def overdraw_message(contact: Contact, benefit_type: BenefitType, wanted: int, on: dt.date,
-                     error: Overdraw, all_balances: Sequence[Drawable]) -> str:
+def overdraw_message(
+    contact: Contact,
+    benefit_type: BenefitType,
+    wanted: int,
+    on: dt.date,
+    error: Overdraw,
+    all_balances: Sequence[Drawable],
+) -> str:
     unit = benefit_type.unit
     want = f"Cannot use {show_amount(wanted, unit)} of {benefit_type.code} for {contact.label} on {on}"
     if error.available:
         where = "; ".join(
-            f"{show_amount(b.remaining, unit)} in {b.label}, expires {b.expires_on}"
-            for b in error.available
+            f"{show_amount(b.remaining, unit)} in {b.label}, expires {b.expires_on}" for b in error.available
         )
         return f"{want}: only {show_amount(error.total, unit)} remain ({where})."
-    later = sorted((b for b in all_balances if b.starts_on > on and b.remaining > 0),
-                   key=lambda b: b.starts_on)
-    hint = f" The next balance starts on {later[0].starts_on}." if later else (
-        f" Grant some with: benefit level add {contact.ref} {benefit_type.code} --quantity N.")
+    later = sorted(
+        (b for b in all_balances if b.starts_on > on and b.remaining > 0), key=lambda b: b.starts_on
+    )
+    hint = (
+        f" The next balance starts on {later[0].starts_on}."
+        if later
+        else (f" Grant some with: benefit level add {contact.ref} {benefit_type.code} --quantity N.")
+    )
     if any(b.valid_on(on) for b in all_balances):
         return f"{want}: 0 remain on that date.{hint}"
     return f"{want}: no {benefit_type.code} balance is valid on that date.{hint}"
 
 
 def use(
-    conn: sqlite3.Connection, contact_key: str, type_code: str, quantity_text: str, on: dt.date,
-    description: str | None = None, note: str | None = None, ref: str | None = None,
+    conn: sqlite3.Connection,
+    contact_key: str,
+    type_code: str,
+    quantity_text: str,
+    on: dt.date,
+    description: str | None = None,
+    note: str | None = None,
+    ref: str | None = None,
     source: str = "cli",
 ) -> Used:
     """Record a use, drawing in consumption order; refuse an overdraw whole."""
@@ -94,8 +110,15 @@ def use(
 
 
 def record_use(
-    store: Store, contact: Contact, benefit_type: BenefitType, wanted: int, on: dt.date,
-    description: str | None, note: str | None, ref: str | None, source: str,
+    store: Store,
+    contact: Contact,
+    benefit_type: BenefitType,
+    wanted: int,
+    on: dt.date,
+    description: str | None,
+    note: str | None,
+    ref: str | None,
+    source: str,
 ) -> Used:
     """The body of a use, inside the caller's transaction."""
     if not benefit_type.active:
@@ -106,8 +129,15 @@ def record_use(
         decision = ref_decision(recorded, print_)
         if decision == ALREADY:
             balances = balances_for(store, contact.id, benefit_type.id)
-            return Used(contact, benefit_type, (), tuple(u.entry_id for u in recorded), ref,
-                        _left_on(balances, on), already=True)
+            return Used(
+                contact,
+                benefit_type,
+                (),
+                tuple(u.entry_id for u in recorded),
+                ref,
+                _left_on(balances, on),
+                already=True,
+            )
         if decision == CONFLICT:
             raise Invalid(
                 f'The ref "{ref}" was already recorded (entry {recorded[0].entry_id}) with other'
@@ -119,15 +149,25 @@ def record_use(
     except Overdraw as error:
         raise Invalid(overdraw_message(contact, benefit_type, wanted, on, error, balances)) from None
     ref = ref or f"use-{uuid.uuid4().hex[:12]}"
-    ids = store.insert_entries([
-        {"kind": "use", "level_id": d.balance.level_id, "allocation_id": d.balance.allocation_id,
-         "contact_id": contact.id, "entry_on": on.isoformat(), "quantity": -d.quantity,
-         "description": description, "note": note, "source": source, "ref": ref,
-         "fingerprint": print_}
-        for d in draws
-    ])
-    return Used(contact, benefit_type, tuple(draws), tuple(ids), ref,
-                _left_on(balances, on) - wanted)
+    ids = store.insert_entries(
+        [
+            {
+                "kind": "use",
+                "level_id": d.balance.level_id,
+                "allocation_id": d.balance.allocation_id,
+                "contact_id": contact.id,
+                "entry_on": on.isoformat(),
+                "quantity": -d.quantity,
+                "description": description,
+                "note": note,
+                "source": source,
+                "ref": ref,
+                "fingerprint": print_,
+            }
+            for d in draws
+        ]
+    )
+    return Used(contact, benefit_type, tuple(draws), tuple(ids), ref, _left_on(balances, on) - wanted)
 
 
 def _left_on(balances: list[Balance], on: dt.date) -> int:
@@ -145,8 +185,13 @@ class Adjusted:
 
 
 def adjust(
-    conn: sqlite3.Connection, contact_key: str, type_code: str, by_text: str, reason: str,
-    on: dt.date, level_id: int | None = None,
+    conn: sqlite3.Connection,
+    contact_key: str,
+    type_code: str,
+    by_text: str,
+    reason: str,
+    on: dt.date,
+    level_id: int | None = None,
 ) -> Adjusted:
     """Add to or take from a contact's own level, with a reason; never below zero."""
     if not reason.strip():
@@ -179,11 +224,20 @@ def adjust(
                 f"Cannot take {show_amount(-by, unit)} from level {level.id}: only"
                 f" {show_amount(remaining, unit)} remain and a balance never goes below zero."
             )
-        [entry_id] = store.insert_entries([{
-            "kind": "adjust", "level_id": level.id, "allocation_id": None,
-            "contact_id": contact.id, "entry_on": on.isoformat(), "quantity": by,
-            "description": reason.strip(), "source": "cli",
-        }])
+        [entry_id] = store.insert_entries(
+            [
+                {
+                    "kind": "adjust",
+                    "level_id": level.id,
+                    "allocation_id": None,
+                    "contact_id": contact.id,
+                    "entry_on": on.isoformat(),
+                    "quantity": by,
+                    "description": reason.strip(),
+                    "source": "cli",
+                }
+            ]
+        )
     return Adjusted(contact, benefit_type, level.id, entry_id, by, remaining + by)
 
 
@@ -206,11 +260,15 @@ def void(conn: sqlite3.Connection, entry_id: int, reason: str, today: dt.date) -
     with write(conn):
         entry = store.entry(entry_id)
         if entry["kind"] == "void":
-            raise Invalid(f"Entry {entry_id} is itself a void (of entry {entry['voids_id']}); a void"
-                          " cannot be voided. Record the use again instead.")
+            raise Invalid(
+                f"Entry {entry_id} is itself a void (of entry {entry['voids_id']}); a void"
+                " cannot be voided. Record the use again instead."
+            )
         if entry["kind"] != "use":
-            raise Invalid(f"Entry {entry_id} is an {entry['kind']}, not a use; only uses can be"
-                          " voided. Correct it with: benefit adjust.")
+            raise Invalid(
+                f"Entry {entry_id} is an {entry['kind']}, not a use; only uses can be"
+                " voided. Correct it with: benefit adjust."
+            )
         already = store.void_of(entry_id)
         if already is not None:
             raise Invalid(f"Entry {entry_id} was already voided by entry {already}.")
@@ -220,23 +278,45 @@ def void(conn: sqlite3.Connection, entry_id: int, reason: str, today: dt.date) -
             allocation = store.allocation(entry["allocation_id"])
             last_day = min(last_day, allocation.stops_on)
             if not allocation.active:
-                raise Invalid(f"Entry {entry_id} drew from allocation {allocation.id}, which has"
-                              f" ended; its balance cannot be restored. Grant a new level instead.")
+                raise Invalid(
+                    f"Entry {entry_id} drew from allocation {allocation.id}, which has"
+                    f" ended; its balance cannot be restored. Grant a new level instead."
+                )
         if last_day < today:
-            raise Invalid(f"Entry {entry_id} drew from level {level.id}, which expired on"
-                          f" {last_day}; an expired balance cannot be restored. Grant a new level"
-                          " with: benefit level add.")
-        [void_id] = store.insert_entries([{
-            "kind": "void", "level_id": entry["level_id"], "allocation_id": entry["allocation_id"],
-            "contact_id": entry["contact_id"], "entry_on": today.isoformat(),
-            "quantity": -entry["quantity"], "voids_id": entry_id, "description": reason.strip(),
-            "source": "cli", "ref": entry["ref"],
-        }])
-        siblings = tuple(e["id"] for e in store.entries_with_ref(entry["ref"])
-                         if e["kind"] == "use" and e["id"] != entry_id) if entry["ref"] else ()
+            raise Invalid(
+                f"Entry {entry_id} drew from level {level.id}, which expired on"
+                f" {last_day}; an expired balance cannot be restored. Grant a new level"
+                " with: benefit level add."
+            )
+        [void_id] = store.insert_entries(
+            [
+                {
+                    "kind": "void",
+                    "level_id": entry["level_id"],
+                    "allocation_id": entry["allocation_id"],
+                    "contact_id": entry["contact_id"],
+                    "entry_on": today.isoformat(),
+                    "quantity": -entry["quantity"],
+                    "voids_id": entry_id,
+                    "description": reason.strip(),
+                    "source": "cli",
+                    "ref": entry["ref"],
+                }
+            ]
+        )
+        siblings = (
+            tuple(
+                e["id"]
+                for e in store.entries_with_ref(entry["ref"])
+                if e["kind"] == "use" and e["id"] != entry_id
+            )
+            if entry["ref"]
+            else ()
+        )
         unit = store.benefit_type_by_id(level.type_id).unit
-    return Voided(entry_id, void_id, -entry["quantity"], unit, entry["level_id"],
-                  entry["allocation_id"], siblings)
+    return Voided(
+        entry_id, void_id, -entry["quantity"], unit, entry["level_id"], entry["allocation_id"], siblings
+    )
 
 
 @dataclass(frozen=True)
@@ -246,8 +326,12 @@ class BulkResult:
 
 
 def bulk_use(
-    conn: sqlite3.Connection, contact_keys: Sequence[str], type_code: str, quantity_text: str,
-    on: dt.date, description: str | None = None,
+    conn: sqlite3.Connection,
+    contact_keys: Sequence[str],
+    type_code: str,
+    quantity_text: str,
+    on: dt.date,
+    description: str | None = None,
 ) -> BulkResult:
     """The same use for many contacts, all or nothing: one contact who may not use it
     leaves nothing written, and every such contact is named."""
@@ -263,8 +347,9 @@ def bulk_use(
         for key in dict.fromkeys(contact_keys):
             try:
                 contact = store.contact(key)
-                uses.append(record_use(store, contact, benefit_type, wanted, on, description,
-                                       None, None, "bulk"))
+                uses.append(
+                    record_use(store, contact, benefit_type, wanted, on, description, None, None, "bulk")
+                )
             except BenefitError as error:
                 problems.append(error)
         if problems:

@@ -31,8 +31,16 @@ LevelTemplate = tuple[int, int, str, str, str, int, int, int]
 def _templates(grants: Iterable[LevelGrant]) -> tuple[LevelTemplate, ...]:
     """The level rows of a grant, less the contact and membership (``Store.insert_levels``)."""
     return tuple(
-        (g.type_id, g.quantity, g.starts_on.isoformat(), g.expires_on.isoformat(), "plan",
-         g.priority, g.unit_value, g.plan_benefit_id)
+        (
+            g.type_id,
+            g.quantity,
+            g.starts_on.isoformat(),
+            g.expires_on.isoformat(),
+            "plan",
+            g.priority,
+            g.unit_value,
+            g.plan_benefit_id,
+        )
         for g in grants
     )
 
@@ -44,13 +52,16 @@ def _level_rows(
 
 
 def _membership_values(contact_id: int, plan_id: int, term: Term) -> dict[str, object]:
-    return {"contact_id": contact_id, "plan_id": plan_id, "start_on": iso(term.start_on),
-            "end_on": iso(term.end_on), "grace_end_on": iso(term.grace_end_on)}
+    return {
+        "contact_id": contact_id,
+        "plan_id": plan_id,
+        "start_on": iso(term.start_on),
+        "end_on": iso(term.end_on),
+        "grace_end_on": iso(term.grace_end_on),
+    }
 
 
-def add_membership(
-    conn: sqlite3.Connection, contact_key: str, plan_code: str, start: dt.date
-) -> Created:
+def add_membership(conn: sqlite3.Connection, contact_key: str, plan_code: str, start: dt.date) -> Created:
     """Create a membership and grant its levels from the rules in force on ``start``."""
     store = Store(conn)
     with write(conn):
@@ -58,8 +69,7 @@ def add_membership(
         plan = store.plan(plan_code)
         existing = store.membership_exists(contact.id, plan.id, start)
         if existing:
-            raise Invalid(f"{contact.label} already holds {plan.code} from {start}"
-                          f" (membership {existing}).")
+            raise Invalid(f"{contact.label} already holds {plan.code} from {start} (membership {existing}).")
         term = membership_term(plan, start)
         membership_id = store.insert_membership(_membership_values(contact.id, plan.id, term))
         grants = grants_for(term, store.rules(plan.id), store.types_by_id())
@@ -91,8 +101,11 @@ class _Granter:
 
 
 def import_memberships(
-    conn: sqlite3.Connection, path: Path, encoding: str | None = None,
-    delimiter: str | None = None, dayfirst: bool | None = None,
+    conn: sqlite3.Connection,
+    path: Path,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    dayfirst: bool | None = None,
 ) -> ImportSummary:
     """Import ``contact, plan, start_on`` rows, all or nothing; a row already present
     (same contact, plan and start) adds nothing, so the import can be run again."""
@@ -101,8 +114,10 @@ def import_memberships(
 
     store = Store(conn)
     summary = ImportSummary()
-    with write(conn), open_csv(path, columns=MEMBERSHIP_COLUMNS, encoding=encoding,
-                               delimiter=delimiter) as source:
+    with (
+        write(conn),
+        open_csv(path, columns=MEMBERSHIP_COLUMNS, encoding=encoding, delimiter=delimiter) as source,
+    ):
         store.bulk_mode()
         contacts = store.contact_keys()
         plans = store.plans_by_code()
@@ -115,11 +130,15 @@ def import_memberships(
             plan = plans.get(values["plan"].upper())
             problems = []
             if contact_id is None:
-                problems.append(CsvError(f'no contact "{values["contact"]}"; import contacts first.',
-                                         row_number, "contact"))
+                problems.append(
+                    CsvError(
+                        f'no contact "{values["contact"]}"; import contacts first.', row_number, "contact"
+                    )
+                )
             if plan is None:
-                problems.append(CsvError(f'no plan "{values["plan"]}"; see: benefit plan list.',
-                                         row_number, "plan"))
+                problems.append(
+                    CsvError(f'no plan "{values["plan"]}"; see: benefit plan list.', row_number, "plan")
+                )
             try:
                 start = parse_date(values["start_on"], dayfirst=dayfirst)
             except ValueError as exc:
@@ -128,7 +147,7 @@ def import_memberships(
                 summary.errors.extend(problems)
                 continue
             assert contact_id is not None and plan is not None
-            key = (contact_id, plan.id, iso(start))
+            key = (contact_id, plan.id, start.isoformat())
             if key in present:
                 summary.present += 1
                 continue
@@ -156,7 +175,9 @@ def cancel_membership(conn: sqlite3.Connection, membership_id: int, on: dt.date)
         if membership.cancelled_on is not None:
             raise Invalid(f"Membership {membership_id} was already cancelled on {membership.cancelled_on}.")
         if on < membership.start_on:
-            raise Invalid(f"Membership {membership_id} starts on {membership.start_on};"
-                          " it cannot be cancelled before it starts.")
+            raise Invalid(
+                f"Membership {membership_id} starts on {membership.start_on};"
+                " it cannot be cancelled before it starts."
+            )
         store.cancel_membership(membership_id, on)
     return store.membership(membership_id)

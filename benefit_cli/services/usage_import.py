@@ -33,8 +33,16 @@ from benefit_cli.services.balances import LiveBalance, drawable_by_contact
 from benefit_cli.services.ledger import fingerprint, overdraw_message
 
 # ``error`` is the column a rejects file adds: such a file, fixed, imports as it is.
-USAGE_COLUMNS = {"contact": True, "type": True, "quantity": False, "used_on": False,
-                 "description": False, "note": False, "ref": False, "error": False}
+USAGE_COLUMNS = {
+    "contact": True,
+    "type": True,
+    "quantity": False,
+    "used_on": False,
+    "description": False,
+    "note": False,
+    "ref": False,
+    "error": False,
+}
 CHUNK_ROWS = 5000
 
 
@@ -65,8 +73,10 @@ class ImportReport:
     @property
     def summary(self) -> str:
         imported = f"imported {self.imported}" if self.written else f"valid {self.imported} (not written)"
-        return (f"rows read {self.rows}, {imported}, skipped as already present {self.already},"
-                f" rejected {self.rejected}, {self.seconds:.1f} s")
+        return (
+            f"rows read {self.rows}, {imported}, skipped as already present {self.already},"
+            f" rejected {self.rejected}, {self.seconds:.1f} s"
+        )
 
 
 class _Rollback(Exception):
@@ -120,9 +130,18 @@ class _Importer:
                 self.report.already += 1
                 continue
             if decision == CONFLICT:
-                self.reject(row.number, row.raw, [CsvError(
-                    f'the ref "{row.ref}" was already recorded for a different use;'
-                    " give this row a new ref.", row.number, "ref")])
+                self.reject(
+                    row.number,
+                    row.raw,
+                    [
+                        CsvError(
+                            f'the ref "{row.ref}" was already recorded for a different use;'
+                            " give this row a new ref.",
+                            row.number,
+                            "ref",
+                        )
+                    ],
+                )
                 continue
             error = self.draw(row, entries)
             if error is not None:
@@ -139,16 +158,16 @@ class _Importer:
         contact_id = self.contacts.get(values["contact"])
         if contact_id is None:
             what = f'no contact "{values["contact"]}"' if values["contact"] else "the contact is missing"
-            errors.append(CsvError(f"{what}; check the ref or import the contact first.",
-                                   number, "contact"))
+            errors.append(CsvError(f"{what}; check the ref or import the contact first.", number, "contact"))
         code = values["type"].upper()
         benefit_type = self.types.get(code)
         if benefit_type is None:
             what = f'no benefit type "{values["type"]}"' if code else "the type is missing"
             errors.append(CsvError(f"{what}; see: benefit type list.", number, "type"))
         elif not benefit_type.active:
-            errors.append(CsvError(f'the benefit type "{code}" is retired and can no longer be'
-                                   " used.", number, "type"))
+            errors.append(
+                CsvError(f'the benefit type "{code}" is retired and can no longer be used.', number, "type")
+            )
         quantity = 0
         if benefit_type is not None:
             try:
@@ -169,8 +188,7 @@ class _Importer:
         note = values.get("note") or None
         print_ = fingerprint(contact_id, benefit_type.id, quantity, used_on, description, note)
         ref = values.get("ref") or self.content_ref(print_)
-        return _Row(number, raw, contact_id, benefit_type, quantity, used_on, description, note,
-                    ref, print_)
+        return _Row(number, raw, contact_id, benefit_type, quantity, used_on, description, note, ref, print_)
 
     def content_ref(self, print_: str) -> str:
         """The key of a row without a ref: its content, and which identical row it is."""
@@ -190,9 +208,13 @@ class _Importer:
         except Overdraw as error:
             contact = self.store.contact_by_id(row.contact_id)
             column = "quantity" if any(b.valid_on(row.used_on) for b in balances) else "used_on"
-            return CsvError(_sentence(overdraw_message(contact, row.benefit_type, row.quantity,
-                                                       row.used_on, error, balances)),
-                            row.number, column)
+            return CsvError(
+                _sentence(
+                    overdraw_message(contact, row.benefit_type, row.quantity, row.used_on, error, balances)
+                ),
+                row.number,
+                column,
+            )
         on = self.iso.get(row.used_on)
         if on is None:
             on = self.iso[row.used_on] = row.used_on.isoformat()
@@ -200,19 +222,31 @@ class _Importer:
             balance = d.balance
             assert isinstance(balance, LiveBalance)
             balance.remaining -= d.quantity
-            entries.append((balance.level_id, balance.allocation_id, row.contact_id, on,
-                            -d.quantity, row.description, row.note, self.options.source,
-                            row.ref, row.fingerprint))
+            entries.append(
+                (
+                    balance.level_id,
+                    balance.allocation_id,
+                    row.contact_id,
+                    on,
+                    -d.quantity,
+                    row.description,
+                    row.note,
+                    self.options.source,
+                    row.ref,
+                    row.fingerprint,
+                )
+            )
         return None
 
     def reject(self, number: int, raw: list[str], errors: list[CsvError]) -> None:
         self.report.rejected += 1
         room = RowErrors.SHOWN - len(self.report.errors)
-        self.report.errors.extend(errors[:max(0, room)])
+        self.report.errors.extend(errors[: max(0, room)])
         if self.rejects is not None:
             # Row numbers change in the rejects file; the column and reason still hold.
-            self.rejects.writerow([*raw, " ".join(
-                f"column {e.column}: {e.reason}" if e.column else e.reason for e in errors)])
+            self.rejects.writerow(
+                [*raw, " ".join(f"column {e.column}: {e.reason}" if e.column else e.reason for e in errors)]
+            )
 
 
 def _sentence(message: str) -> str:
@@ -221,7 +255,9 @@ def _sentence(message: str) -> str:
 
 
 def import_usage(
-    conn: sqlite3.Connection, path: Path, options: ImportOptions,
+    conn: sqlite3.Connection,
+    path: Path,
+    options: ImportOptions,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import the file. Bad rows leave nothing written unless ``on_error='skip'``;
@@ -235,8 +271,13 @@ def import_usage(
     rejects_file: IO[str] | None = None
     importer: _Importer | None = None
     try:
-        with open_csv(path, columns=USAGE_COLUMNS, encoding=options.encoding,
-                      delimiter=options.delimiter, ignore_extra=options.ignore_extra) as source:
+        with open_csv(
+            path,
+            columns=USAGE_COLUMNS,
+            encoding=options.encoding,
+            delimiter=options.delimiter,
+            ignore_extra=options.ignore_extra,
+        ) as source:
             writer = None
             if options.rejects is not None:
                 rejects_file = open(options.rejects, "w", encoding="utf-8-sig", newline="")
@@ -244,7 +285,9 @@ def import_usage(
                 writer.writerow([*source.header, "error"])
             try:
                 with write(conn):
-                    store.bulk_mode()
+                    # The ledger's five indexes outgrow 64 MiB around a million rows; the
+                    # cache is what keeps their pages from being written and read again.
+                    store.bulk_mode(cache_mib=128)
                     importer = _Importer(store, options, writer)
                     chunk: list[tuple[int, dict[str, str], list[str]]] = []
                     for row in source.rows():
@@ -267,4 +310,3 @@ def import_usage(
     assert importer is not None
     importer.report.seconds = time.perf_counter() - started
     return importer.report
-

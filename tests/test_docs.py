@@ -18,8 +18,11 @@ def readme_commands() -> list[list[str]]:
     return [shlex.split(line[2:]) for line in block.group(1).splitlines() if line.startswith("$ ")]
 
 
-def test_readme_walk_through_runs_as_written(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_walk_through_runs_as_written(
+    cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("BENEFIT_TODAY", "2026-11-23")
+    monkeypatch.chdir(tmp_path)  # the walk-through writes balances.csv
     commands = readme_commands()
     assert len(commands) > 15
     for argv in commands:
@@ -34,6 +37,8 @@ def test_readme_walk_through_runs_as_written(cli, monkeypatch: pytest.MonkeyPatc
     assert room[0]["remaining"] == 300 - 90 + 30
     carmen = cli("balance", "C000117", "-f", "json").json()
     assert carmen[0]["remaining"] == 1  # her use was voided
+    exported = (tmp_path / "balances.csv").read_text(encoding="utf-8").splitlines()
+    assert exported[0] == "contact_ref,contact,type,granted,allocated_out,used,adjusted,expired,remaining,expires_on,status"
 
 
 def test_demo_builds_from_the_sample_data_and_passes_db_check(cli, tmp_path: Path) -> None:

@@ -117,6 +117,9 @@ A short tour (the database is {path}):
   benefit --db {path} allocation list --level {level}
   benefit --db {path} plan benefit list INDIVIDUAL  guest passes went from 2 to 3 on 2026-07-01
   benefit --db {path} level list --contact C000105 --type ROOM   300 minutes a month, one level each
+  benefit --db {path} report history --contact C000117 --type REDUCED   why her balance is 0
+  benefit --db {path} report usage --by month --chart     which benefits members use
+  benefit --db {path} report statement C000116             a member's own statement
   benefit --db {path} db check                      every invariant, exit 0 when all is well
 """
 

@@ -28,7 +28,7 @@ class BenefitGroup(TyperGroup):
         except RowErrors as error:
             for row_error in error.errors[: RowErrors.SHOWN]:
                 print(f"  {row_error.message}", file=sys.stderr)
-            hidden = error.total - min(len(error.errors), RowErrors.SHOWN)
+            hidden = error.problems - min(len(error.errors), RowErrors.SHOWN)
             if hidden > 0:
                 print(f"  ... and {hidden} more.", file=sys.stderr)
             _fail(error.message, error.exit_code)

@@ -38,7 +38,9 @@ def test_readme_walk_through_runs_as_written(
     carmen = cli("balance", "C000117", "-f", "json").json()
     assert carmen[0]["remaining"] == 1  # her use was voided
     exported = (tmp_path / "balances.csv").read_text(encoding="utf-8").splitlines()
-    assert exported[0] == "contact_ref,contact,type,granted,allocated_out,used,adjusted,expired,remaining,expires_on,status"
+    assert exported[0] == (
+        "contact_ref,contact,type,granted,allocated_out,used,adjusted,expired,remaining,expires_on,status"
+    )
 
 
 def test_demo_builds_from_the_sample_data_and_passes_db_check(cli, tmp_path: Path) -> None:

@@ -208,12 +208,9 @@ def import_(
         note(
             f"The rejected rows are in {rejects}, with an error column; fix them there and import that file."
         )
-    if report.rejected and not report.written and not dry_run:
-        raise RowErrors(report.errors, report.rejected)
-    if report.rejected and dry_run:
-        for error in report.errors:
-            note(f"  {error.message}")
-        raise typer.Exit(1)
+    if report.rejected and not report.written:
+        done = "nothing was written (dry run)" if dry_run else "nothing was imported"
+        raise RowErrors(report.errors, problems=report.problems, rows=report.rejected, done=done)
 
 
 @usage_app.command("bulk")

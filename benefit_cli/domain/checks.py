@@ -55,9 +55,7 @@ def check_reported(
     for part, value in expected:
         shown = reported.get((level_id, part))
         if shown != value:
-            where = (
-                f"allocation {part} of level {level_id}" if part else f"level {level_id}"
-            )
+            where = f"allocation {part} of level {level_id}" if part else f"level {level_id}"
             findings.append(
                 Finding("balance-mismatch", f"{where}: recomputed {value}, the balances view reports {shown}")
             )

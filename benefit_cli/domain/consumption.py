@@ -12,18 +12,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 OWN, ALLOCATED, DELEGATED = "own", "allocation", "delegate"
 
 
-@dataclass(frozen=True)
-class Balance:
-    """One balance a contact may draw from."""
+class Drawable:
+    """What consumption needs of a balance: when it can be used, its place in the
+    consumption order and what it has left. ``Balance`` is the record a single use
+    reads; a bulk import keeps a mutable kind so a million rows need not rebuild one."""
 
+    __slots__ = ()
     level_id: int
     allocation_id: int | None
-    via: str  # OWN, ALLOCATED or DELEGATED
     priority: int
     starts_on: dt.date
     expires_on: dt.date  # the last day it can be used
@@ -43,25 +44,17 @@ class Balance:
         return f"level {self.level_id}"
 
 
-class Drawable(Protocol):
-    """What consumption needs of a balance; ``Balance`` is one, and a bulk import keeps
-    its own mutable kind so a million rows need not rebuild records."""
+@dataclass(frozen=True)
+class Balance(Drawable):
+    """One balance a contact may draw from."""
 
-    @property
-    def level_id(self) -> int: ...
-    @property
-    def allocation_id(self) -> int | None: ...
-    @property
-    def starts_on(self) -> dt.date: ...
-    @property
-    def expires_on(self) -> dt.date: ...
-    @property
-    def remaining(self) -> int: ...
-    @property
-    def order(self) -> tuple[int, dt.date, dt.date, int, int]: ...
-    @property
-    def label(self) -> str: ...
-    def valid_on(self, day: dt.date) -> bool: ...
+    level_id: int
+    allocation_id: int | None
+    via: str  # OWN, ALLOCATED or DELEGATED
+    priority: int
+    starts_on: dt.date
+    expires_on: dt.date
+    remaining: int
 
 
 B = TypeVar("B", bound=Drawable)

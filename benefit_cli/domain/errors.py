@@ -51,18 +51,24 @@ class CsvError(BenefitError):
 
 class RowErrors(BenefitError):
     """Some rows (of a file, or contacts of a bulk command) were refused, so nothing was
-    written (invariant 5). The CLI shows each problem, up to ``SHOWN``, then the summary."""
+    written (invariant 5). The CLI shows the problems it was given, up to ``SHOWN``,
+    says how many more there were, then the summary."""
 
     SHOWN = 100
 
     def __init__(
         self,
         errors: Sequence[BenefitError],
-        total: int | None = None,
+        *,
+        problems: int | None = None,
+        rows: int | None = None,
         what: str = "row",
         done: str = "nothing was imported",
     ) -> None:
         self.errors = errors
-        self.total = len(errors) if total is None else total
-        noun = f"{what} has a problem" if self.total == 1 else f"{what}s have problems"
-        super().__init__(f"{self.total} {noun}, so {done}; fix them and try again.")
+        self.problems = len(errors) if problems is None else problems
+        if rows is None:  # a row may have several problems: count the rows named
+            located = {e.row for e in errors if isinstance(e, CsvError) and e.row is not None}
+            rows = len(located) or len(errors)
+        noun = f"{what} has a problem" if rows == 1 else f"{what}s have problems"
+        super().__init__(f"{rows} {noun}, so {done}; fix them and try again.")

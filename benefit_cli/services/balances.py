@@ -13,7 +13,7 @@ from functools import cache
 
 from benefit_cli.db.store import Store
 from benefit_cli.domain.allocation import LevelSplit, allocation_remaining, split
-from benefit_cli.domain.consumption import ALLOCATED, DELEGATED, OWN, Balance
+from benefit_cli.domain.consumption import ALLOCATED, DELEGATED, OWN, Balance, Drawable
 from benefit_cli.domain.models import Allocation, Level
 
 
@@ -88,43 +88,20 @@ def balances_for(store: Store, contact_id: int, type_id: int) -> list[Balance]:
     return balances
 
 
-class LiveBalance:
+@dataclass(slots=True)
+class LiveBalance(Drawable):
     """A balance whose ``remaining`` goes down as a bulk import draws from it.
 
     One object per level part or allocation, shared by every contact who may draw from
     it (the owner and its delegates), so a draw by one is seen by all.
     """
 
-    __slots__ = ("level_id", "allocation_id", "priority", "starts_on", "expires_on", "remaining")
-
-    def __init__(
-        self,
-        level_id: int,
-        allocation_id: int | None,
-        priority: int,
-        starts_on: dt.date,
-        expires_on: dt.date,
-        remaining: int,
-    ) -> None:
-        self.level_id = level_id
-        self.allocation_id = allocation_id
-        self.priority = priority
-        self.starts_on = starts_on
-        self.expires_on = expires_on
-        self.remaining = remaining
-
-    def valid_on(self, day: dt.date) -> bool:
-        return self.starts_on <= day <= self.expires_on
-
-    @property
-    def order(self) -> tuple[int, dt.date, dt.date, int, int]:
-        return (self.priority, self.expires_on, self.starts_on, self.level_id, self.allocation_id or 0)
-
-    @property
-    def label(self) -> str:
-        if self.allocation_id is not None:
-            return f"allocation {self.allocation_id} of level {self.level_id}"
-        return f"level {self.level_id}"
+    level_id: int
+    allocation_id: int | None
+    priority: int
+    starts_on: dt.date
+    expires_on: dt.date
+    remaining: int
 
 
 def drawable_by_contact(store: Store, type_id: int) -> dict[int, list[LiveBalance]]:

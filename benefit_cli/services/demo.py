@@ -97,7 +97,7 @@ def build_demo(conn: sqlite3.Connection) -> dict[str, int]:
 
     report = import_usage(conn, SAMPLE_DATA / "usage.csv", ImportOptions(today()))
     if not report.written:
-        raise RowErrors(report.errors, report.rejected)
+        raise RowErrors(report.errors, problems=report.problems, rows=report.rejected)
     counts["uses"] = report.imported
     return counts
 

@@ -66,6 +66,7 @@ class ImportReport:
     entries: int = 0
     already: int = 0
     rejected: int = 0
+    problems: int = 0
     seconds: float = 0.0
     written: bool = False
     errors: list[CsvError] = field(default_factory=list)  # the first RowErrors.SHOWN
@@ -240,6 +241,7 @@ class _Importer:
 
     def reject(self, number: int, raw: list[str], errors: list[CsvError]) -> None:
         self.report.rejected += 1
+        self.report.problems += len(errors)
         room = RowErrors.SHOWN - len(self.report.errors)
         self.report.errors.extend(errors[: max(0, room)])
         if self.rejects is not None:

@@ -115,17 +115,8 @@ def _markdown(rows: Rows, out: IO[str]) -> None:
 def _csv(rows: Rows, out: IO[str]) -> None:
     from benefit_cli.csvio.writer import write_csv
 
-    write_csv(out, rows.columns, ([_csv_value(row.get(c)) for c in rows.columns] for row in rows.rows))
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    # Numbers leave _text as digits, which write_csv recognizes as genuine numbers.
+    write_csv(out, rows.columns, ([_text(row.get(c)) for c in rows.columns] for row in rows.rows))
 
 
 def render(result: Rows | Sections, fmt: str = "table", output: Path | None = None) -> None:

@@ -77,7 +77,8 @@ def _rule(row: sqlite3.Row) -> PlanBenefit:
     )
 
 
-def _membership(row: sqlite3.Row) -> Membership:
+def membership_record(row: sqlite3.Row) -> Membership:
+    """A membership from a row of the memberships table (or a query selecting m.*)."""
     return Membership(
         row["id"],
         row["contact_id"],
@@ -369,7 +370,7 @@ class Store:
             raise NotFound(
                 f"No membership {membership_id}. Find it with: benefit membership list --contact C."
             )
-        return _membership(row)
+        return membership_record(row)
 
     def membership_exists(self, contact_id: int, plan_id: int, start_on: dt.date) -> int | None:
         row = self._one(

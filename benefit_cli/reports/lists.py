@@ -6,9 +6,8 @@ import datetime as dt
 import sqlite3
 from typing import Any
 
-from benefit_cli.db.store import Store
-from benefit_cli.domain.dates import from_iso
-from benefit_cli.domain.models import Allocation, BenefitType, Level, Membership, Plan, PlanBenefit
+from benefit_cli.db.store import Store, membership_record
+from benefit_cli.domain.models import Allocation, BenefitType, Level, Plan, PlanBenefit
 from benefit_cli.render import Rows, amount, money
 from benefit_cli.services.balances import level_states
 
@@ -134,19 +133,6 @@ def rule_rows(plan: Plan, rules: list[PlanBenefit], types: dict[int, BenefitType
     return Rows(RULE_COLUMNS, rows, f"Benefits of plan {plan.code}")
 
 
-def _membership_status(row: sqlite3.Row, today: dt.date) -> str:
-    return Membership(
-        row["id"],
-        row["contact_id"],
-        row["plan_id"],
-        dt.date.fromisoformat(row["start_on"]),
-        dt.date.fromisoformat(row["end_on"]),
-        dt.date.fromisoformat(row["grace_end_on"]),
-        row["renewed_from"],
-        from_iso(row["cancelled_on"]),
-    ).status(today)
-
-
 def membership_rows(
     conn: sqlite3.Connection,
     today: dt.date,
@@ -162,7 +148,7 @@ def membership_rows(
             "start_on": r["start_on"],
             "end_on": r["end_on"],
             "grace_end_on": r["grace_end_on"],
-            "status": _membership_status(r, today),
+            "status": membership_record(r).status(today),
             "renewed_from": r["renewed_from"],
         }
         for r in Store(conn).list_memberships(contact_id, plan_id, active_on)

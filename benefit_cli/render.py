@@ -122,7 +122,16 @@ def _csv(rows: Rows, out: IO[str]) -> None:
 def render(result: Rows | Sections, fmt: str = "table", output: Path | None = None) -> None:
     parts = result.parts if isinstance(result, Sections) else [result]
     if output is not None:
-        with open(output, "w", encoding="utf-8", newline="") as out:
+        try:
+            out = open(output, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            from benefit_cli.domain.errors import BenefitError
+
+            raise BenefitError(
+                f'Cannot write "{output}" ({exc.strerror}); check that the folder exists and that'
+                " you may write there."
+            ) from None
+        with out:
             _write(parts, fmt, out, terminal=False, sections=isinstance(result, Sections))
         note(f"Wrote {sum(len(p.rows) for p in parts)} row(s) to {output}.")
         return

@@ -69,6 +69,11 @@ class MAllocation:
     def remaining(self) -> int:
         return self.number + self.change if self.active else 0
 
+    @property
+    def held(self) -> int:
+        """Its whole number while active; once ended, only what it consumed."""
+        return self.number if self.active else -self.change
+
 
 @dataclass
 class MEntry:
@@ -386,7 +391,9 @@ class LedgerMachine(RuleBasedStateMachine):
                 if allocation.contact == contact:
                     unit = UNITS[allocation.level.type]
                     expected[(allocation.level.id, allocation.id)] = {
-                        "type": allocation.level.type, "granted": amount(allocation.number, unit),
+                        # an ended allocation keeps only what it consumed
+                        "type": allocation.level.type,
+                        "granted": amount(allocation.held, unit),
                         "allocated_out": amount(0, unit), "used": amount(allocation.used, unit),
                         "remaining": amount(allocation.remaining, unit), "status": "current",
                     }

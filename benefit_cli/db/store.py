@@ -853,7 +853,7 @@ class Store:
         )
 
     def usage_totals(self, filters: Any, keys: Sequence[str]) -> list[sqlite3.Row]:
-        """Uses less voids in the date range, grouped by the given keys (type, contact,
+        """Uses not voided in the date range, grouped by the given keys (type, contact,
         month, category), with the value at the grant-time unit value in cents. Money
         is summed apart (in cents) so that a group mixing units stays exact."""
         where, params = self._level_filters("l", "e.contact_id", filters)
@@ -873,7 +873,8 @@ class Store:
         group = ", ".join(keys)
         return self.conn.execute(
             f"SELECT {select},"
-            " sum(CASE e.kind WHEN 'use' THEN 1 ELSE -1 END) AS uses,"
+            # one use may span several balances: its entries share a ref
+            " count(DISTINCT coalesce(e.ref, e.id)) AS uses,"
             " -sum(CASE WHEN t.unit = 'money' THEN 0 ELSE e.quantity END) AS quantity,"
             " -sum(CASE WHEN t.unit = 'money' THEN e.quantity ELSE 0 END) AS money_quantity,"
             " count(DISTINCT e.contact_id) AS members,"
@@ -882,7 +883,9 @@ class Store:
             "  / CASE WHEN t.unit = 'money' THEN 100.0 ELSE 1 END)) AS value"
             " FROM entries e JOIN levels l ON l.id = e.level_id"
             " JOIN benefit_types t ON t.id = l.type_id JOIN contacts c ON c.id = e.contact_id"
-            f" WHERE e.kind IN ('use', 'void') AND {' AND '.join(where) or '1'}"
+            # a voided use did not happen: it is left out, in whatever month it was voided
+            " WHERE e.kind = 'use' AND NOT EXISTS (SELECT 1 FROM entries v WHERE v.voids_id = e.id)"
+            f" AND {' AND '.join(where) or '1'}"
             f" GROUP BY {group}",
             params,
         ).fetchall()

@@ -88,13 +88,15 @@ def balance_lines(store: Store, contact_id: int, type_id: int | None = None) -> 
         state = states[level.id]
         change = state.allocation_change(allocation.id)
         own = level.contact_id == contact_id
+        # An ended allocation keeps only what it consumed (as in report balances).
+        held = allocation.number if allocation.active else -change
         lines.append(
             Line(
                 level.type_id,
                 level.id,
                 allocation.id,
-                0 if own else allocation.number,
-                allocation.number,
+                0 if own else held,
+                held,
                 0,
                 used.get((level.id, allocation.id), 0),
                 allocation.number + change if allocation.active else 0,

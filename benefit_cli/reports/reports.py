@@ -140,8 +140,6 @@ def usage(conn: sqlite3.Connection, filters: Filters, by: Sequence[str]) -> Rows
         raise UsageError(f"--by must be type, contact, month or category; got {', '.join(unknown)}.")
     rows = []
     for row in Store(conn).usage_totals(filters, keys):
-        if row["uses"] == 0 and row["quantity"] == 0 and row["money_quantity"] == 0:
-            continue  # every use in the group was voided
         quantity = row["quantity"]
         if row["money_quantity"]:
             quantity += money(row["money_quantity"])
@@ -268,8 +266,11 @@ def statement(conn: sqlite3.Connection, contact_key: str, filters: Filters, toda
                     "date": row["date"],
                     "type": row["type"],
                     "used_by": row["used_by"],
-                    "quantity": amount(-row["quantity"] if row["kind"] == "use" else row["quantity"], unit),
-                    "description": row["description"] or _member_wording(row["kind"]),
+                    # What was taken from the balance: a use is positive, its void negative.
+                    "quantity": amount(-row["quantity"], unit),
+                    # A void's or adjustment's description is staff's reason, not for members.
+                    "description": (row["description"] if row["kind"] == "use" else None)
+                    or _member_wording(row["kind"]),
                     "remaining": amount(row["balance_after"], unit),
                 }
             )

@@ -123,7 +123,6 @@ EXPECTED_INDEXES = {
     "entries.entries_allocation PARTIAL (allocation_id)",
     "entries.entries_contact (contact_id, entry_on)",
     "entries.entries_ref PARTIAL (ref)",
-    "entries.entries_entry_on (entry_on)",
     "entries.sqlite_autoindex_entries_1 UNIQUE (voids_id)",
 }
 

@@ -189,7 +189,8 @@ CREATE INDEX entries_level ON entries(level_id, allocation_id, quantity);
 CREATE INDEX entries_allocation ON entries(allocation_id) WHERE allocation_id IS NOT NULL;
 CREATE INDEX entries_contact ON entries(contact_id, entry_on);
 CREATE INDEX entries_ref ON entries(ref) WHERE ref IS NOT NULL;
-CREATE INDEX entries_entry_on ON entries(entry_on);
+-- No index on entry_on alone: a report over months reads most of the ledger, where a
+-- scan beats the index, and every index costs each imported row (PERFORMANCE.md).
 
 -- Invariant 3: the ledger is append-only.
 CREATE TRIGGER entries_append_only_update BEFORE UPDATE ON entries

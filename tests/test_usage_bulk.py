@@ -206,7 +206,7 @@ def test_one_contact_without_balance_writes_nothing_and_is_named(cli, world):
     assert len(named) == 1 and "Cannot use 1 of PASS" in named[0], result.stderr
     assert not any('"A"' in line or '"B"' in line for line in result.stderr.splitlines())
     assert result.error_lines == [
-        "Error: 1 contact has a problem, so nothing was recorded; fix them and try again."]
+        "Error: 1 contact has a problem, so nothing was recorded; fix it and try again."]
     assert uses(cli) == []
 
 

@@ -71,4 +71,4 @@ class RowErrors(BenefitError):
             located = {e.row for e in errors if isinstance(e, CsvError) and e.row is not None}
             rows = len(located) or len(errors)
         noun = f"{what} has a problem" if rows == 1 else f"{what}s have problems"
-        super().__init__(f"{rows} {noun}, so {done}; fix them and try again.")
+        super().__init__(f"{rows} {noun}, so {done}; fix {'it' if rows == 1 else 'them'} and try again.")

@@ -285,6 +285,11 @@ def import_usage(
                 rejects_file = open(options.rejects, "w", encoding="utf-8-sig", newline="")
                 writer = csv.writer(rejects_file, delimiter=source.delimiter)
                 writer.writerow([*source.header, "error"])
+            # Every id this import writes was read from the database inside the same
+            # immediate transaction, so SQLite's per-row foreign-key look-ups only repeat
+            # what was just checked (db check still verifies them). The pragma cannot
+            # change inside a transaction, hence here.
+            conn.execute("PRAGMA foreign_keys = OFF")
             try:
                 with write(conn):
                     # The ledger's five indexes outgrow 64 MiB around a million rows; the
@@ -306,6 +311,8 @@ def import_usage(
                     importer.report.written = True
             except _Rollback:
                 pass
+            finally:
+                conn.execute("PRAGMA foreign_keys = ON")
     finally:
         if rejects_file is not None:
             rejects_file.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,3 +72,14 @@ def db(cli: Callable[..., Result]) -> Path:
     """An initialized, empty database."""
     cli("db", "init")
     return Path(os.environ["BENEFIT_DB"])
+
+
+def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: to prove a refused command changed nothing."""
+    conn = sqlite3.connect(path)
+    try:
+        query = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        tables = [r[0] for r in conn.execute(query)]
+        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+    finally:
+        conn.close()

@@ -14,20 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Result
+from conftest import Result, snapshot
 
 Cli = Callable[..., Result]
 
-
-def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table: to prove a refused command changed nothing."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
-    finally:
-        conn.close()
 
 
 def one_error(result: Result) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import COMMAND, Result
+from conftest import COMMAND, Result, snapshot
 
 Cli = Callable[..., Result]
 
@@ -78,16 +78,6 @@ def world(template: Path, isolated_db: Path) -> Path:
     copy_db(template, isolated_db)
     return isolated_db
 
-
-def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table: to prove a refused command changed nothing."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
-    finally:
-        conn.close()
 
 
 def loads(text: str) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from benefit_cli.db.migrations import history_sql
@@ -149,6 +149,13 @@ class Store:
         row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
         return row
 
+    def _rows_in(self, sql: str, values: Sequence[Any]) -> Iterator[Any]:
+        """Run ``sql`` — whose ``{marks}`` stands for an IN list — over ``values`` in
+        chunks that stay under SQLite's limit on bound parameters."""
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            yield from self.conn.execute(sql.format(marks=", ".join("?" for _ in chunk)), chunk)
+
     def _insert(self, table: str, values: dict[str, Any], audit: bool = True) -> int:
         if audit:
             at, by = self.stamp
@@ -188,16 +195,6 @@ class Store:
 
     def contact_ref_exists(self, ref: str) -> bool:
         return self._one("SELECT 1 FROM contacts WHERE ref = ?", (ref,)) is not None
-
-    def contacts_by_ref(self, refs: Iterable[str]) -> dict[str, Contact]:
-        found: dict[str, Contact] = {}
-        refs = list(refs)
-        for start in range(0, len(refs), 500):
-            chunk = refs[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for row in self.conn.execute(f"SELECT * FROM contacts WHERE ref IN ({marks})", chunk):
-                found[row["ref"]] = _contact(row)
-        return found
 
     def contact_keys(self) -> dict[str, int]:
         """Every contact's ref and id as text, mapped to its id (for bulk look-ups)."""
@@ -323,11 +320,6 @@ class Store:
         row = self._one("SELECT * FROM plans WHERE code = ?", (code.strip().upper(),))
         if row is None:
             raise NotFound(f'No plan "{code.strip().upper()}". See the plans with: benefit plan list.')
-        return _plan(row)
-
-    def plan_by_id(self, plan_id: int) -> Plan:
-        row = self._one("SELECT * FROM plans WHERE id = ?", (plan_id,))
-        assert row is not None
         return _plan(row)
 
     def plans_by_code(self) -> dict[str, Plan]:
@@ -555,32 +547,26 @@ class Store:
 
     def entry_sums(self, level_ids: Sequence[int]) -> dict[tuple[int, int | None], int]:
         """Signed sum of the entries of each level, split by allocation (None = own part)."""
-        sums: dict[tuple[int, int | None], int] = {}
-        for start in range(0, len(level_ids), 500):
-            chunk = level_ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for level_id, allocation_id, total in self.conn.execute(
+        return {
+            (level_id, allocation_id): total
+            for level_id, allocation_id, total in self._rows_in(
                 "SELECT level_id, allocation_id, sum(quantity) FROM entries"
-                f" WHERE level_id IN ({marks}) GROUP BY level_id, allocation_id",
-                chunk,
-            ):
-                sums[(level_id, allocation_id)] = total
-        return sums
+                " WHERE level_id IN ({marks}) GROUP BY level_id, allocation_id",
+                level_ids,
+            )
+        }
 
     def used_sums(self, level_ids: Sequence[int]) -> dict[tuple[int, int | None], int]:
         """Net quantity used (uses less voids) of each level, split by allocation."""
-        used: dict[tuple[int, int | None], int] = {}
-        for start in range(0, len(level_ids), 500):
-            chunk = level_ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for level_id, allocation_id, total in self.conn.execute(
+        return {
+            (level_id, allocation_id): total
+            for level_id, allocation_id, total in self._rows_in(
                 "SELECT level_id, allocation_id, -sum(quantity) FROM entries"
-                f" WHERE kind IN ('use', 'void') AND level_id IN ({marks})"
+                " WHERE kind IN ('use', 'void') AND level_id IN ({marks})"
                 " GROUP BY level_id, allocation_id",
-                chunk,
-            ):
-                used[(level_id, allocation_id)] = total
-        return used
+                level_ids,
+            )
+        }
 
     def levels(self, contact_id: int | None = None, type_id: int | None = None) -> list[Level]:
         where: list[str] = ["1"]
@@ -599,15 +585,8 @@ class Store:
         ]
 
     def contact_refs(self, contact_ids: Iterable[int]) -> dict[int, str]:
-        ids = sorted(set(contact_ids))
-        refs: dict[int, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            refs.update(
-                self.conn.execute(f"SELECT id, ref FROM contacts WHERE id IN ({marks})", chunk).fetchall()
-            )
-        return refs
+        rows = self._rows_in("SELECT id, ref FROM contacts WHERE id IN ({marks})", sorted(set(contact_ids)))
+        return dict(rows)
 
     # -- checks ----------------------------------------------------------------------------
 
@@ -765,16 +744,13 @@ class Store:
     def ref_uses(self, refs: Sequence[str]) -> dict[str, list[RefUse]]:
         """The use entries recorded under each of ``refs``, oldest first."""
         found: dict[str, list[RefUse]] = {}
-        for start in range(0, len(refs), 500):
-            chunk = refs[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for ref, entry_id, fingerprint, voided in self.conn.execute(
-                "SELECT e.ref, e.id, e.fingerprint,"
-                " EXISTS (SELECT 1 FROM entries v WHERE v.voids_id = e.id)"
-                f" FROM entries e WHERE e.ref IN ({marks}) AND e.kind = 'use' ORDER BY e.id",
-                chunk,
-            ):
-                found.setdefault(ref, []).append(RefUse(entry_id, fingerprint, bool(voided)))
+        for ref, entry_id, fingerprint, voided in self._rows_in(
+            "SELECT e.ref, e.id, e.fingerprint,"
+            " EXISTS (SELECT 1 FROM entries v WHERE v.voids_id = e.id)"
+            " FROM entries e WHERE e.ref IN ({marks}) AND e.kind = 'use' ORDER BY e.id",
+            refs,
+        ):
+            found.setdefault(ref, []).append(RefUse(entry_id, fingerprint, bool(voided)))
         return found
 
     def append_uses(self, rows: Sequence[tuple[Any, ...]]) -> None:

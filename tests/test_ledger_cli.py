@@ -389,6 +389,31 @@ def test_the_same_ref_again_records_nothing_and_says_so(cli, guest):
     assert_db_ok(cli)
 
 
+def test_a_use_recorded_with_a_full_length_fingerprint_is_still_recognised(cli, guest, db):
+    """Entries written before fingerprints were cut to 20 hex digits hold all 40."""
+    import hashlib
+
+    cli("use", "C1", "GUEST", "--on", "2026-04-01", "--ref", "OLD-1", "--description", "Guest")
+    conn = sqlite3.connect(db)
+    [(contact_id, type_id)] = conn.execute(
+        "SELECT e.contact_id, l.type_id FROM entries e JOIN levels l ON l.id = e.level_id"
+    ).fetchall()
+    content = f"{contact_id}\x1f{type_id}\x1f1\x1f2026-04-01\x1fGuest\x1f"
+    with conn:
+        conn.execute("INSERT INTO entries (kind, level_id, contact_id, entry_on, quantity, source,"
+                     " ref, fingerprint, operator, created_at) SELECT kind, level_id, contact_id,"
+                     " entry_on, quantity, source, 'OLD-2', ?, operator, created_at FROM entries",
+                     (hashlib.sha1(content.encode()).hexdigest(),))
+    conn.close()
+    again = cli("use", "C1", "GUEST", "--on", "2026-04-01", "--ref", "OLD-2",
+                "--description", "Guest")
+    assert "Already recorded" in again.stderr
+    other = cli("use", "C1", "GUEST", "--on", "2026-04-02", "--ref", "OLD-2",
+                "--description", "Guest", code=1)
+    assert "already recorded" in other.error_lines[0]
+    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 3
+
+
 def test_repeating_a_voided_use_adds_nothing_and_names_only_the_use(cli, guest):
     [use_id] = cli("use", "C1", "GUEST", "--on", "2026-04-01", "--ref", "BK-8").stdout.split()
     cli("usage", "void", use_id, "--reason", "Cancelled")

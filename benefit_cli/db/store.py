@@ -16,7 +16,7 @@ from benefit_cli.db.migrations import history_sql
 from benefit_cli.domain.clock import now_utc, operator_name
 from benefit_cli.domain.dates import from_iso, iso
 from benefit_cli.domain.errors import NotFound
-from benefit_cli.domain.idempotency import RefUse
+from benefit_cli.domain.idempotency import FINGERPRINT_LENGTH, RefUse
 from benefit_cli.domain.models import (
     Allocation,
     BenefitType,
@@ -750,7 +750,9 @@ class Store:
             " FROM entries e WHERE e.ref IN ({marks}) AND e.kind = 'use' ORDER BY e.id",
             refs,
         ):
-            found.setdefault(ref, []).append(RefUse(entry_id, fingerprint, bool(voided)))
+            found.setdefault(ref, []).append(
+                RefUse(entry_id, fingerprint and fingerprint[:FINGERPRINT_LENGTH], bool(voided))
+            )
         return found
 
     def append_uses(self, rows: Sequence[tuple[Any, ...]]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 OWN, ALLOCATED, DELEGATED = "own", "allocation", "delegate"
 
@@ -60,8 +60,9 @@ class Balance(Drawable):
 B = TypeVar("B", bound=Drawable)
 
 
-@dataclass(frozen=True)
-class Draw:
+class Draw(NamedTuple):
+    """What one use takes from one balance (a tuple: an import makes a million)."""
+
     balance: Drawable
     quantity: int
 
@@ -101,8 +102,9 @@ def draw_in_order(ordered: Sequence[Drawable], quantity: int, day: dt.date) -> l
     draws = []
     left = quantity
     for balance in ordered:
-        if balance.remaining > 0 and balance.valid_on(day):
-            take = min(left, balance.remaining)
+        remaining = balance.remaining
+        if remaining > 0 and balance.starts_on <= day <= balance.expires_on:  # valid_on, inlined
+            take = left if left < remaining else remaining
             draws.append(Draw(balance, take))
             left -= take
             if left == 0:

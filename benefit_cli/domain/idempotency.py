@@ -8,14 +8,14 @@ under the ref has been voided, the ref is free for the corrected use.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 NEW, ALREADY, CONFLICT = "new", "already", "conflict"
 
 
-@dataclass(frozen=True)
-class RefUse:
+class RefUse(NamedTuple):
     """A use entry recorded under a ref."""
 
     entry_id: int
@@ -31,3 +31,19 @@ def ref_decision(recorded: Sequence[RefUse], fingerprint: str) -> str:
     if standing:
         return ALREADY if standing[0].fingerprint == fingerprint else CONFLICT
     return ALREADY if recorded[-1].fingerprint == fingerprint else NEW
+
+
+FINGERPRINT_LENGTH = 20  # hex digits: 80 bits tell two uses under one ref apart
+
+
+def fingerprint(
+    contact_id: int, type_id: int, total: int, on: str, description: str | None, note: str | None
+) -> str:
+    """What makes two uses "the same" for idempotency by ref; ``on`` is the ISO date.
+
+    An import calls this for every row, hence the plain f-string. Entries written before
+    the fingerprint was shortened hold all 40 digits; ``Store.ref_uses`` compares their
+    first 20.
+    """
+    text = f"{contact_id}\x1f{type_id}\x1f{total}\x1f{on}\x1f{description or ''}\x1f{note or ''}"
+    return hashlib.sha1(text.encode()).hexdigest()[:FINGERPRINT_LENGTH]

@@ -8,7 +8,6 @@ reading the same balance. Nothing written here is ever updated or deleted.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import sqlite3
 import uuid
 from collections.abc import Sequence
@@ -26,20 +25,11 @@ from benefit_cli.domain.consumption import (
     plan_draw,
 )
 from benefit_cli.domain.errors import Invalid, NotFound
-from benefit_cli.domain.idempotency import ALREADY, CONFLICT, ref_decision
+from benefit_cli.domain.idempotency import ALREADY, CONFLICT, fingerprint, ref_decision
 from benefit_cli.domain.models import BenefitType, Contact
 from benefit_cli.render import amount
 from benefit_cli.services.balances import balances_for, level_state
 from benefit_cli.services.common import quantity, signed_quantity
-
-
-def fingerprint(
-    contact_id: int, type_id: int, total: int, on: dt.date, description: str | None, note: str | None
-) -> str:
-    """What makes two uses "the same" for idempotency by ref (an import calls this for
-    every row, hence the plain f-string)."""
-    text = f"{contact_id}\x1f{type_id}\x1f{total}\x1f{on}\x1f{description or ''}\x1f{note or ''}"
-    return hashlib.sha1(text.encode()).hexdigest()
 
 
 def show_amount(value: int, unit: str) -> str:
@@ -123,7 +113,7 @@ def record_use(
     """The body of a use, inside the caller's transaction."""
     if not benefit_type.active:
         raise Invalid(f'"{benefit_type.code}" is retired and can no longer be used.')
-    print_ = fingerprint(contact.id, benefit_type.id, wanted, on, description, note)
+    print_ = fingerprint(contact.id, benefit_type.id, wanted, on.isoformat(), description, note)
     if ref:
         recorded = store.ref_uses([ref]).get(ref, [])
         decision = ref_decision(recorded, print_)

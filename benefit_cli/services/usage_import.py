@@ -20,17 +20,18 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from benefit_cli.db.connection import write
 from benefit_cli.db.store import Store
 from benefit_cli.domain.consumption import Overdraw, draw_in_order
 from benefit_cli.domain.errors import CsvError, RowErrors
-from benefit_cli.domain.idempotency import ALREADY, CONFLICT, RefUse, ref_decision
+from benefit_cli.domain.idempotency import ALREADY, CONFLICT, RefUse, fingerprint, ref_decision
 from benefit_cli.domain.models import BenefitType
 from benefit_cli.services.balances import LiveBalance, drawable_by_contact
-from benefit_cli.services.ledger import fingerprint, overdraw_message
+from benefit_cli.services.ledger import overdraw_message
 
 # ``error`` is the column a rejects file adds: such a file, fixed, imports as it is.
 USAGE_COLUMNS = {
@@ -92,6 +93,7 @@ class _Row:
     benefit_type: BenefitType
     quantity: int
     used_on: dt.date
+    on: str  # used_on in ISO form, as stored
     description: str | None
     note: str | None
     ref: str
@@ -118,35 +120,28 @@ class _Importer:
     # -- one chunk of rows -----------------------------------------------------------------
 
     def chunk(self, rows: list[tuple[int, dict[str, str], list[str]]]) -> None:
-        parsed: list[_Row] = []
-        for number, values, raw in rows:
-            row = self.parse(number, values, raw)
-            if row is not None:
-                parsed.append(row)
+        parsed = [row for row in map(self.parse, rows) if row is not None]
         recorded = self.store.ref_uses(list({row.ref for row in parsed}))
         entries: list[tuple[Any, ...]] = []
         for row in parsed:
-            decision = ref_decision(recorded.get(row.ref, ()), row.fingerprint)
-            if decision == ALREADY:
-                self.report.already += 1
-                continue
-            if decision == CONFLICT:
-                self.reject(
-                    row.number,
-                    row.raw,
-                    [
-                        CsvError(
-                            f'the ref "{row.ref}" was already recorded for a different use;'
-                            " give this row a new ref.",
-                            row.number,
-                            "ref",
-                        )
-                    ],
-                )
-                continue
-            error = self.draw(row, entries)
-            if error is not None:
-                self.reject(row.number, row.raw, [error])
+            earlier = recorded.get(row.ref)
+            if earlier is not None:
+                decision = ref_decision(earlier, row.fingerprint)
+                if decision == ALREADY:
+                    self.report.already += 1
+                    continue
+                if decision == CONFLICT:
+                    error = CsvError(
+                        f'the ref "{row.ref}" was already recorded for a different use;'
+                        " give this row a new ref.",
+                        row.number,
+                        "ref",
+                    )
+                    self.reject(row.number, row.raw, [error])
+                    continue
+            failure = self.draw(row, entries)
+            if failure is not None:
+                self.reject(row.number, row.raw, [failure])
                 continue
             # Later rows of this chunk see this one (earlier chunks are in the database).
             recorded[row.ref] = [RefUse(0, row.fingerprint, False)]
@@ -154,7 +149,8 @@ class _Importer:
         self.store.append_uses(entries)
         self.report.entries += len(entries)
 
-    def parse(self, number: int, values: dict[str, str], raw: list[str]) -> _Row | None:
+    def parse(self, record: tuple[int, dict[str, str], list[str]]) -> _Row | None:
+        number, values, raw = record
         errors = []
         contact_id = self.contacts.get(values["contact"])
         if contact_id is None:
@@ -185,18 +181,23 @@ class _Importer:
             self.reject(number, raw, errors)
             return None
         assert contact_id is not None and benefit_type is not None
+        on = self.iso.get(used_on)
+        if on is None:
+            on = self.iso[used_on] = used_on.isoformat()
         description = values.get("description") or None
         note = values.get("note") or None
-        print_ = fingerprint(contact_id, benefit_type.id, quantity, used_on, description, note)
+        print_ = fingerprint(contact_id, benefit_type.id, quantity, on, description, note)
         ref = values.get("ref") or self.content_ref(print_)
-        return _Row(number, raw, contact_id, benefit_type, quantity, used_on, description, note, ref, print_)
+        return _Row(
+            number, raw, contact_id, benefit_type, quantity, used_on, on, description, note, ref, print_
+        )
 
     def content_ref(self, print_: str) -> str:
         """The key of a row without a ref: its content, and which identical row it is."""
         key = int(print_[:16], 16)
         occurrence = self.occurrences.get(key, 0) + 1
         self.occurrences[key] = occurrence
-        return f"row-{print_[:20]}" + (f"-{occurrence}" if occurrence > 1 else "")
+        return f"row-{print_}" + (f"-{occurrence}" if occurrence > 1 else "")
 
     def draw(self, row: _Row, entries: list[tuple[Any, ...]]) -> CsvError | None:
         type_id = row.benefit_type.id
@@ -216,23 +217,20 @@ class _Importer:
                 row.number,
                 column,
             )
-        on = self.iso.get(row.used_on)
-        if on is None:
-            on = self.iso[row.used_on] = row.used_on.isoformat()
-        for d in draws:
-            balance = d.balance
-            assert isinstance(balance, LiveBalance)
-            balance.remaining -= d.quantity
+        source = self.options.source
+        for drawn, quantity in draws:
+            balance = cast(LiveBalance, drawn)  # drawable_by_contact made them all
+            balance.remaining -= quantity
             entries.append(
                 (
                     balance.level_id,
                     balance.allocation_id,
                     row.contact_id,
-                    on,
-                    -d.quantity,
+                    row.on,
+                    -quantity,
                     row.description,
                     row.note,
-                    self.options.source,
+                    source,
                     row.ref,
                     row.fingerprint,
                 )
@@ -296,16 +294,12 @@ def import_usage(
                     # cache is what keeps their pages from being written and read again.
                     store.bulk_mode(cache_mib=128)
                     importer = _Importer(store, options, writer)
-                    chunk: list[tuple[int, dict[str, str], list[str]]] = []
-                    for row in source.rows():
-                        importer.report.rows += 1
-                        chunk.append(row)
-                        if len(chunk) == CHUNK_ROWS:
-                            importer.chunk(chunk)
-                            chunk = []
-                            if progress:
-                                progress(source.bytes_read, total)
-                    importer.chunk(chunk)
+                    rows = source.rows()
+                    while chunk := list(islice(rows, CHUNK_ROWS)):
+                        importer.report.rows += len(chunk)
+                        importer.chunk(chunk)
+                        if progress:
+                            progress(source.bytes_read, total)
                     if options.dry_run or (importer.report.rejected and options.on_error == "abort"):
                         raise _Rollback
                     importer.report.written = True

@@ -45,6 +45,7 @@ USAGE_COLUMNS = {
     "error": False,
 }
 CHUNK_ROWS = 5000
+_CACHED = 10_000  # distinct date and quantity texts remembered (memory stays flat)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,9 @@ class _Importer:
         self.types = {t.code: t for t in store.list_types(include_retired=True)}
         self.balances: dict[int, dict[int, list[LiveBalance]]] = {}
         self.occurrences: dict[int, int] = {}
-        self.iso: dict[dt.date, str] = {}
+        self.today = (options.today, options.today.isoformat())
+        self.days: dict[str, tuple[dt.date, str]] = {}
+        self.quantities: dict[tuple[str, str], int] = {}
 
     # -- one chunk of rows -----------------------------------------------------------------
 
@@ -150,10 +153,64 @@ class _Importer:
         self.report.entries += len(entries)
 
     def parse(self, record: tuple[int, dict[str, str], list[str]]) -> _Row | None:
+        """The row checked and converted, or None once it is rejected.
+
+        Every row runs this, so the common case reads the caches and goes straight on;
+        a row that fails any of it is checked again by ``problems`` for the messages.
+        """
         number, values, raw = record
-        errors = []
         contact_id = self.contacts.get(values["contact"])
-        if contact_id is None:
+        benefit_type = self.types.get(values["type"].upper())
+        date_text = values.get("used_on")
+        day = (self.days.get(date_text) or self.day(date_text)) if date_text else self.today
+        quantity = None
+        if benefit_type is not None:
+            key = (values.get("quantity") or "1", benefit_type.unit)
+            quantity = self.quantities.get(key) or self.quantity(*key)
+        if (
+            benefit_type is None
+            or not benefit_type.active
+            or contact_id is None
+            or quantity is None
+            or day is None
+        ):
+            self.reject(number, raw, self.problems(number, values))
+            return None
+        used_on, on = day
+        description = values.get("description") or None
+        note = values.get("note") or None
+        print_ = fingerprint(contact_id, benefit_type.id, quantity, on, description, note)
+        ref = values.get("ref") or self.content_ref(print_)
+        return _Row(
+            number, raw, contact_id, benefit_type, quantity, used_on, on, description, note, ref, print_
+        )
+
+    def day(self, text: str) -> tuple[dt.date, str] | None:
+        """``(date, ISO text)`` of a date cell, or None if it is not a date (a file holds a
+        few hundred distinct dates: they are cached)."""
+        try:
+            used_on = self.parse_date(text, dayfirst=self.options.dayfirst)
+        except ValueError:
+            return None
+        if len(self.days) >= _CACHED:
+            self.days.clear()
+        day = self.days[text] = (used_on, used_on.isoformat())
+        return day
+
+    def quantity(self, text: str, unit: str) -> int | None:
+        try:
+            value = self.parse_quantity(text, unit)
+        except ValueError:
+            return None
+        if len(self.quantities) >= _CACHED:
+            self.quantities.clear()
+        self.quantities[text, unit] = value
+        return value
+
+    def problems(self, number: int, values: dict[str, str]) -> list[CsvError]:
+        """Everything wrong with a row, each with its column."""
+        errors = []
+        if values["contact"] not in self.contacts:
             what = f'no contact "{values["contact"]}"' if values["contact"] else "the contact is missing"
             errors.append(CsvError(f"{what}; check the ref or import the contact first.", number, "contact"))
         code = values["type"].upper()
@@ -165,32 +222,17 @@ class _Importer:
             errors.append(
                 CsvError(f'the benefit type "{code}" is retired and can no longer be used.', number, "type")
             )
-        quantity = 0
         if benefit_type is not None:
             try:
-                quantity = self.parse_quantity(values.get("quantity") or "1", benefit_type.unit)
+                self.parse_quantity(values.get("quantity") or "1", benefit_type.unit)
             except ValueError as exc:
                 errors.append(CsvError(str(exc), number, "quantity"))
-        used_on = self.options.today
         if values.get("used_on"):
             try:
-                used_on = self.parse_date(values["used_on"], dayfirst=self.options.dayfirst)
+                self.parse_date(values["used_on"], dayfirst=self.options.dayfirst)
             except ValueError as exc:
                 errors.append(CsvError(str(exc), number, "used_on"))
-        if errors:
-            self.reject(number, raw, errors)
-            return None
-        assert contact_id is not None and benefit_type is not None
-        on = self.iso.get(used_on)
-        if on is None:
-            on = self.iso[used_on] = used_on.isoformat()
-        description = values.get("description") or None
-        note = values.get("note") or None
-        print_ = fingerprint(contact_id, benefit_type.id, quantity, on, description, note)
-        ref = values.get("ref") or self.content_ref(print_)
-        return _Row(
-            number, raw, contact_id, benefit_type, quantity, used_on, on, description, note, ref, print_
-        )
+        return errors
 
     def content_ref(self, print_: str) -> str:
         """The key of a row without a ref: its content, and which identical row it is."""

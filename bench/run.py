@@ -129,11 +129,36 @@ def membership_import(count: int = 50_000) -> Path:
     contact_time = timed([BENEFIT, "--db", str(db), "contact", "import", str(contacts)])
     member_time = timed([BENEFIT, "--db", str(db), "membership", "import", str(memberships)])
     again = timed([BENEFIT, "--db", str(db), "membership", "import", str(memberships)])
+    families = allocate_admissions(db)
     print(f"\nImport of {count:,} members")
     print(f"  contact import                   {contact_time:7.1f} s")
     print(f"  membership import (16 levels each) {member_time:5.1f} s   target: seconds, not minutes")
     print(f"  same membership file again        {again:6.1f} s   (adds nothing)")
+    print(f"  (then {families:,} members gave 2 admissions each to the next, for the reports)")
     return db
+
+
+def allocate_admissions(db: Path) -> int:
+    """Every tenth member allocates 2 of its first ADMIT level to the next member, through
+    the same service as ``benefit allocate`` (so the allocations report has rows)."""
+    from benefit_cli.db.connection import connect
+    from benefit_cli.services.allocations import allocate
+
+    conn = connect(db)
+    first_levels = conn.execute(
+        "SELECT c.ref, min(l.id) FROM levels l JOIN contacts c ON c.id = l.contact_id"
+        " JOIN benefit_types t ON t.id = l.type_id WHERE t.code = 'ADMIT' GROUP BY c.ref"
+    ).fetchall()
+    levels = dict(first_levels)
+    count = 0
+    for ref, level_id in first_levels:
+        number = int(ref[1:])
+        receiver = f"M{number + 1:07d}"
+        if number % 10 == 0 and receiver in levels:
+            allocate(conn, level_id, receiver, "2", comment="for the family")
+            count += 1
+    conn.close()
+    return count
 
 
 def write_usage(rows: int, members: int) -> Path:
@@ -251,13 +276,23 @@ def usage_import(members_db: Path, members: int = 50_000) -> None:
 
 def reports(db: Path) -> None:
     """Each report as CSV to a file against the bare query behind it, over the 1M-entry
-    database the usage import left; and one contact's balance at 1M against 10k entries."""
+    database the usage import left; and one contact's balance at 1M against 10k entries.
+
+    A report is a process: it pays Python's and the CLI's start-up, which the in-process
+    bare query does not. So each is also run against an empty database, and the ratio
+    net of that fixed cost is printed too; it is the one that tells what formatting adds
+    and the one held to the target. Quick ones are run three times, medians kept.
+    """
     import sqlite3
 
     from benefit_cli.db.store import Store
     from benefit_cli.reports.reports import Filters
 
     print("\nReports over 1,000,000 ledger entries (CSV to a file vs the bare query)")
+    empty = OUT / "empty.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{empty}{suffix}").unlink(missing_ok=True)
+    subprocess.run([BENEFIT, "--db", str(empty), "db", "init"], check=True, stdout=subprocess.DEVNULL)
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     store = Store(conn)
@@ -265,21 +300,28 @@ def reports(db: Path) -> None:
         "history": lambda: store.history(Filters()).fetchall(),
         "usage --by month": lambda: store.usage_totals(Filters(), ["month"]),
         "balances": lambda: store.balance_parts(Filters()).fetchall(),
-        "allocations": lambda: store.allocation_rows_for_report(Filters()),
+        "allocations --list": lambda: store.allocation_rows_for_report(Filters()),
         "expiring --within 30": lambda: store.expiring(Filters(), *_window(30)),
     }
+    env = {**os.environ, "BENEFIT_TODAY": "2026-11-23"}
     for name, query in bare.items():
-        started = time.perf_counter()
-        query()
-        query_time = time.perf_counter() - started
         out = OUT / f"report-{name.split()[0]}.csv"
-        ours = timed(
-            [BENEFIT, "--db", str(db), "report", *name.split(), "-f", "csv", "-o", str(out)],
-            env={**os.environ, "BENEFIT_TODAY": "2026-11-23"},
-        )
+        command = ["report", *name.split(), "-f", "csv", "-o", str(out)]
+        query_times, ours_times, fixed_times = [], [], []
+        for _ in range(3):
+            started = time.perf_counter()
+            query()
+            query_times.append(time.perf_counter() - started)
+            ours_times.append(timed([BENEFIT, "--db", str(db), *command], env=env))
+            fixed_times.append(timed([BENEFIT, "--db", str(empty), *command], env=env))
+            if query_times[0] > 5:
+                break  # a long one drifts little against itself: once is enough
+        query_time, ours, fixed = (statistics.median(t) for t in (query_times, ours_times, fixed_times))
+        net = (ours - fixed) / query_time
         print(
             f"  report {name:22} {ours:6.2f} s   bare query {query_time:6.2f} s"
-            f"   ratio {ours / query_time:5.2f}  (target <= 1.5)"
+            f"   ratio {ours / query_time:5.2f}   net of the {fixed:.2f} s start-up {net:5.2f}"
+            f"  (target <= 1.5: {_verdict(net <= 1.5)})"
         )
     conn.close()
     small = OUT / "ours-10000.db"
@@ -293,14 +335,20 @@ def reports(db: Path) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-    times = {}
-    for label, path in (("10k", small), ("1M", db)):
-        samples = [timed([BENEFIT, "--db", str(path), "balance", "M0000042"]) for _ in range(11)]
-        times[label] = statistics.median(samples)
+    samples: dict[str, list[float]] = {"10k": [], "1M": []}
+    for _ in range(21):  # interleaved, so drift hits both alike
+        for label, path in (("10k", small), ("1M", db)):
+            samples[label].append(timed([BENEFIT, "--db", str(path), "balance", "M0000042"]))
+    times = {label: statistics.median(values) for label, values in samples.items()}
+    ratio = times["1M"] / times["10k"]
     print(
         f"  balance M0000042: {times['10k'] * 1000:.0f} ms at 10k entries,"
-        f" {times['1M'] * 1000:.0f} ms at 1M: ratio {times['1M'] / times['10k']:.2f} (target <= 1.2)"
+        f" {times['1M'] * 1000:.0f} ms at 1M: ratio {ratio:.2f} (target <= 1.2: {_verdict(ratio <= 1.2)})"
     )
+
+
+def _verdict(met: bool) -> str:
+    return "ok" if met else "MISSED"
 
 
 def _window(days: int) -> tuple:  # type: ignore[type-arg]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 FORMATS = ("table", "csv", "json", "markdown")
+_AS_IS = (str, int)  # what csv writes as _text would (bool, an int, is not among them)
 
 
 @dataclass
@@ -115,8 +116,17 @@ def _markdown(rows: Rows, out: IO[str]) -> None:
 def _csv(rows: Rows, out: IO[str]) -> None:
     from benefit_cli.csvio.writer import write_csv
 
-    # Numbers leave _text as digits, which write_csv recognizes as genuine numbers.
-    write_csv(out, rows.columns, ([_text(row.get(c)) for c in rows.columns] for row in rows.rows))
+    # Numbers leave _text as digits, which write_csv recognizes as genuine numbers. Text,
+    # whole numbers and None (most cells of a large export) go to it as they are.
+    columns = rows.columns
+    write_csv(
+        out,
+        columns,
+        (
+            [v if v is None or v.__class__ in _AS_IS else _text(v) for v in map(row.get, columns)]
+            for row in rows.rows
+        ),
+    )
 
 
 def render(result: Rows | Sections, fmt: str = "table", output: Path | None = None) -> None:

@@ -174,7 +174,9 @@ class _Importer:
             or quantity is None
             or day is None
         ):
-            self.reject(number, raw, self.problems(number, values))
+            errors = self.problems(number, values)
+            assert errors, "problems() must name whatever the checks above refused"
+            self.reject(number, raw, errors)
             return None
         used_on, on = day
         description = values.get("description") or None

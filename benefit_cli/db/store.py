@@ -920,7 +920,8 @@ class Store:
             where.append("a.starts_on <= ?")
             params.append(iso(filters.date_to))
         return self.conn.execute(
-            "SELECT a.*, t.code AS type, t.unit AS unit, o.ref AS owner_ref, c.ref AS contact_ref,"
+            "SELECT a.id, a.contact_id, a.number, a.starts_on, a.stops_on, a.response, a.active,"
+            " a.comment, t.code AS type, t.unit AS unit, o.ref AS owner_ref, c.ref AS contact_ref,"
             " c.name AS contact,"
             " coalesce((SELECT -sum(e.quantity) FROM entries e WHERE e.allocation_id = a.id"
             "  AND e.kind IN ('use', 'void')), 0) AS used"

@@ -1,0 +1,33 @@
+"""The bare SQL behind each report, run alone in its own process: ``python
+bench/bare_query.py DB NAME``. It fetches every row and formats nothing; bench/run.py
+times it against the report command, each starting cold alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import sys
+
+from benefit_cli.db.store import Store
+from benefit_cli.reports.reports import Filters
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def main(db: str, name: str) -> None:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    store = Store(conn)
+    queries = {
+        "history": lambda: store.history(Filters()).fetchall(),
+        "usage": lambda: store.usage_totals(Filters(), ["month"]),
+        "balances": lambda: store.balance_parts(Filters()).fetchall(),
+        "allocations": lambda: store.allocation_rows_for_report(Filters()),
+        "expiring": lambda: store.expiring(Filters(), TODAY, TODAY + dt.timedelta(days=30)),
+    }
+    queries[name]()
+    conn.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

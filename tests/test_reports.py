@@ -277,6 +277,29 @@ def test_balances_report_equals_the_sums_of_the_history(cli, world):
     assert by_key[("CAT", "GUEST")]["expires_on"] == "2026-06-04"
 
 
+@pytest.mark.parametrize(
+    ("parts", "status", "expires_on"),
+    [
+        # (start, expires) of each level; the first has one use, so something is left
+        ([("2026-01-01", "2026-03-31"), ("2026-07-01", "2026-09-30")], "not started", "2026-09-30"),
+        ([("2026-01-01", "2026-03-31"), ("2026-05-01", "2026-05-31")], "current", "2026-05-31"),
+        ([("2026-01-01", "2026-03-31"), ("2026-04-01", "2026-04-30")], "expired", None),
+    ],
+    ids=["expired-and-future", "expired-and-current", "all-expired"],
+)
+def test_a_balance_is_current_if_any_part_is_and_shows_the_soonest_live_expiry(
+        cli, db, monkeypatch, parts, status, expires_on):
+    monkeypatch.setenv("BENEFIT_TODAY", TODAY)
+    cli("type", "add", "GUEST", "--name", "Guest pass", "--unit", "count", "--category", "perks")
+    cli("contact", "add", "Dee", "--ref", "DEE")
+    for start, expires in parts:
+        cli("level", "add", "DEE", "GUEST", "--quantity", "2", "--start", start, "--expires", expires)
+    cli("use", "DEE", "GUEST", "--on", "2026-02-01")
+    [balance] = report(cli, "balances")
+    assert (balance["status"], balance["expires_on"]) == (status, expires_on)
+    assert (balance["granted"], balance["used"], balance["remaining"]) == (4, 1, 3)
+
+
 def test_balances_report_agrees_with_the_balance_command(cli, world):
     for b in report(cli, "balances"):
         if b["status"] == "expired":

@@ -868,10 +868,12 @@ class Store:
             params,
         ).fetchall()
 
-    def balance_parts(self, filters: Any) -> sqlite3.Cursor:
-        """One row per balance a contact holds — the own part of each level it owns and
-        each allocation it received — with granted, allocated out, used, adjusted,
-        expired and remaining, ordered by contact and type.
+    def balance_totals(self, filters: Any, today: dt.date) -> sqlite3.Cursor:
+        """One row per contact and benefit type, ordered so, summing every balance the
+        contact holds — the own part of each level it owns and each allocation it
+        received: granted, allocated out, used, adjusted, expired and remaining; the
+        soonest last day of a part with something left that has not expired; and whether
+        any part is current, or not yet started, on ``today``.
 
         An allocation to another contact counts in the receiver's granted (while active;
         once ended, only what it consumed) and the owner's allocated out; an allocation to
@@ -880,7 +882,7 @@ class Store:
         where, params = self._level_filters("l", "p.holder_id", filters)
         consumed = "coalesce((SELECT -sum(e.quantity) FROM entries e WHERE e.allocation_id = a.id), 0)"
         return self.conn.execute(
-            "WITH parts AS ("
+            "WITH today(d) AS (SELECT ?), parts AS ("
             " SELECT l.contact_id AS holder_id, l.id AS level_id, NULL AS allocation_id,"
             "  l.quantity AS granted,"
             f"  (SELECT coalesce(sum(CASE WHEN a.active = 1 THEN a.number ELSE {consumed} END), 0)"
@@ -894,10 +896,14 @@ class Store:
             " FROM allocations a JOIN levels l ON l.id = a.level_id"
             ")"
             " SELECT c.ref AS contact_ref, c.name AS contact, t.code AS type, t.unit AS unit,"
-            "  p.granted, p.allocated_out, coalesce(s.used, 0) AS used,"
-            "  coalesce(s.adjusted, 0) AS adjusted, coalesce(s.expired, 0) AS expired,"
-            "  b.remaining, b.starts_on, b.expires_on"
-            " FROM parts p JOIN levels l ON l.id = p.level_id"
+            "  sum(p.granted) AS granted, sum(p.allocated_out) AS allocated_out,"
+            "  sum(coalesce(s.used, 0)) AS used, sum(coalesce(s.adjusted, 0)) AS adjusted,"
+            "  sum(coalesce(s.expired, 0)) AS expired, sum(b.remaining) AS remaining,"
+            "  min(CASE WHEN b.remaining > 0 AND b.expires_on >= today.d THEN b.expires_on END)"
+            "   AS expires_on,"
+            "  max(b.starts_on <= today.d AND today.d <= b.expires_on) AS any_current,"
+            "  max(today.d < b.starts_on) AS any_future"
+            " FROM parts p JOIN today JOIN levels l ON l.id = p.level_id"
             " JOIN balances b ON b.level_id = p.level_id AND b.allocation_id IS p.allocation_id"
             " JOIN contacts c ON c.id = p.holder_id JOIN benefit_types t ON t.id = l.type_id"
             " LEFT JOIN (SELECT level_id, allocation_id,"
@@ -907,8 +913,8 @@ class Store:
             "   FROM entries GROUP BY level_id, allocation_id) s"
             "  ON s.level_id = p.level_id AND s.allocation_id IS p.allocation_id"
             f" WHERE {' AND '.join(where) or '1'}"
-            " ORDER BY c.ref, t.code",
-            params,
+            " GROUP BY c.ref, t.code ORDER BY c.ref, t.code",
+            (iso(today), *params),
         )
 
     def allocation_rows_for_report(self, filters: Any) -> list[sqlite3.Row]:

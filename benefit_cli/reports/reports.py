@@ -106,12 +106,6 @@ def records(rows: Iterable[sqlite3.Row]) -> Iterator[dict[str, Any]]:
         yield dict(zip(keys, row, strict=True))
 
 
-def _status(starts_on: str, last_day: str, today: str) -> str:
-    if today < starts_on:
-        return "not started"
-    return "expired" if last_day < today else "current"
-
-
 # -- history ----------------------------------------------------------------------------------
 
 
@@ -170,32 +164,20 @@ def usage(conn: sqlite3.Connection, filters: Filters, by: Sequence[str]) -> Rows
 
 
 def balances(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Rows:
-    now = today.isoformat()
-    rows = []
-    parts = records(Store(conn).balance_parts(filters))
-    for (ref, code), group_rows in groupby(parts, key=lambda r: (r["contact_ref"], r["type"])):
-        group = list(group_rows)
-        first, unit = group[0], group[0]["unit"]
-        statuses = [_status(r["starts_on"], r["expires_on"], now) for r in group]
-        status = next(s for s in ("current", "not started", "expired") if s in statuses)
-        left = [
-            r["expires_on"]
-            for r, s in zip(group, statuses, strict=True)
-            if r["remaining"] > 0 and s != "expired"
-        ]
-        rows.append(
-            {
-                "contact_ref": ref,
-                "contact": first["contact"],
-                "type": code,
-                **{
-                    column: amount(sum(r[column] for r in group), unit)
-                    for column in ("granted", "allocated_out", "used", "adjusted", "expired", "remaining")
-                },
-                "expires_on": min(left) if left else None,
-                "status": status,
-            }
-        )
+    rows = [
+        {
+            "contact_ref": r["contact_ref"],
+            "contact": r["contact"],
+            "type": r["type"],
+            **{
+                column: amount(r[column], r["unit"])
+                for column in ("granted", "allocated_out", "used", "adjusted", "expired", "remaining")
+            },
+            "expires_on": r["expires_on"],
+            "status": "current" if r["any_current"] else ("not started" if r["any_future"] else "expired"),
+        }
+        for r in records(Store(conn).balance_totals(filters, today))
+    ]
     return Rows(BALANCES_COLUMNS, rows, "Balances")
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 FORMATS = ("table", "csv", "json", "markdown")
 _AS_IS = (str, int)  # what csv writes as _text would (bool, an int, is not among them)
@@ -23,9 +23,16 @@ _AS_IS = (str, int)  # what csv writes as _text would (bool, an int, is not amon
 
 @dataclass
 class Rows:
+    """A table. ``rows`` may be an iterator: CSV and JSON write it a row at a time, so
+    a report of a million rows never sits in memory; a table or markdown takes it
+    whole, to size its columns."""
+
     columns: list[str]
-    rows: Sequence[Mapping[str, Any]]
+    rows: Iterable[Mapping[str, Any]]
     title: str | None = None
+
+    def whole(self) -> Rows:
+        return self if isinstance(self.rows, list) else Rows(self.columns, list(self.rows), self.title)
 
 
 @dataclass
@@ -68,7 +75,7 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _cells(rows: Rows) -> list[list[str]]:
+def _cells(rows: Rows) -> list[list[str]]:  # of a whole table
     return [[_text(row.get(c)) for c in rows.columns] for row in rows.rows]
 
 
@@ -113,13 +120,13 @@ def _markdown(rows: Rows, out: IO[str]) -> None:
     out.write("\n")
 
 
-def _csv(rows: Rows, out: IO[str]) -> None:
+def _csv(rows: Rows, out: IO[str]) -> int:
     from benefit_cli.csvio.writer import write_csv
 
     # Numbers leave _text as digits, which write_csv recognizes as genuine numbers. Text,
     # whole numbers and None (most cells of a large export) go to it as they are.
     columns = rows.columns
-    write_csv(
+    return write_csv(
         out,
         columns,
         (
@@ -127,6 +134,20 @@ def _csv(rows: Rows, out: IO[str]) -> None:
             for row in rows.rows
         ),
     )
+
+
+def _json_stream(rows: Rows, out: IO[str]) -> int:
+    """A JSON list of objects, one written at a time, laid out as ``json.dump(..., indent=2)``
+    would (inside a JSON string a newline is escaped, so each line break is layout)."""
+    count = 0
+    out.write("[")
+    for row in rows.rows:
+        text = json.dumps({c: _json_value(row.get(c)) for c in rows.columns}, indent=2, ensure_ascii=False)
+        out.write(",\n  " if count else "\n  ")
+        out.write(text.replace("\n", "\n  "))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
 
 
 def render(result: Rows | Sections, fmt: str = "table", output: Path | None = None) -> None:
@@ -142,27 +163,32 @@ def render(result: Rows | Sections, fmt: str = "table", output: Path | None = No
                 " you may write there."
             ) from None
         with out:
-            _write(parts, fmt, out, terminal=False, sections=isinstance(result, Sections))
-        note(f"Wrote {sum(len(p.rows) for p in parts)} row(s) to {output}.")
+            written = _write(parts, fmt, out, terminal=False, sections=isinstance(result, Sections))
+        note(f"Wrote {written} row(s) to {output}.")
         return
     _write(parts, fmt, sys.stdout, terminal=sys.stdout.isatty(), sections=isinstance(result, Sections))
 
 
-def _write(parts: list[Rows], fmt: str, out: IO[str], terminal: bool, sections: bool) -> None:
+def _write(parts: list[Rows], fmt: str, out: IO[str], terminal: bool, sections: bool) -> int:
+    """Write the parts; return how many rows were written."""
+    if fmt == "json" and not sections:
+        return _json_stream(parts[0], out)
+    if fmt != "csv":
+        parts = [part.whole() for part in parts]
     if fmt == "json":
-        if sections:
-            data: Any = {p.title or str(i): _json_rows(p) for i, p in enumerate(parts)}
-        else:
-            data = _json_rows(parts[0])
+        data = {p.title or str(i): _json_rows(p) for i, p in enumerate(parts)}
         json.dump(data, out, indent=2, ensure_ascii=False)
         out.write("\n")
-        return
+        return sum(len(rows) for rows in data.values())
+    written = 0
     for index, part in enumerate(parts):
         if index:
             out.write("\n")
         if fmt == "csv":
-            _csv(part, out)
-        elif fmt == "markdown":
+            written += _csv(part, out)
+            continue
+        written += len(cast(list[Any], part.rows))
+        if fmt == "markdown":
             if part.title:
                 out.write(f"### {part.title}\n\n")
             _markdown(part, out)
@@ -172,6 +198,7 @@ def _write(parts: list[Rows], fmt: str, out: IO[str], terminal: bool, sections: 
             if sections and part.title:
                 out.write(f"{part.title}\n")
             _plain(part, out)
+    return written
 
 
 def _json_rows(rows: Rows) -> list[dict[str, Any]]:

@@ -110,7 +110,7 @@ def records(rows: Iterable[sqlite3.Row]) -> Iterator[dict[str, Any]]:
 
 
 def history(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Rows:
-    return Rows(HISTORY_COLUMNS, list(_history_rows(conn, filters, today)), "History")
+    return Rows(HISTORY_COLUMNS, _history_rows(conn, filters, today), "History")  # streams
 
 
 def _history_rows(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Iterator[dict[str, Any]]:

@@ -153,8 +153,11 @@ def _json_stream(rows: Rows, out: IO[str]) -> int:
 def render(result: Rows | Sections, fmt: str = "table", output: Path | None = None) -> None:
     parts = result.parts if isinstance(result, Sections) else [result]
     if output is not None:
+        # Rows may stream from the database: write beside the file and put it in place
+        # only when complete, so an interrupted report never leaves half a file.
+        partial = output.with_name(f".{output.name}.partial")
         try:
-            out = open(output, "w", encoding="utf-8", newline="")
+            out = open(partial, "w", encoding="utf-8", newline="")
         except OSError as exc:
             from benefit_cli.domain.errors import BenefitError
 
@@ -162,8 +165,12 @@ def render(result: Rows | Sections, fmt: str = "table", output: Path | None = No
                 f'Cannot write "{output}" ({exc.strerror}); check that the folder exists and that'
                 " you may write there."
             ) from None
-        with out:
-            written = _write(parts, fmt, out, terminal=False, sections=isinstance(result, Sections))
+        try:
+            with out:
+                written = _write(parts, fmt, out, terminal=False, sections=isinstance(result, Sections))
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
         note(f"Wrote {written} row(s) to {output}.")
         return
     _write(parts, fmt, sys.stdout, terminal=sys.stdout.isatty(), sections=isinstance(result, Sections))

@@ -65,3 +65,17 @@ def test_a_table_takes_an_iterator_whole(fmt: str, capsys) -> None:
 def test_json_of_a_generator_to_stdout(capsys) -> None:
     render(Rows(COLUMNS, once(ROWS[2:])), "json")
     assert json.loads(capsys.readouterr().out) == [{"id": 3, "text": None, "amount": -3, "flag": False}]
+
+
+def test_a_report_that_fails_midway_leaves_no_file_and_no_partial(tmp_path: Path) -> None:
+    out = tmp_path / "report.csv"
+    out.write_text("the previous report\n", encoding="utf-8")
+
+    def breaks() -> Iterator[dict[str, Any]]:
+        yield ROWS[0]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        render(Rows(COLUMNS, breaks()), "csv", out)
+    assert out.read_text(encoding="utf-8") == "the previous report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 FORMATS = ("table", "csv", "json", "markdown")
-_AS_IS = (str, int)  # what csv writes as _text would (bool, an int, is not among them)
 
 
 @dataclass
@@ -123,17 +122,8 @@ def _markdown(rows: Rows, out: IO[str]) -> None:
 def _csv(rows: Rows, out: IO[str]) -> int:
     from benefit_cli.csvio.writer import write_csv
 
-    # Numbers leave _text as digits, which write_csv recognizes as genuine numbers. Text,
-    # whole numbers and None (most cells of a large export) go to it as they are.
-    columns = rows.columns
-    return write_csv(
-        out,
-        columns,
-        (
-            [v if v is None or v.__class__ in _AS_IS else _text(v) for v in map(row.get, columns)]
-            for row in rows.rows
-        ),
-    )
+    # Numbers leave _text as digits, which write_csv recognizes as genuine numbers.
+    return write_csv(out, rows.columns, rows.rows, text=_text)
 
 
 def _json_stream(rows: Rows, out: IO[str]) -> int:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, Any
 
 __all__ = ["safe_cell", "write_csv"]
 
 _RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _RISKY_FIRST = frozenset(_RISKY_STARTS)
+_MAPPINGS = (dict, Mapping)  # dict first: a cheap check before the abstract one
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
@@ -35,22 +36,31 @@ def write_csv(
     fileobj: IO[str],
     columns: Sequence[str],
     rows: Iterable[Sequence[Any] | Mapping[str, Any]],
+    text: Callable[[Any], str] = str,
 ) -> int:
     """Write a header and then ``rows`` (sequences in column order, or mappings by column).
 
-    The caller opens ``fileobj`` with ``newline=''``; lines end with CRLF as Excel expects.
-    Returns the number of data rows written.
+    Text, whole numbers and None are written as they are (None as an empty cell); any
+    other value as ``text`` gives it (a renderer passes how it shows money and dates).
+    The caller opens ``fileobj`` with ``newline=''``; lines end with CRLF as Excel
+    expects. Returns the number of data rows written.
     """
     writer = csv.writer(fileobj)
     writer.writerow([safe_cell(name) for name in columns])
     count = 0
     for row in rows:
-        if isinstance(row, Mapping):
-            cells: Iterable[Any] = (row.get(name) for name in columns)
-        else:
-            cells = row
-        # Only text can be risky, and only by its first character; csv writes numbers as
-        # digits and None as an empty cell. A large export has millions of cells.
-        writer.writerow([safe_cell(c) if c.__class__ is str and c[:1] in _RISKY_FIRST else c for c in cells])
+        cells = map(row.get, columns) if isinstance(row, _MAPPINGS) else row
+        # One pass over millions of cells in a large export: only text can be risky, and
+        # only by its first character.
+        writer.writerow(
+            [
+                (safe_cell(c) if c[:1] in _RISKY_FIRST else c)
+                if c.__class__ is str
+                else c
+                if c is None or c.__class__ is int
+                else safe_cell(text(c))
+                for c in cells
+            ]
+        )
         count += 1
     return count

@@ -1,12 +1,14 @@
 """The bare SQL behind each report, run alone in its own process: ``python
-bench/bare_query.py DB NAME``. It fetches every row and formats nothing; bench/run.py
-times it against the report command, each starting cold alike."""
+bench/bare_query.py DB NAME``. It fetches every row, formats nothing and prints the
+seconds the query took; bench/run.py times it against the report command, each
+starting cold alike."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
 import sys
+import time
 
 from benefit_cli.db.store import Store
 from benefit_cli.reports.reports import Filters
@@ -25,7 +27,9 @@ def main(db: str, name: str) -> None:
         "allocations": lambda: store.allocation_rows_for_report(Filters()),
         "expiring": lambda: store.expiring(Filters(), TODAY, TODAY + dt.timedelta(days=30)),
     }
+    started = time.perf_counter()
     queries[name]()
+    print(time.perf_counter() - started)
     conn.close()
 
 

@@ -50,15 +50,16 @@ def write_csv(
     count = 0
     for row in rows:
         cells = map(row.get, columns) if isinstance(row, _MAPPINGS) else row
-        # One pass over millions of cells in a large export: only text can be risky, and
-        # only by its first character.
+        # One pass over millions of cells in a large export. Text: as it is, unless its
+        # first character is risky. Whole numbers and None: as they are (csv writes the
+        # digits, or an empty cell). Anything else: as ``text`` shows it, checked.
         writer.writerow(
             [
-                (safe_cell(c) if c[:1] in _RISKY_FIRST else c)
-                if c.__class__ is str
-                else c
-                if c is None or c.__class__ is int
-                else safe_cell(text(c))
+                (
+                    (safe_cell(c) if c[:1] in _RISKY_FIRST else c)
+                    if c.__class__ is str
+                    else (c if c is None or c.__class__ is int else safe_cell(text(c)))
+                )
                 for c in cells
             ]
         )

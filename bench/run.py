@@ -315,11 +315,12 @@ def reports(db: Path) -> None:
             f"   net of our {fixed:.2f} s start-up, to the query's {query:.2f} s {net:5.2f}"
             f"  (target <= 1.5: {_verdict(net <= 1.5)})"
         )
-    small = OUT / "ours-10000.db"
-    if not small.exists():
+    small, members = OUT / "ours-10000.db", OUT / "members-50000.db"
+    if not small.exists() or small.stat().st_mtime < members.stat().st_mtime:
         import shutil
 
-        shutil.copy(OUT / "members-50000.db", small)
+        remove_db(small)
+        shutil.copy(members, small)
         subprocess.run(
             [BENEFIT, "--db", str(small), "usage", "import", str(write_usage(10_000, 50_000))],
             check=True,

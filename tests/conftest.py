@@ -74,6 +74,16 @@ def db(cli: Callable[..., Result]) -> Path:
     return Path(os.environ["BENEFIT_DB"])
 
 
+def copy_db(source: Path, target: Path) -> None:
+    """A consistent copy of a template database, whatever is still in its WAL."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
 def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table: to prove a refused command changed nothing."""
     conn = sqlite3.connect(path)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Result, snapshot
+from conftest import Result, copy_db, snapshot
 
 Cli = Callable[..., Result]
 
@@ -292,10 +292,7 @@ def world(cli: Cli, isolated_db: Path, tmp_path_factory: pytest.TempPathFactory)
     if template is None:
         build_world(cli)
         template = tmp_path_factory.mktemp("world") / "world.db"
-        source, target = sqlite3.connect(isolated_db), sqlite3.connect(template)
-        source.backup(target)
-        source.close()
-        target.close()
+        copy_db(isolated_db, template)
         _TEMPLATES["world"] = template
     else:
         shutil.copyfile(template, isolated_db)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import copy_db
 from typer.testing import CliRunner
 
 from benefit_cli.app import app
@@ -510,12 +511,7 @@ def unhappy_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def unhappy_db(unhappy_template: Path, isolated_db: Path) -> Path:
     """A fresh copy of the template at the test's own ``BENEFIT_DB``."""
-    source = sqlite3.connect(unhappy_template)
-    target = sqlite3.connect(isolated_db)
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
+    copy_db(unhappy_template, isolated_db)
     return isolated_db
 
 

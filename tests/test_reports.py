@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import COMMAND, Result
+from conftest import COMMAND, Result, copy_db
 
 Cli = Callable[..., Result]
 
@@ -159,11 +159,7 @@ def world(world_template: tuple[Path, dict[str, int]], isolated_db: Path,
           monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """A fresh copy of the world at the test's own ``BENEFIT_DB``, today pinned."""
     template, ids = world_template
-    source, target = sqlite3.connect(template), sqlite3.connect(isolated_db)
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
+    copy_db(template, isolated_db)
     monkeypatch.setenv("BENEFIT_TODAY", TODAY)
     return ids
 

@@ -17,7 +17,6 @@ E has nothing.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import COMMAND, Result, snapshot
+from conftest import COMMAND, Result, copy_db, snapshot
 
 Cli = Callable[..., Result]
 
@@ -36,15 +35,6 @@ def run_on(path: Path, *args: str) -> None:
     result = CliRunner().invoke(COMMAND, ["--db", str(path), *args], prog_name="benefit",
                                 env={"BENEFIT_OPERATOR": "tester"}, catch_exceptions=False)
     assert result.exit_code == 0, (args, result.stdout, result.stderr)
-
-
-def copy_db(source: Path, target: Path) -> None:
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import COMMAND, Result, snapshot
+from conftest import COMMAND, Result, copy_db, snapshot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -48,16 +48,6 @@ def run_on(path: Path, *args: str) -> str:
         env={"BENEFIT_OPERATOR": "tester", "BENEFIT_TODAY": TODAY}, catch_exceptions=False)
     assert result.exit_code == 0, (args, result.stdout, result.stderr)
     return result.stdout
-
-
-def copy_db(source: Path, target: Path) -> None:
-    """A consistent copy, whatever is still in the source's WAL."""
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,10 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from benefit_cli.csvio import writer
 from benefit_cli.csvio.dates import parse_date
 from benefit_cli.csvio.quantities import (
     format_quantity,
@@ -582,3 +585,42 @@ def test_write_csv_round_trips_through_csv_reader() -> None:
         ["C2", 'say "hi",\nbye', "12.50"],
         ["C3", "", ""],
     ]
+
+
+# Cells of every kind a report hands the writer, text heavy on the characters that matter:
+# risky first characters, the writer's own separator, digits that make genuine numbers,
+# and what CSV must quote.
+CELLS = st.one_of(
+    st.none(),
+    st.integers(-10**6, 10**6),
+    st.booleans(),
+    st.decimals(min_value=-1000, max_value=1000, places=2),
+    st.dates(),
+    st.text(st.sampled_from(list("=+-@\t\r\x00 aZ09.,\"\n'")), max_size=5),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda width: st.lists(st.lists(CELLS, min_size=width, max_size=width),
+                                                          max_size=12)))
+def test_write_csv_writes_every_cell_as_safe_cell_would(rows: list[list[object]]) -> None:
+    """The writer checks whole columns of a chunk at once; cell by cell must agree."""
+    from unittest import mock
+
+    def shown(value: object) -> str:
+        return f"<{value}>"
+
+    def one_by_one(value: object) -> object:
+        if value is None or type(value) in (str, int):
+            return safe_cell(value)
+        return safe_cell(shown(value))
+
+    width = len(rows[0]) if rows else 1
+    columns = [f"c{i}" for i in range(width)]
+    expected = io.StringIO(newline="")
+    csv.writer(expected).writerows([columns, *([one_by_one(c) for c in row] for row in rows)])
+    got = io.StringIO(newline="")
+    with mock.patch.object(writer, "_CHUNK", 5):  # several chunks, some risky, some not
+        count = write_csv(got, columns, rows, text=shown)
+    assert count == len(rows)
+    assert got.getvalue() == expected.getvalue()

@@ -24,7 +24,7 @@ def main(db: str, name: str) -> None:
         "history": lambda: store.history(Filters()).fetchall(),
         "usage": lambda: store.usage_totals(Filters(), ["month"]),
         "balances": lambda: store.balance_totals(Filters(), TODAY).fetchall(),
-        "allocations": lambda: store.allocation_rows_for_report(Filters()),
+        "allocations": lambda: store.allocation_list(Filters()),
         "expiring": lambda: store.expiring(Filters(), TODAY, TODAY + dt.timedelta(days=30)),
     }
     started = time.perf_counter()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,16 +22,24 @@ FORMATS = ("table", "csv", "json", "markdown")
 
 @dataclass
 class Rows:
-    """A table. ``rows`` may be an iterator: CSV and JSON write it a row at a time, so
-    a report of a million rows never sits in memory; a table or markdown takes it
-    whole, to size its columns."""
+    """A table. Each row is a mapping by column name, or a sequence of values in column
+    order: a report of many rows hands over the tuples its query made, as building a
+    dict a row would cost more than writing it. ``rows`` may be an iterator: CSV and
+    JSON write it a row at a time, so a report of a million rows never sits in memory;
+    a table or markdown takes it whole, to size its columns."""
 
     columns: list[str]
-    rows: Iterable[Mapping[str, Any]]
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]]
     title: str | None = None
 
     def whole(self) -> Rows:
         return self if isinstance(self.rows, list) else Rows(self.columns, list(self.rows), self.title)
+
+    def values(self) -> Iterator[Sequence[Any]]:
+        """Each row's values in column order."""
+        columns = self.columns
+        for row in self.rows:
+            yield [row.get(c) for c in columns] if isinstance(row, Mapping) else row
 
 
 @dataclass
@@ -75,20 +83,24 @@ def _json_value(value: Any) -> Any:
 
 
 def _cells(rows: Rows) -> list[list[str]]:  # of a whole table
-    return [[_text(row.get(c)) for c in rows.columns] for row in rows.rows]
+    return [[_text(v) for v in values] for values in rows.values()]
 
 
-def _is_numeric(rows: Rows, column: str) -> bool:
-    values = [row.get(column) for row in rows.rows if row.get(column) is not None]
-    return bool(values) and all(
-        isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values
-    )
+def _numeric_columns(rows: Rows) -> list[bool]:  # of a whole table
+    """Whether each column holds numbers only (and at least one): those align right."""
+    numeric = [False] * len(rows.columns)
+    for index, column in enumerate(zip(*rows.values(), strict=True)):
+        present = [v for v in column if v is not None]
+        numeric[index] = bool(present) and all(
+            isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in present
+        )
+    return numeric
 
 
 def _plain(rows: Rows, out: IO[str]) -> None:
     cells = _cells(rows)
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(rows.columns)]
-    right = [_is_numeric(rows, c) for c in rows.columns]
+    right = _numeric_columns(rows)
 
     def line(values: Sequence[str]) -> str:
         parts = [v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)]
@@ -105,8 +117,8 @@ def _rich(rows: Rows) -> None:
     from rich.table import Table
 
     table = Table(title=rows.title, title_justify="left", header_style="bold")
-    for column in rows.columns:
-        table.add_column(column, justify="right" if _is_numeric(rows, column) else "left")
+    for column, numeric in zip(rows.columns, _numeric_columns(rows), strict=True):
+        table.add_column(column, justify="right" if numeric else "left")
     for row in _cells(rows):
         table.add_row(*row)
     Console().print(table)
@@ -131,8 +143,10 @@ def _json_stream(rows: Rows, out: IO[str]) -> int:
     would (inside a JSON string a newline is escaped, so each line break is layout)."""
     count = 0
     out.write("[")
-    for row in rows.rows:
-        text = json.dumps({c: _json_value(row.get(c)) for c in rows.columns}, indent=2, ensure_ascii=False)
+    for values in rows.values():
+        text = json.dumps(
+            dict(zip(rows.columns, map(_json_value, values), strict=True)), indent=2, ensure_ascii=False
+        )
         out.write(",\n  " if count else "\n  ")
         out.write(text.replace("\n", "\n  "))
         count += 1
@@ -199,7 +213,7 @@ def _write(parts: list[Rows], fmt: str, out: IO[str], terminal: bool, sections: 
 
 
 def _json_rows(rows: Rows) -> list[dict[str, Any]]:
-    return [{c: _json_value(row.get(c)) for c in rows.columns} for row in rows.rows]
+    return [dict(zip(rows.columns, map(_json_value, values), strict=True)) for values in rows.values()]
 
 
 def bar_chart(rows: Rows, label: str, value: str, width: int = 40) -> None:
@@ -207,7 +221,8 @@ def bar_chart(rows: Rows, label: str, value: str, width: int = 40) -> None:
     from rich.console import Console
 
     console = Console(stderr=True)
-    values = [(str(_text(r.get(label))), float(r.get(value) or 0)) for r in rows.rows]
+    at_label, at_value = rows.columns.index(label), rows.columns.index(value)
+    values = [(_text(r[at_label]), float(r[at_value] or 0)) for r in rows.values()]
     if label == "month":
         values.sort()
     top = max((v for _, v in values), default=0) or 1

@@ -917,7 +917,8 @@ class Store:
             (iso(today), *params),
         )
 
-    def allocation_rows_for_report(self, filters: Any) -> list[sqlite3.Row]:
+    def _allocation_filters(self, filters: Any) -> tuple[str, list[Any]]:
+        """The allocations report's filters: the owner's level, and the start date."""
         where, params = self._level_filters("l", "l.contact_id", filters)
         if filters.date_from is not None:
             where.append("a.starts_on >= ?")
@@ -925,16 +926,39 @@ class Store:
         if filters.date_to is not None:
             where.append("a.starts_on <= ?")
             params.append(iso(filters.date_to))
-        return self.conn.execute(
-            "SELECT a.id, a.contact_id, a.number, a.starts_on, a.stops_on, a.response, a.active,"
-            " a.comment, t.code AS type, t.unit AS unit, o.ref AS owner_ref, c.ref AS contact_ref,"
-            " c.name AS contact,"
+        return " AND ".join(where) or "1", params
+
+    def allocation_list(self, filters: Any) -> list[tuple[Any, ...]]:
+        """Allocations as plain tuples: id, type, owner_ref, contact_ref, contact, number,
+        used, starts_on, stops_on, status, comment (the report's columns), then the unit."""
+        where, params = self._allocation_filters(filters)
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(
+            "SELECT a.id, t.code, o.ref, c.ref, c.name, a.number,"
             " coalesce((SELECT -sum(e.quantity) FROM entries e WHERE e.allocation_id = a.id"
-            "  AND e.kind IN ('use', 'void')), 0) AS used"
+            "  AND e.kind IN ('use', 'void')), 0),"
+            " a.starts_on, a.stops_on,"
+            " CASE WHEN a.response = 'declined' THEN 'declined' WHEN NOT a.active THEN 'ended'"
+            "  ELSE coalesce(nullif(a.response, ''), 'offered') END,"
+            " a.comment, t.unit"
             " FROM allocations a JOIN levels l ON l.id = a.level_id"
             " JOIN benefit_types t ON t.id = l.type_id JOIN contacts o ON o.id = l.contact_id"
             " JOIN contacts c ON c.id = a.contact_id"
-            f" WHERE {' AND '.join(where) or '1'} ORDER BY t.code, a.id",
+            f" WHERE {where} ORDER BY t.code, a.id",
+            params,
+        ).fetchall()
+
+    def allocation_totals(self, filters: Any) -> list[sqlite3.Row]:
+        """Per type: how many allocations, the number allocated, to how many contacts;
+        the most allocated first."""
+        where, params = self._allocation_filters(filters)
+        return self.conn.execute(
+            "SELECT t.code AS type, t.unit AS unit, count(*) AS allocations,"
+            " sum(a.number) AS number_allocated, count(DISTINCT a.contact_id) AS contacts"
+            " FROM allocations a JOIN levels l ON l.id = a.level_id"
+            " JOIN benefit_types t ON t.id = l.type_id"
+            f" WHERE {where} GROUP BY t.code ORDER BY count(*) DESC, t.code",
             params,
         ).fetchall()
 

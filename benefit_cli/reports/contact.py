@@ -54,6 +54,7 @@ def membership_sections(conn: sqlite3.Connection, membership_id: int, today: dt.
     store = Store(conn)
     membership = store.membership(membership_id)
     rows = membership_rows(conn, today, contact_id=membership.contact_id)
-    rows.rows = [r for r in rows.rows if r["id"] == membership_id]
+    at_id = rows.columns.index("id")
+    rows.rows = [r for r in rows.values() if r[at_id] == membership_id]
     rows.title = f"Membership {membership_id}"
     return Sections([rows, level_rows(store, store.levels_of_membership(membership_id), "Levels granted")])

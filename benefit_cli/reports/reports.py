@@ -7,7 +7,6 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any
 
 from benefit_cli.db.store import Store
@@ -106,6 +105,24 @@ def records(rows: Iterable[sqlite3.Row]) -> Iterator[dict[str, Any]]:
         yield dict(zip(keys, row, strict=True))
 
 
+def in_units(
+    rows: Iterable[Sequence[Any]], columns: Sequence[str], quantities: Sequence[str]
+) -> Iterator[Sequence[Any]]:
+    """Query rows holding ``columns`` in order and then the unit, as the renderer takes
+    them: cut to ``columns``, with the ``quantities`` in the units people read (money
+    in currency units; see ``amount``)."""
+    width = len(columns)
+    at = [columns.index(q) for q in quantities]
+    for row in rows:
+        if row[width] == "money":
+            values = list(row[:width])
+            for index in at:
+                values[index] = money(values[index])
+            yield values
+        else:
+            yield row[:width]
+
+
 # -- history ----------------------------------------------------------------------------------
 
 
@@ -185,40 +202,24 @@ def balances(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Rows
 
 
 def allocations(conn: sqlite3.Connection, filters: Filters, listing: bool) -> Rows:
-    found = list(records(Store(conn).allocation_rows_for_report(filters)))
+    store = Store(conn)
     if listing:
-        rows = [
-            {
-                "id": r["id"],
-                "type": r["type"],
-                "owner_ref": r["owner_ref"],
-                "contact_ref": r["contact_ref"],
-                "contact": r["contact"],
-                "number": amount(r["number"], r["unit"]),
-                "used": amount(r["used"], r["unit"]),
-                "starts_on": r["starts_on"],
-                "stops_on": r["stops_on"],
-                "status": "declined"
-                if r["response"] == "declined"
-                else ("ended" if not r["active"] else r["response"] or "offered"),
-                "comment": r["comment"],
-            }
-            for r in found
-        ]
-        return Rows(ALLOCATION_LIST_COLUMNS, rows, "Allocations")
-    rows = []
-    for code, group_rows in groupby(found, key=lambda r: r["type"]):
-        group = list(group_rows)
-        rows.append(
-            {
-                "type": code,
-                "allocations": len(group),
-                "number_allocated": amount(sum(r["number"] for r in group), group[0]["unit"]),
-                "contacts": len({r["contact_id"] for r in group}),
-            }
+        rows = store.allocation_list(filters)
+        return Rows(
+            ALLOCATION_LIST_COLUMNS,
+            in_units(rows, ALLOCATION_LIST_COLUMNS, ("number", "used")),
+            "Allocations",
         )
-    rows.sort(key=lambda r: (-r["allocations"], r["type"]))
-    return Rows(ALLOCATIONS_COLUMNS, rows, "How many allocated")
+    totals = [
+        {
+            "type": r["type"],
+            "allocations": r["allocations"],
+            "number_allocated": amount(r["number_allocated"], r["unit"]),
+            "contacts": r["contacts"],
+        }
+        for r in store.allocation_totals(filters)
+    ]
+    return Rows(ALLOCATIONS_COLUMNS, totals, "How many allocated")
 
 
 # -- statement --------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ def main(db: str, name: str) -> None:
     conn.row_factory = sqlite3.Row
     store = Store(conn)
     queries = {
-        "history": lambda: store.history(Filters()).fetchall(),
+        "history": lambda: store.history_list(Filters(), TODAY).fetchall(),
         "usage": lambda: store.usage_totals(Filters(), ["month"]),
         "balances": lambda: store.balance_totals(Filters(), TODAY).fetchall(),
         "allocations": lambda: store.allocation_list(Filters()),

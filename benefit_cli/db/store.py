@@ -799,8 +799,31 @@ class Store:
         return where, params
 
     def history(self, filters: Any) -> sqlite3.Cursor:
-        """The history view's rows, filtered; contact and type filter the partition so the
-        running balance still counts every earlier event."""
+        """The history view's rows, filtered (see ``_history``)."""
+        return self._history("*", filters)
+
+    def history_list(self, filters: Any, today: dt.date) -> sqlite3.Cursor:
+        """The history as plain tuples: entry_id, date, contact_ref, contact, type, kind,
+        quantity, balance_after, status (expired or current on ``today``), used_by,
+        source, description, operator (the report's columns), then the unit."""
+        columns = (
+            "entry_id, date, contact_ref, contact, type, kind, quantity, balance_after,"
+            " CASE WHEN expires_on < ? THEN 'expired' ELSE 'current' END,"
+            " used_by, source, description, operator, unit"
+        )
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return self._history(columns, filters, [iso(today)], cursor)
+
+    def _history(
+        self,
+        columns: str,
+        filters: Any,
+        column_params: Sequence[Any] = (),
+        cursor: sqlite3.Cursor | None = None,
+    ) -> sqlite3.Cursor:
+        """The ``columns`` of the history view's rows, filtered and in order; contact and
+        type filter the partition so the running balance still counts every earlier event."""
         inner: list[str] = []
         params: list[Any] = []
         if filters.contact_id is not None:
@@ -824,10 +847,10 @@ class Store:
             outer.append("date <= ?")
             outer_params.append(iso(filters.date_to))
         sql = history_sql(" AND ".join(inner) or "1")
-        return self.conn.execute(
-            f"SELECT * FROM ({sql}) WHERE {' AND '.join(outer) or '1'}"
+        return (cursor or self.conn.cursor()).execute(
+            f"SELECT {columns} FROM ({sql}) WHERE {' AND '.join(outer) or '1'}"
             " ORDER BY date, seq, tiebreak, holder_id",
-            (*params, *outer_params),
+            (*column_params, *params, *outer_params),
         )
 
     def usage_totals(self, filters: Any, keys: Sequence[str]) -> list[sqlite3.Row]:
@@ -869,11 +892,14 @@ class Store:
         ).fetchall()
 
     def balance_totals(self, filters: Any, today: dt.date) -> sqlite3.Cursor:
-        """One row per contact and benefit type, ordered so, summing every balance the
+        """One row per contact and benefit type, in that order, summing every balance the
         contact holds — the own part of each level it owns and each allocation it
         received: granted, allocated out, used, adjusted, expired and remaining; the
-        soonest last day of a part with something left that has not expired; and whether
-        any part is current, or not yet started, on ``today``.
+        soonest last day of a part with something left that has not expired; and the
+        status on ``today``: current if any part is, else not started if any part is yet
+        to start, else expired. Plain tuples, in the balances report's columns (contact_ref,
+        contact, type, granted, allocated_out, used, adjusted, expired, remaining,
+        expires_on, status), then the unit.
 
         An allocation to another contact counts in the receiver's granted (while active;
         once ended, only what it consumed) and the owner's allocated out; an allocation to
@@ -881,7 +907,9 @@ class Store:
         """
         where, params = self._level_filters("l", "p.holder_id", filters)
         consumed = "coalesce((SELECT -sum(e.quantity) FROM entries e WHERE e.allocation_id = a.id), 0)"
-        return self.conn.execute(
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(
             "WITH today(d) AS (SELECT ?), parts AS ("
             " SELECT l.contact_id AS holder_id, l.id AS level_id, NULL AS allocation_id,"
             "  l.quantity AS granted,"
@@ -895,14 +923,13 @@ class Store:
             f"  ELSE {consumed} END, 0"
             " FROM allocations a JOIN levels l ON l.id = a.level_id"
             ")"
-            " SELECT c.ref AS contact_ref, c.name AS contact, t.code AS type, t.unit AS unit,"
-            "  sum(p.granted) AS granted, sum(p.allocated_out) AS allocated_out,"
-            "  sum(coalesce(s.used, 0)) AS used, sum(coalesce(s.adjusted, 0)) AS adjusted,"
-            "  sum(coalesce(s.expired, 0)) AS expired, sum(b.remaining) AS remaining,"
-            "  min(CASE WHEN b.remaining > 0 AND b.expires_on >= today.d THEN b.expires_on END)"
-            "   AS expires_on,"
-            "  max(b.starts_on <= today.d AND today.d <= b.expires_on) AS any_current,"
-            "  max(today.d < b.starts_on) AS any_future"
+            " SELECT c.ref, c.name, t.code, sum(p.granted), sum(p.allocated_out),"
+            "  sum(coalesce(s.used, 0)), sum(coalesce(s.adjusted, 0)), sum(coalesce(s.expired, 0)),"
+            "  sum(b.remaining),"
+            "  min(CASE WHEN b.remaining > 0 AND b.expires_on >= today.d THEN b.expires_on END),"
+            "  CASE WHEN max(b.starts_on <= today.d AND today.d <= b.expires_on) THEN 'current'"
+            "   WHEN max(today.d < b.starts_on) THEN 'not started' ELSE 'expired' END,"
+            "  t.unit"
             " FROM parts p JOIN today JOIN levels l ON l.id = p.level_id"
             " JOIN balances b ON b.level_id = p.level_id AND b.allocation_id IS p.allocation_id"
             " JOIN contacts c ON c.id = p.holder_id JOIN benefit_types t ON t.id = l.type_id"
@@ -962,15 +989,19 @@ class Store:
             params,
         ).fetchall()
 
-    def expiring(self, filters: Any, first: dt.date, last: dt.date) -> list[sqlite3.Row]:
-        """Balances with something left whose last day falls in ``first..last``."""
+    def expiring(self, filters: Any, first: dt.date, last: dt.date) -> list[tuple[Any, ...]]:
+        """Balances with something left whose last day falls in ``first..last``, soonest
+        first, as plain tuples: contact_ref, contact, email, type, remaining, expires_on,
+        days_left (from ``first``), then the unit."""
         where, params = self._level_filters("l", "c.id", filters)
-        return self.conn.execute(
-            "SELECT c.ref AS contact_ref, c.name AS contact, c.email, b.type, b.unit,"
-            " b.remaining, b.expires_on, b.level_id, b.allocation_id"
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(
+            "SELECT c.ref, c.name, c.email, b.type, b.remaining, b.expires_on,"
+            " CAST(julianday(b.expires_on) - julianday(?) AS INTEGER), b.unit"
             " FROM balances b JOIN levels l ON l.id = b.level_id"
             " JOIN contacts c ON c.ref = b.contact_ref"
             f" WHERE b.remaining > 0 AND b.expires_on BETWEEN ? AND ? AND {' AND '.join(where) or '1'}"
             " ORDER BY b.expires_on, c.ref, b.type",
-            (iso(first), iso(last), *params),
+            (iso(first), iso(first), iso(last), *params),
         ).fetchall()

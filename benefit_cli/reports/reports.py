@@ -95,16 +95,6 @@ def resolve_filters(
     )
 
 
-def records(rows: Iterable[sqlite3.Row]) -> Iterator[dict[str, Any]]:
-    """Rows as dicts. ``sqlite3.Row`` finds a column by name with a linear search, which
-    a report of a million rows would pay for every cell it reads."""
-    keys: list[str] | None = None
-    for row in rows:
-        if keys is None:
-            keys = row.keys()
-        yield dict(zip(keys, row, strict=True))
-
-
 def in_units(
     rows: Iterable[Sequence[Any]], columns: Sequence[str], quantities: Sequence[str]
 ) -> Iterator[Sequence[Any]]:
@@ -127,28 +117,10 @@ def in_units(
 
 
 def history(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Rows:
-    return Rows(HISTORY_COLUMNS, _history_rows(conn, filters, today), "History")  # streams
-
-
-def _history_rows(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Iterator[dict[str, Any]]:
-    now = today.isoformat()
-    for row in records(Store(conn).history(filters)):
-        unit = row["unit"]
-        yield {
-            "entry_id": row["entry_id"],
-            "date": row["date"],
-            "contact_ref": row["contact_ref"],
-            "contact": row["contact"],
-            "type": row["type"],
-            "kind": row["kind"],
-            "quantity": amount(row["quantity"], unit),
-            "balance_after": amount(row["balance_after"], unit),
-            "status": "expired" if row["expires_on"] < now else "current",
-            "used_by": row["used_by"],
-            "source": row["source"],
-            "description": row["description"],
-            "operator": row["operator"],
-        }
+    rows = Store(conn).history_list(filters, today)
+    return Rows(
+        HISTORY_COLUMNS, in_units(rows, HISTORY_COLUMNS, ("quantity", "balance_after")), "History"
+    )  # streams
 
 
 # -- usage ------------------------------------------------------------------------------------
@@ -181,21 +153,9 @@ def usage(conn: sqlite3.Connection, filters: Filters, by: Sequence[str]) -> Rows
 
 
 def balances(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Rows:
-    rows = [
-        {
-            "contact_ref": r["contact_ref"],
-            "contact": r["contact"],
-            "type": r["type"],
-            **{
-                column: amount(r[column], r["unit"])
-                for column in ("granted", "allocated_out", "used", "adjusted", "expired", "remaining")
-            },
-            "expires_on": r["expires_on"],
-            "status": "current" if r["any_current"] else ("not started" if r["any_future"] else "expired"),
-        }
-        for r in records(Store(conn).balance_totals(filters, today))
-    ]
-    return Rows(BALANCES_COLUMNS, rows, "Balances")
+    rows = Store(conn).balance_totals(filters, today)
+    quantities = ("granted", "allocated_out", "used", "adjusted", "expired", "remaining")
+    return Rows(BALANCES_COLUMNS, in_units(rows, BALANCES_COLUMNS, quantities), "Balances")  # streams
 
 
 # -- allocations ------------------------------------------------------------------------------
@@ -268,17 +228,17 @@ def statement(conn: sqlite3.Connection, contact_key: str, filters: Filters, toda
                 }
             )
     lines.sort(key=lambda line: line["date"])
-    soon = today + dt.timedelta(days=STATEMENT_EXPIRY_DAYS)
-    own = Filters(contact.id, filters.type_id, filters.category, filters.plan_id)
-    for row in store.expiring(own, today, soon):
+    soon = expiring(conn, by_holder, STATEMENT_EXPIRY_DAYS, today)
+    for values in soon.values():
+        row = dict(zip(soon.columns, values, strict=True))
         lines.append(
             {
                 "date": row["expires_on"],
                 "type": row["type"],
                 "used_by": None,
-                "quantity": amount(row["remaining"], row["unit"]),
+                "quantity": row["remaining"],
                 "description": f"Expires on {row['expires_on']} unless used",
-                "remaining": amount(row["remaining"], row["unit"]),
+                "remaining": row["remaining"],
             }
         )
     return Rows(STATEMENT_COLUMNS, lines, f"Statement for {contact.name} ({contact.ref})")
@@ -299,16 +259,9 @@ def _member_wording(kind: str) -> str:
 def expiring(conn: sqlite3.Connection, filters: Filters, within: int, today: dt.date) -> Rows:
     if within < 0:
         raise UsageError(f"--within must be zero or more days, got {within}.")
-    rows = [
-        {
-            "contact_ref": r["contact_ref"],
-            "contact": r["contact"],
-            "email": r["email"],
-            "type": r["type"],
-            "remaining": amount(r["remaining"], r["unit"]),
-            "expires_on": r["expires_on"],
-            "days_left": (dt.date.fromisoformat(r["expires_on"]) - today).days,
-        }
-        for r in records(Store(conn).expiring(filters, today, today + dt.timedelta(days=within)))
-    ]
-    return Rows(EXPIRING_COLUMNS, rows, f"Expiring within {within} days")
+    rows = Store(conn).expiring(filters, today, today + dt.timedelta(days=within))
+    return Rows(
+        EXPIRING_COLUMNS,
+        list(in_units(rows, EXPIRING_COLUMNS, ("remaining",))),
+        f"Expiring within {within} days",
+    )

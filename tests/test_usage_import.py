@@ -83,6 +83,19 @@ def world(template: Path, isolated_db: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 
+@pytest.fixture(params=["same process", "writer process"])
+def both_ways(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Chunks of three rows, so that refs and balances carry across chunks (each chunk is
+    read before the one before it is written); the writing done in this process, or in a
+    writer process of its own as for a large file."""
+    from benefit_cli.services import usage_import
+
+    monkeypatch.setattr(usage_import, "CHUNK_ROWS", 3)
+    if request.param == "writer process":
+        monkeypatch.setattr(usage_import, "SEPARATE_BYTES", 0)
+    return str(request.param)
+
+
 def entry_count(path: Path) -> int:
     conn = sqlite3.connect(path)
     try:
@@ -277,7 +290,7 @@ def test_a_bad_file_is_refused_naming_row_and_column_and_writes_nothing(
     assert entry_count(world) == 0
 
 
-def test_every_bad_row_is_reported_and_nothing_is_imported(cli, world, tmp_path):
+def test_every_bad_row_is_reported_and_nothing_is_imported(both_ways, cli, world, tmp_path):
     path = write_bytes(tmp_path, HEADER
                        + b"C1,GUEST,1,2026-03-01,good,\n"
                        + b"C9,GUEST,1,2026-03-01,unknown contact,\n"
@@ -294,6 +307,28 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(cli, world, tmp_path)
         "Error: 3 rows have problems, so nothing was imported; fix them and try again."]
     assert summary(result).startswith("rows read 6, valid 3 (not written)")
     assert snapshot(world) == before
+
+
+def test_problems_are_listed_in_file_order_whatever_found_them(both_ways, cli, world, tmp_path):
+    # Chunks of three: rows 2-4, 5-7. An overdraw (found when drawing) comes before an
+    # unknown contact (found when reading) in the first; the second chunk is read before
+    # the first is drawn.
+    path = write_bytes(tmp_path, HEADER
+                       + b"C1,GUEST,6,2026-03-01,more than the 5 held,\n"
+                       + b"C9,GUEST,1,2026-03-01,unknown contact,\n"
+                       + b"C1,GUEST,5,2026-03-01,good,\n"
+                       + b"C2,GUEST,1,2026-02-30,bad date,\n"
+                       + b"C1,GUEST,1,2026-03-02,none left,\n"
+                       + b"C2,GUEST,1,2026-03-02,good,\n")
+    rejects = tmp_path / "rejects.csv"
+    result = cli("usage", "import", path, "--rejects", rejects, code=1)
+    assert [line.split(":")[0] for line in problems(result)] == [
+        "row 2, column quantity", "row 3, column contact", "row 5, column used_on",
+        "row 6, column quantity"]
+    with open(rejects, encoding="utf-8-sig", newline="") as handle:
+        assert [r[4] for r in csv.reader(handle)][1:] == [
+            "more than the 5 held", "unknown contact", "bad date", "none left"]
+    assert entry_count(world) == 0
 
 
 @pytest.mark.parametrize("dry_run", [pytest.param((), id="import"),
@@ -437,7 +472,7 @@ def test_an_accepted_file_is_imported_exactly_as_written(cli, world, tmp_path, d
 # -- on-error skip, rejects, fix and re-import ----------------------------------------------
 
 
-def test_skip_writes_good_rows_and_the_fixed_rejects_add_exactly_the_rest(cli, world, tmp_path):
+def test_skip_writes_good_rows_and_the_fixed_rejects_add_exactly_the_rest(both_ways, cli, world, tmp_path):
     path = write_bytes(tmp_path, HEADER
                        + b"C1,GUEST,2,2026-03-01,good a,\n"
                        + b"C9,GUEST,1,2026-03-01,bad contact,\n"
@@ -498,7 +533,7 @@ def test_skip_writes_good_rows_and_the_fixed_rejects_add_exactly_the_rest(cli, w
                      b"C1,GUEST,2,2026-03-02,c\n", id="without a ref column"),
     ],
 )
-def test_importing_the_same_file_twice_adds_nothing_the_second_time(cli, world, tmp_path, data):
+def test_importing_the_same_file_twice_adds_nothing_the_second_time(both_ways, cli, world, tmp_path, data):
     path = write_bytes(tmp_path, data)
     first = cli("usage", "import", path)
     assert summary(first).startswith("rows read 3, imported 3, skipped as already present 0")
@@ -510,7 +545,7 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(cli, world, 
     assert entry_count(world) == 3
 
 
-def test_identical_rows_without_refs_both_count_and_reimport_adds_nothing(cli, world, tmp_path):
+def test_identical_rows_without_refs_both_count_and_reimport_adds_nothing(both_ways, cli, world, tmp_path):
     row = b"C1,GUEST,1,2026-03-01,Guest at the gala\n"
     path = write_bytes(tmp_path, b"contact,type,quantity,used_on,description\n" + row + row)
     cli("usage", "import", path)
@@ -527,7 +562,28 @@ def test_identical_rows_without_refs_both_count_and_reimport_adds_nothing(cli, w
     assert used_by_type(cli, "C1")["GUEST"] == 3
 
 
-def test_a_ref_already_in_the_ledger_with_other_content_is_refused(cli, world, tmp_path):
+def test_a_ref_repeated_in_the_next_chunk_is_a_repeat_or_a_conflict(both_ways, cli, world,
+                                                                    tmp_path):
+    # Chunks of three: rows 4 and 5 are in neighbouring chunks, rows 4 and 8 are not.
+    head = HEADER + b"C2,GUEST,1,2026-03-01,,\n" * 2
+    same = write_bytes(tmp_path, head + b"C1,GUEST,1,2026-03-01,x,K5\n"
+                       + b"C1,GUEST,1,2026-03-01,x,K5\n", "same.csv")
+    result = cli("usage", "import", same)
+    assert summary(result).startswith("rows read 4, imported 3, skipped as already present 1")
+    assert used_by_type(cli, "C1")["GUEST"] == 1
+
+    other = write_bytes(tmp_path, head + b"C1,GUEST,1,2026-04-01,y,K6\n"
+                        + b"C1,GUEST,2,2026-04-01,y,K6\n"
+                        + b"C2,GUEST,1,2026-04-01,,\n" * 2
+                        + b"C1,GUEST,3,2026-04-01,y,K6\n", "other.csv")
+    before = snapshot(world)
+    result = cli("usage", "import", other, code=1)
+    assert [line.split(":")[0] for line in problems(result)] == [
+        "row 5, column ref", "row 8, column ref"]
+    assert snapshot(world) == before
+
+
+def test_a_ref_already_in_the_ledger_with_other_content_is_refused(both_ways, cli, world, tmp_path):
     cli("use", "C1", "GUEST", "--on", "2026-03-01", "--ref", "K7")
     path = write_bytes(tmp_path, HEADER + b"C1,GUEST,2,2026-03-01,,K7\n")
     before = snapshot(world)
@@ -552,7 +608,7 @@ def test_a_row_already_recorded_by_use_with_the_same_ref_and_content_is_skipped(
 # -- dry run, money, summary ----------------------------------------------------------------
 
 
-def test_dry_run_writes_nothing_and_reports(cli, world, tmp_path):
+def test_dry_run_writes_nothing_and_reports(both_ways, cli, world, tmp_path):
     good = write_bytes(tmp_path, HEADER + b"C1,GUEST,1,2026-03-01,,\nC2,GUEST,1,2026-03-01,,\n")
     before = snapshot(world)
     result = cli("usage", "import", good, "--dry-run")
@@ -634,7 +690,7 @@ ROW = st.fixed_dictionaries({
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(ROW, min_size=1, max_size=14))
-def test_import_with_skip_equals_one_use_per_row_in_file_order(cli, shared_template, rows):
+def test_import_with_skip_equals_one_use_per_row_in_file_order(both_ways, cli, shared_template, rows):
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         imported, single = folder / "imported.db", folder / "single.db"
@@ -704,6 +760,23 @@ def read_position(pid: int, path: Path) -> int:
     return 0
 
 
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux /proc; none if unknown)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            return [int(child) for child in listing.read().split()]
+    except OSError:
+        return []
+
+
+def zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return False
+
+
 @pytest.fixture
 def big_file(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "big.csv"
@@ -741,8 +814,15 @@ def test_kill_9_during_a_large_import_leaves_nothing_and_the_rerun_completes(
             assert process.poll() is None, "the import ended before it could be killed"
             assert time.monotonic() < deadline, "the import never got far enough to kill it"
             time.sleep(0.02)
+        writers = children(process.pid)
+        assert writers or not os.path.exists("/proc"), "a file this large has a writer process"
         os.kill(process.pid, signal.SIGKILL)
         assert process.wait(timeout=10) == -signal.SIGKILL
+        # Left alone, the writer reads the end of its input, rolls back and ends.
+        deadline = time.monotonic() + 10
+        while any(os.path.exists(f"/proc/{pid}") and not zombie(pid) for pid in writers):
+            assert time.monotonic() < deadline, "the writer process outlived the import"
+            time.sleep(0.02)
     finally:
         if process.poll() is None:
             process.kill()

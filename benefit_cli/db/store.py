@@ -126,9 +126,9 @@ def _allocation(row: sqlite3.Row) -> Allocation:
 
 
 class Store:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, stamp: tuple[str, str] | None = None) -> None:
         self.conn = conn
-        self._stamp: tuple[str, str] | None = None
+        self._stamp = stamp
 
     @property
     def stamp(self) -> tuple[str, str]:

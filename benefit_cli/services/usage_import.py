@@ -5,8 +5,9 @@ is active, the contact may draw from a balance valid on the date, and the balanc
 suffices counting the earlier rows of the same file — and drawn in the consumption
 order of a single ``benefit use``. The file streams through in chunks: balances live in
 memory (one object per level part or allocation of the types the file names), rows do
-not. Everything happens in one immediate transaction, so the import is all or nothing
-and a kill at any moment leaves none of it. A row whose ref is already in the ledger
+not. Everything is written in one immediate transaction — by a second process for a
+large file, overlapping the checks (db/ledger_writer.py) — so the import is all or
+nothing and a kill at any moment leaves none of it. A row whose ref is already in the ledger
 with the same content is skipped; a row without a ref is keyed by a hash of its content
 and how many identical rows came before it in the file, so the same file imported twice
 adds nothing.
@@ -22,9 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, NamedTuple, cast
 
-from benefit_cli.db.connection import write
+from benefit_cli.db.ledger_writer import SEPARATE_BYTES, Ledger, import_transaction
 from benefit_cli.db.store import Store
 from benefit_cli.domain.consumption import Overdraw, draw_in_order
 from benefit_cli.domain.errors import CsvError, RowErrors
@@ -101,12 +102,24 @@ class _Row:
     fingerprint: str
 
 
+class _Refused(NamedTuple):
+    number: int
+    raw: list[str]
+    errors: list[CsvError]
+
+
+class _Chunk(NamedTuple):
+    rows: list[_Row | _Refused]
+    recorded: Callable[[], dict[str, list[RefUse]]]  # the ledger's answer on their refs
+
+
 class _Importer:
-    def __init__(self, store: Store, options: ImportOptions, rejects: Any) -> None:
+    def __init__(self, store: Store, ledger: Ledger, options: ImportOptions, rejects: Any) -> None:
         from benefit_cli.csvio.dates import parse_date
         from benefit_cli.csvio.quantities import parse_quantity
 
-        self.store = store
+        self.store = store  # what the ledger held before this import
+        self.ledger = ledger  # where it writes, and which sees its rows so far
         self.options = options
         self.parse_date = parse_date
         self.parse_quantity = parse_quantity
@@ -116,17 +129,33 @@ class _Importer:
         self.types = {t.code: t for t in store.list_types(include_retired=True)}
         self.balances: dict[int, dict[int, list[LiveBalance]]] = {}
         self.occurrences: dict[int, int] = {}
+        self.appended: dict[str, list[RefUse]] = {}
         self.today = (options.today, options.today.isoformat())
         self.days: dict[str, tuple[dt.date, str]] = {}
         self.quantities: dict[tuple[str, str], int] = {}
 
-    # -- one chunk of rows -----------------------------------------------------------------
+    # -- one chunk of rows, in two steps --------------------------------------------------
+    #
+    # ``read`` checks a chunk and asks the ledger about its refs; ``write`` takes the
+    # answer, draws and appends. The import reads chunk k+1 before it writes chunk k, so
+    # that a writer process (db/ledger_writer.py) inserts one chunk while this one checks
+    # the next. The look-up for chunk k+1 is thus answered before chunk k is appended:
+    # ``appended`` holds chunk k's refs until then.
 
-    def chunk(self, rows: list[tuple[int, dict[str, str], list[str]]]) -> None:
-        parsed = [row for row in map(self.parse, rows) if row is not None]
-        recorded = self.store.ref_uses(list({row.ref for row in parsed}))
+    def read(self, rows: list[tuple[int, dict[str, str], list[str]]]) -> _Chunk:
+        checked = list(map(self.parse, rows))
+        refs = list({row.ref for row in checked if isinstance(row, _Row)})
+        return _Chunk(checked, self.ledger.ask_ref_uses(refs))
+
+    def write(self, chunk: _Chunk) -> None:
+        recorded = chunk.recorded()
+        recorded.update(self.appended)  # the previous chunk's: newer than the answer
+        self.appended = {}
         entries: list[tuple[Any, ...]] = []
-        for row in parsed:
+        for row in chunk.rows:  # in file order, so rejects are too
+            if not isinstance(row, _Row):
+                self.reject(*row)
+                continue
             earlier = recorded.get(row.ref)
             if earlier is not None:
                 decision = ref_decision(earlier, row.fingerprint)
@@ -146,14 +175,14 @@ class _Importer:
             if failure is not None:
                 self.reject(row.number, row.raw, [failure])
                 continue
-            # Later rows of this chunk see this one (earlier chunks are in the database).
-            recorded[row.ref] = [RefUse(0, row.fingerprint, False)]
+            # Later rows of this chunk and of the next see this one.
+            recorded[row.ref] = self.appended[row.ref] = [RefUse(0, row.fingerprint, False)]
             self.report.imported += 1
-        self.store.append_uses(entries)
+        self.ledger.append_uses(entries)
         self.report.entries += len(entries)
 
-    def parse(self, record: tuple[int, dict[str, str], list[str]]) -> _Row | None:
-        """The row checked and converted, or None once it is rejected.
+    def parse(self, record: tuple[int, dict[str, str], list[str]]) -> _Row | _Refused:
+        """The row checked and converted, or why it is refused.
 
         Every row runs this, so the common case reads the caches and goes straight on;
         a row that fails any of it is checked again by ``problems`` for the messages.
@@ -176,8 +205,7 @@ class _Importer:
         ):
             errors = self.problems(number, values)
             assert errors, "problems() must name whatever the checks above refused"
-            self.reject(number, raw, errors)
-            return None
+            return _Refused(number, raw, errors)
         used_on, on = day
         description = values.get("description") or None
         note = values.get("note") or None
@@ -327,30 +355,28 @@ def import_usage(
                 rejects_file = open(options.rejects, "w", encoding="utf-8-sig", newline="")
                 writer = csv.writer(rejects_file, delimiter=source.delimiter)
                 writer.writerow([*source.header, "error"])
-            # Every id this import writes was read from the database inside the same
-            # immediate transaction, so SQLite's per-row foreign-key look-ups only repeat
-            # what was just checked (db check still verifies them). The pragma cannot
-            # change inside a transaction, hence here.
-            conn.execute("PRAGMA foreign_keys = OFF")
             try:
-                with write(conn):
-                    # The ledger's five indexes outgrow 64 MiB around a million rows; the
-                    # cache is what keeps their pages from being written and read again.
-                    store.bulk_mode(cache_mib=128)
-                    importer = _Importer(store, options, writer)
+                with import_transaction(conn, separate=total >= SEPARATE_BYTES) as ledger:
+                    importer = _Importer(store, ledger, options, writer)
                     rows = source.rows()
-                    while chunk := list(islice(rows, CHUNK_ROWS)):
-                        importer.report.rows += len(chunk)
-                        importer.chunk(chunk)
+                    pending: _Chunk | None = None  # read, not yet written
+                    while True:
+                        lines = list(islice(rows, CHUNK_ROWS))
+                        importer.report.rows += len(lines)
+                        # This chunk is read before the one before it is written (see read).
+                        chunk = importer.read(lines) if lines else None
+                        if pending is not None:
+                            importer.write(pending)
                         if progress:
                             progress(source.bytes_read, total)
+                        if chunk is None:
+                            break
+                        pending = chunk
                     if options.dry_run or (importer.report.rejected and options.on_error == "abort"):
                         raise _Rollback
                     importer.report.written = True
             except _Rollback:
                 pass
-            finally:
-                conn.execute("PRAGMA foreign_keys = ON")
     finally:
         if rejects_file is not None:
             rejects_file.close()

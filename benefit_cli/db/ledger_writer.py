@@ -1,0 +1,203 @@
+"""Where a usage import writes: the ledger inside one transaction, in this process or in
+a process of its own.
+
+An import spends about as long in SQLite inserting rows as in Python reading and
+checking them. For a large file (``SEPARATE_BYTES`` and up) a second process — started
+with ``python -m benefit_cli.db.ledger_writer`` — holds the import's write transaction
+and inserts each chunk while this one reads and checks the next, so the two overlap on
+two cores. It commits only when told to: if this process dies (kill -9, a crash), the
+writer reads the end of its input and rolls back, so nothing of the import is left.
+
+The writer answers ref look-ups too, since only its connection sees the rows this
+import has inserted so far. While it holds the write lock, this process's own reads
+(contacts, balances) see the ledger as it was committed, which no one else can change
+until the import ends (WAL mode).
+
+Messages are pickled tuples over the writer's stdin and stdout: ``("open", db, stamp,
+cache_mib)``, ``("ref_uses", refs)``, ``("append", rows)`` (no answer: it overlaps),
+``("commit",)``. Each answered message gets ``("ok", value)`` or ``("error", text)``.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from benefit_cli.db.connection import connect, write
+from benefit_cli.db.store import Store
+from benefit_cli.domain.errors import BenefitError
+from benefit_cli.domain.idempotency import RefUse
+
+# From about 50,000 rows up, the writer's start (a Python process, ~0.1 s) is a few
+# percent of the import, and the overlap saves more.
+SEPARATE_BYTES = 4 * 1024 * 1024
+# The page cache keeps the ledger's index pages from being written and read again
+# (PERFORMANCE.md). A million-row import took as long with 64 MiB as with 128 here.
+CACHE_MIB = 64
+
+
+class Ledger(Protocol):
+    """What an import needs of the ledger it writes to."""
+
+    def ask_ref_uses(self, refs: Sequence[str]) -> Callable[[], dict[str, list[RefUse]]]:
+        """Ask which uses the ledger holds under ``refs`` now (``Store.ref_uses``); the
+        answer is read by calling what this returns, after other work if need be."""
+        ...
+
+    def append_uses(self, rows: Sequence[tuple[Any, ...]]) -> None: ...
+
+
+class _SameProcess:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def ask_ref_uses(self, refs: Sequence[str]) -> Callable[[], dict[str, list[RefUse]]]:
+        found = self.store.ref_uses(refs)
+        return lambda: found
+
+    def append_uses(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        self.store.append_uses(rows)
+
+
+@contextmanager
+def import_transaction(conn: sqlite3.Connection, separate: bool) -> Iterator[Ledger]:
+    """The ledger an import writes to, in one transaction: committed when the block ends,
+    rolled back if it raises. ``separate`` puts the writing in a process of its own."""
+    if not separate:
+        # Every id an import writes was read inside its own immediate transaction, so
+        # SQLite's per-row foreign-key look-ups only repeat what was just checked (db
+        # check still verifies them). The pragma cannot change inside a transaction.
+        conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with write(conn):
+                store = Store(conn)
+                store.bulk_mode(cache_mib=CACHE_MIB)
+                yield _SameProcess(store)
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
+        return
+    database = conn.execute("PRAGMA database_list").fetchone()[2]
+    writer = _WriterProcess(database, Store(conn).stamp)
+    try:
+        yield writer
+        writer.commit()
+    finally:
+        writer.close()
+
+
+class _WriterProcess:
+    """This side of the writer process."""
+
+    def __init__(self, database: str, stamp: tuple[str, str]) -> None:
+        package_root = str(Path(__file__).resolve().parents[2])  # found however we were run
+        path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "benefit_cli.db.ledger_writer"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": path},
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.to_writer: IO[bytes] = self.process.stdin
+        self.from_writer: IO[bytes] = self.process.stdout
+        self.ask("open", database, stamp, CACHE_MIB)  # returns once it holds the write lock
+
+    def ask_ref_uses(self, refs: Sequence[str]) -> Callable[[], dict[str, list[RefUse]]]:
+        self.send("ref_uses", refs)
+        return self.answer  # answers come in the order asked
+
+    def append_uses(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        self.send("append", rows)
+
+    def commit(self) -> None:
+        self.ask("commit")
+
+    def close(self) -> None:
+        """End the writer; unless it committed, it rolls back on reading the end of input."""
+        try:
+            self.to_writer.close()
+        except OSError:
+            pass  # it is gone already, with what was left to send
+        self.from_writer.close()
+        self.process.wait()
+
+    def send(self, *message: Any) -> None:
+        try:
+            pickle.dump(message, self.to_writer, protocol=pickle.HIGHEST_PROTOCOL)
+            self.to_writer.flush()
+        except BrokenPipeError:
+            self.answer()  # it stopped: say why if it said so
+            raise self.stopped() from None
+
+    def ask(self, *message: Any) -> Any:
+        self.send(*message)
+        return self.answer()
+
+    def answer(self) -> Any:
+        try:
+            status, value = pickle.load(self.from_writer)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            raise self.stopped() from None
+        if status == "error":
+            raise BenefitError(f"Could not write to the database ({value}); nothing was imported.")
+        return value
+
+    @staticmethod
+    def stopped() -> BenefitError:
+        return BenefitError("The process writing the import stopped unexpectedly; nothing was imported.")
+
+
+# -- the writer process itself --------------------------------------------------------------
+
+
+def serve(source: IO[bytes], replies: IO[bytes]) -> None:
+    """Run the writer: open the transaction, then do as told until commit or end of input."""
+
+    def reply(status: str, value: Any = None) -> None:
+        pickle.dump((status, value), replies, protocol=pickle.HIGHEST_PROTOCOL)
+        replies.flush()
+
+    conn: sqlite3.Connection | None = None
+    try:
+        _, database, stamp, cache_mib = pickle.load(source)
+        conn = connect(database)
+        conn.execute("PRAGMA foreign_keys = OFF")  # as in the same process (see above)
+        conn.execute("BEGIN IMMEDIATE")
+        store = Store(conn, stamp=stamp)
+        store.bulk_mode(cache_mib=cache_mib)
+        reply("ok")
+        while True:
+            name, *arguments = pickle.load(source)
+            if name == "append":
+                store.append_uses(*arguments)
+            elif name == "ref_uses":
+                reply("ok", store.ref_uses(*arguments))
+            elif name == "commit":
+                conn.execute("COMMIT")
+                reply("ok")
+                return
+    except EOFError:
+        return  # the import ended without commit (or was killed): roll back
+    except Exception as exc:  # told to the importer, which says it in one sentence
+        try:
+            reply("error", str(exc) or type(exc).__name__)
+        except OSError:
+            pass
+    finally:
+        if conn is not None:
+            conn.close()  # rolls back whatever was not committed
+
+
+if __name__ == "__main__":
+    # Ctrl-C reaches every process of the terminal's group: the importer decides, and
+    # closing the pipe is how it tells this one to roll back.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    serve(sys.stdin.buffer, sys.stdout.buffer)

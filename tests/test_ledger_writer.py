@@ -1,0 +1,93 @@
+"""The transaction a usage import writes in, and the writer process that holds it for a
+large file (benefit_cli/db/ledger_writer.py): all or nothing, and a clear sentence when
+the writer fails or dies."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benefit_cli.db.connection import connect
+from benefit_cli.db.ledger_writer import import_transaction
+from benefit_cli.db.store import Store
+from benefit_cli.domain.errors import BenefitError
+
+
+@pytest.fixture
+def ledger_db(cli: Any, db: Path) -> Path:
+    cli("type", "add", "GUEST", "--name", "Guest pass", "--unit", "count", "--category", "x")
+    cli("contact", "add", "Ann", "--ref", "C1")
+    cli("level", "add", "C1", "GUEST", "--quantity", "10", "--start", "2026-01-01",
+        "--expires", "2026-12-31")
+    return db
+
+
+def use_rows(conn: sqlite3.Connection, *refs: str) -> list[tuple[Any, ...]]:
+    level_id, contact_id = conn.execute("SELECT id, contact_id FROM levels").fetchone()
+    return [(level_id, None, contact_id, "2026-03-01", -1, "visit", None, "import", ref, f"fp-{ref}")
+            for ref in refs]
+
+
+def entries(db: Path) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT ref, quantity, operator FROM entries ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("separate", [False, True], ids=["same process", "writer process"])
+def test_the_block_is_committed_whole_and_answers_see_its_own_rows(ledger_db: Path, separate: bool):
+    conn = connect(ledger_db)
+    with import_transaction(conn, separate) as ledger:
+        ledger.append_uses(use_rows(conn, "R1", "R2"))
+        found = ledger.ask_ref_uses(["R1", "R3"])()
+        assert list(found) == ["R1"] and found["R1"][0].fingerprint == "fp-R1"
+        ledger.append_uses(use_rows(conn, "R3"))
+    conn.close()
+    assert entries(ledger_db) == [("R1", -1, "tester"), ("R2", -1, "tester"), ("R3", -1, "tester")]
+
+
+@pytest.mark.parametrize("separate", [False, True], ids=["same process", "writer process"])
+def test_a_block_that_raises_leaves_nothing(ledger_db: Path, separate: bool):
+    conn = connect(ledger_db)
+    with pytest.raises(KeyboardInterrupt), import_transaction(conn, separate) as ledger:
+        ledger.append_uses(use_rows(conn, "R1"))
+        ledger.ask_ref_uses(["R1"])()  # the row is in, uncommitted
+        raise KeyboardInterrupt
+    conn.close()
+    assert entries(ledger_db) == []
+    assert Store(connect(ledger_db)).ref_uses(["R1"]) == {}
+
+
+def test_a_database_error_in_the_writer_is_one_sentence_and_nothing_is_written(ledger_db: Path):
+    conn = connect(ledger_db)
+    bad = [(None, *use_rows(conn, "R2")[0][1:])]  # no level: NOT NULL
+    with pytest.raises(BenefitError) as refused, import_transaction(conn, separate=True) as ledger:
+        ledger.append_uses(use_rows(conn, "R1"))
+        ledger.append_uses(bad)
+        ledger.ask_ref_uses(["R1"])()
+    conn.close()
+    assert refused.value.message == (
+        "Could not write to the database (NOT NULL constraint failed: entries.level_id);"
+        " nothing was imported."
+    )
+    assert entries(ledger_db) == []
+
+
+def test_a_writer_that_dies_is_reported_and_nothing_is_written(ledger_db: Path):
+    conn = connect(ledger_db)
+    with pytest.raises(BenefitError) as refused, import_transaction(conn, separate=True) as ledger:
+        ledger.append_uses(use_rows(conn, "R1"))
+        ledger.process.kill()  # type: ignore[attr-defined]
+        ledger.process.wait()  # type: ignore[attr-defined]
+        ledger.append_uses(use_rows(conn, "R2"))
+        ledger.ask_ref_uses(["R1"])()
+    conn.close()
+    assert refused.value.message == (
+        "The process writing the import stopped unexpectedly; nothing was imported."
+    )
+    assert entries(ledger_db) == []

@@ -203,17 +203,42 @@ def member_starts(count: int) -> list:  # type: ignore[type-arg]
 
 
 def run_measured(cmd: list[str]) -> tuple[float, int]:
-    """Wall time and peak RSS (MB) of one command."""
+    """Wall time and peak RSS (MB) of one command: of all its processes together (a large
+    import has a writer process), sampled every 20 ms, or of its largest if more."""
+    import threading
+
     started = time.perf_counter()
     process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+
+    def sample() -> None:
+        while process.returncode is None:
+            peak[0] = max(peak[0], tree_rss_kib(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    sampler.join()
     assert process.stderr is not None
     err = process.stderr.read().decode()
-    process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
-    return elapsed, usage.ru_maxrss // 1024
+    return elapsed, max(peak[0], usage.ru_maxrss) // 1024
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and its descendants (Linux /proc; 0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            rss = next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            children = [int(child) for child in listing.read().split()]
+    except OSError:
+        return 0
+    return rss + sum(tree_rss_kib(child) for child in children)
 
 
 def floor_load(csv_path: Path, db: Path) -> float:

@@ -17,21 +17,23 @@ from typing import IO, Any, cast
 __all__ = ["safe_cell", "write_csv"]
 
 _RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_RISKY_FIRST = frozenset(_RISKY_STARTS)
-_SEQUENCES = (tuple, list)  # checked first: cheaper than the abstract Mapping
+_SEQUENCES = frozenset((tuple, list))
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
-# A large export is checked a chunk of rows at a time, and a column at a time: a column
-# that holds only whole numbers and empty cells, or only text of which none starts with a
-# risky character — nearly every column of every chunk — is written as it is, with no
-# Python code run per cell. Any other column is converted cell by cell.
+# A large export is written a chunk of rows at a time, and checked a column at a time:
+# nearly every column of every chunk is plain — whole numbers, or text none of which
+# starts with a risky character — and a column of those with no empty cell is checked
+# and turned into text with no Python code run per cell (type set, join, regex search).
+# A chunk with no cell to quote is joined into lines directly, as csv would write them
+# and faster; any other chunk goes through csv.
 _CHUNK = 1000
-_NONE = type(None)
-_AS_IS = frozenset((int, _NONE))
-_TEXT = frozenset((str, _NONE))
 _SEPARATOR = "\x00"
 _RISKY_AFTER_SEPARATOR = re.compile(_SEPARATOR + "[" + re.escape("".join(_RISKY_STARTS)) + "]")
+_QUOTED = re.compile('[,"\r\n]')  # what csv's default dialect quotes a cell for
+_LINE_END = "\r\n"  # csv's default, which Excel expects
+_INT, _STR, _NONE = frozenset((int,)), frozenset((str,)), type(None)
+_INT_OR_NONE, _STR_OR_NONE = frozenset((int, _NONE)), frozenset((str, _NONE))
 
 
 def safe_cell(value: Any) -> Any:
@@ -59,41 +61,63 @@ def write_csv(
     The caller opens ``fileobj`` with ``newline=''``; lines end with CRLF as Excel
     expects. Returns the number of data rows written.
     """
-    writer = csv.writer(fileobj)
+    writer = csv.writer(fileobj, lineterminator=_LINE_END)
     writer.writerow([safe_cell(name) for name in columns])
+    joinable = len(columns) > 1  # csv writes a lone empty cell as "", not as an empty line
     count = 0
     source = iter(rows)
-    while chunk := [
-        row if isinstance(row, _SEQUENCES) or not isinstance(row, Mapping) else list(map(row.get, columns))
-        for row in islice(source, _CHUNK)
-    ]:
-        writer.writerows(_safe_chunk(chunk, text))
-        count += len(chunk)
+    while batch := list(islice(source, _CHUNK)):
+        chunk = (
+            cast(list[Sequence[Any]], batch)
+            if _SEQUENCES.issuperset(map(type, batch))
+            else [list(map(row.get, columns)) if isinstance(row, Mapping) else row for row in batch]
+        )
+        cells, quoted = _chunk_cells(chunk, text)
+        if joinable and not quoted:
+            fileobj.write(_LINE_END.join(map(",".join, zip(*cells, strict=True))) + _LINE_END)
+        else:
+            writer.writerows(zip(*cells, strict=True))
+        count += len(batch)
     return count
 
 
-def _safe_chunk(chunk: list[Sequence[Any]], text: Callable[[Any], str]) -> Iterable[Sequence[Any]]:
-    columns: list[Sequence[Any]] = list(zip(*chunk, strict=True))
-    changed = False
-    for index, column in enumerate(columns):
+def _chunk_cells(chunk: list[Sequence[Any]], text: Callable[[Any], str]) -> tuple[list[Sequence[str]], bool]:
+    """The chunk's columns as the text of their cells, safe; and whether any cell needs
+    quotes."""
+    columns: list[Sequence[str]] = []
+    quoted = False
+    for column in zip(*chunk, strict=True):
         kinds = set(map(type, column))
-        if kinds <= _AS_IS or (kinds <= _TEXT and _plain_text(column, _NONE in kinds)):
+        if kinds <= _INT:
+            columns.append(list(map(str, column)))
             continue
-        columns[index] = [
-            (safe_cell(c) if c[:1] in _RISKY_FIRST else c)
-            if c.__class__ is str
-            else (c if c is None or c.__class__ is int else safe_cell(text(c)))
-            for c in column
-        ]
-        changed = True
-    return zip(*columns, strict=True) if changed else chunk
+        if kinds <= _INT_OR_NONE:
+            columns.append(["" if c is None else str(c) for c in column])
+            continue
+        cells: Sequence[str] | None = None
+        if kinds <= _STR:
+            cells = column
+        elif kinds <= _STR_OR_NONE:
+            cells = ["" if c is None else c for c in column]
+        # Joined, each cell follows a separator, so one that starts with a risky character
+        # shows as a separator followed by it (a separator inside a text can only make a
+        # harmless text look risky, and be converted below).
+        joined = _SEPARATOR + _SEPARATOR.join(cells) if cells is not None else ""
+        if cells is None or _RISKY_AFTER_SEPARATOR.search(joined):
+            cells = [_cell_text(c, text) for c in column]
+            joined = _SEPARATOR.join(cells)
+        columns.append(cells)
+        quoted = quoted or _QUOTED.search(joined) is not None
+    return columns, quoted
 
 
-def _plain_text(column: Sequence[str | None], with_none: bool) -> bool:
-    """Whether no text in the column starts with a risky character. Joined, each text
-    follows a separator, so one that starts with a risky character shows as a separator
-    followed by it (a separator inside a text can only make a harmless text look risky,
-    and be checked cell by cell)."""
-    texts = [c for c in column if c is not None] if with_none else column
-    joined = _SEPARATOR + _SEPARATOR.join(cast(Sequence[str], texts))
-    return _RISKY_AFTER_SEPARATOR.search(joined) is None
+def _cell_text(value: Any, text: Callable[[Any], str]) -> str:
+    """One cell's text, safe: as ``safe_cell`` has it, whole numbers as digits and any
+    other value as ``text`` shows it."""
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        return str(safe_cell(value))
+    if value.__class__ is int:
+        return str(value)
+    return str(safe_cell(text(value)))

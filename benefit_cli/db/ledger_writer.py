@@ -2,8 +2,8 @@
 a process of its own.
 
 An import spends about as long in SQLite inserting rows as in Python reading and
-checking them. For a large file (``SEPARATE_BYTES`` and up) a second process — started
-with ``python -m benefit_cli.db.ledger_writer`` — holds the import's write transaction
+checking them. For a large file (``SEPARATE_BYTES`` and up) a second process (the same
+Python, running ``main`` below) holds the import's write transaction
 and inserts each chunk while this one reads and checks the next, so the two overlap on
 two cores. It commits only when told to: if this process dies (kill -9, a crash), the
 writer reads the end of its input and rolls back, so nothing of the import is left.
@@ -97,18 +97,23 @@ class _WriterProcess:
     """This side of the writer process."""
 
     def __init__(self, database: str, stamp: tuple[str, str]) -> None:
-        package_root = str(Path(__file__).resolve().parents[2])  # found however we were run
-        path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+        # -P: not the current folder first on the path (a user's folder of files); the
+        # package's own folder last, so it is found however this process was started.
+        package_root = str(Path(__file__).resolve().parents[2])
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "benefit_cli.db.ledger_writer"],
+            [sys.executable, "-P", "-c", _START, package_root],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": path},
+            stderr=None if os.environ.get("BENEFIT_DEBUG") == "1" else subprocess.DEVNULL,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
         self.to_writer: IO[bytes] = self.process.stdin
         self.from_writer: IO[bytes] = self.process.stdout
-        self.ask("open", database, stamp, CACHE_MIB)  # returns once it holds the write lock
+        try:
+            self.ask("open", database, stamp, CACHE_MIB)  # answered once it holds the write lock
+        except BaseException:
+            self.close()
+            raise
 
     def ask_ref_uses(self, refs: Sequence[str]) -> Callable[[], dict[str, list[RefUse]]]:
         self.send("ref_uses", refs)
@@ -134,8 +139,8 @@ class _WriterProcess:
             pickle.dump(message, self.to_writer, protocol=pickle.HIGHEST_PROTOCOL)
             self.to_writer.flush()
         except BrokenPipeError:
-            self.answer()  # it stopped: say why if it said so
-            raise self.stopped() from None
+            while True:
+                self.answer()  # it stopped: read on to why, or to the end (both raise)
 
     def ask(self, *message: Any) -> Any:
         self.send(*message)
@@ -184,6 +189,8 @@ def serve(source: IO[bytes], replies: IO[bytes]) -> None:
                 conn.execute("COMMIT")
                 reply("ok")
                 return
+            else:
+                raise ValueError(f"unknown message {name!r}")
     except EOFError:
         return  # the import ended without commit (or was killed): roll back
     except Exception as exc:  # told to the importer, which says it in one sentence
@@ -196,8 +203,11 @@ def serve(source: IO[bytes], replies: IO[bytes]) -> None:
             conn.close()  # rolls back whatever was not committed
 
 
-if __name__ == "__main__":
+def main() -> None:
     # Ctrl-C reaches every process of the terminal's group: the importer decides, and
     # closing the pipe is how it tells this one to roll back.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     serve(sys.stdin.buffer, sys.stdout.buffer)
+
+
+_START = "import sys; sys.path.append(sys.argv[1]); from benefit_cli.db.ledger_writer import main; main()"

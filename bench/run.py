@@ -313,8 +313,9 @@ def reports(db: Path) -> None:
     So the report is also run against an empty database, and the bare script says how
     long its query alone took: the net ratio — the report less its start-up, to the
     query — tells what the report adds to the query, and it is the one held to the
-    target. Each is run seven times, three if its query takes seconds, once if it takes
-    more than twenty; interleaved, medians kept.
+    target. Each is run eleven times, three if its query takes seconds, once if it takes
+    more than twenty; interleaved, medians kept (of the report less its start-up, run by
+    run, so that drift hits both alike).
     """
     print("\nReports over 1,000,000 ledger entries (CSV to a file vs the bare query)")
     empty = OUT / "empty.db"
@@ -326,7 +327,7 @@ def reports(db: Path) -> None:
         out = OUT / f"report-{short}.csv"
         report = ["report", *name.split(), "-f", "csv", "-o", str(out)]
         times: dict[str, list[float]] = {"bare": [], "query": [], "ours": [], "fixed": []}
-        for run in range(7):
+        for run in range(11):
             started = time.perf_counter()
             said = subprocess.run([PYTHON, bare_script, str(db), short], check=True, capture_output=True)
             times["bare"].append(time.perf_counter() - started)
@@ -336,7 +337,7 @@ def reports(db: Path) -> None:
             if (run == 2 and times["bare"][0] > 2) or times["bare"][0] > 20:
                 break  # a longer one drifts less against itself: three runs, or one
         bare, query, ours, fixed = (statistics.median(t) for t in times.values())
-        net = (ours - fixed) / query
+        net = statistics.median(o - f for o, f in zip(times["ours"], times["fixed"], strict=True)) / query
         print(
             f"  report {name:22} {ours:6.2f} s   bare query {bare:6.2f} s   ratio {ours / bare:5.2f}"
             f"   net of our {fixed:.2f} s start-up, to the query's {query:.2f} s {net:5.2f}"

@@ -29,10 +29,10 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 # and faster; any other chunk goes through csv.
 _CHUNK = 1000
 _SEPARATOR = "\x00"
-_RISKY_AFTER_SEPARATOR = re.compile(_SEPARATOR + "[" + re.escape("".join(_RISKY_STARTS)) + "]")
-_QUOTED = re.compile('[,"\r\n]')  # what csv's default dialect quotes a cell for
+_RISKY_AFTER_SEPARATOR = tuple(_SEPARATOR + start for start in _RISKY_STARTS)
+_QUOTED = (",", '"', "\r", "\n")  # what csv's default dialect quotes a cell for
 _LINE_END = "\r\n"  # csv's default, which Excel expects
-_INT, _STR, _NONE = frozenset((int,)), frozenset((str,)), type(None)
+_INT, _NONE = frozenset((int,)), type(None)
 _INT_OR_NONE, _STR_OR_NONE = frozenset((int, _NONE)), frozenset((str, _NONE))
 
 
@@ -87,27 +87,28 @@ def _chunk_cells(chunk: list[Sequence[Any]], text: Callable[[Any], str]) -> tupl
     columns: list[Sequence[str]] = []
     quoted = False
     for column in zip(*chunk, strict=True):
-        kinds = set(map(type, column))
-        if kinds <= _INT:
-            columns.append(list(map(str, column)))
-            continue
-        if kinds <= _INT_OR_NONE:
-            columns.append(["" if c is None else str(c) for c in column])
-            continue
-        cells: Sequence[str] | None = None
-        if kinds <= _STR:
-            cells = column
-        elif kinds <= _STR_OR_NONE:
-            cells = ["" if c is None else c for c in column]
-        # Joined, each cell follows a separator, so one that starts with a risky character
-        # shows as a separator followed by it (a separator inside a text can only make a
-        # harmless text look risky, and be converted below).
-        joined = _SEPARATOR + _SEPARATOR.join(cells) if cells is not None else ""
-        if cells is None or _RISKY_AFTER_SEPARATOR.search(joined):
+        cells: Sequence[str] | None = column
+        try:
+            # Joined, each cell follows a separator, so one that starts with a risky
+            # character shows as a separator followed by it (a separator inside a text
+            # can only make a harmless text look risky, and be converted below).
+            joined = _SEPARATOR + _SEPARATOR.join(column)
+        except TypeError:  # not all text
+            kinds = set(map(type, column))
+            if kinds <= _INT:
+                columns.append(list(map(str, column)))
+                continue
+            if kinds <= _INT_OR_NONE:
+                columns.append(["" if c is None else str(c) for c in column])
+                continue
+            cells = ["" if c is None else c for c in column] if kinds <= _STR_OR_NONE else None
+            joined = _SEPARATOR + _SEPARATOR.join(cells) if cells is not None else ""
+        # Substring tests, not a regex: they run at memchr speed.
+        if cells is None or any(start in joined for start in _RISKY_AFTER_SEPARATOR):
             cells = [_cell_text(c, text) for c in column]
             joined = _SEPARATOR.join(cells)
         columns.append(cells)
-        quoted = quoted or _QUOTED.search(joined) is not None
+        quoted = quoted or any(char in joined for char in _QUOTED)
     return columns, quoted
 
 
@@ -116,7 +117,7 @@ def _cell_text(value: Any, text: Callable[[Any], str]) -> str:
     other value as ``text`` shows it."""
     if value is None:
         return ""
-    if value.__class__ is str:
+    if isinstance(value, str):  # as the join above takes it
         return str(safe_cell(value))
     if value.__class__ is int:
         return str(value)

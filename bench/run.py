@@ -273,26 +273,38 @@ def floor_load(csv_path: Path, db: Path) -> float:
 
 
 def usage_import(members_db: Path, members: int = 50_000) -> None:
-    """Our validated import against a plain sqlite-utils load and the bare floor."""
+    """Our validated import against a plain sqlite-utils load and the bare floor. Each
+    size is run three times, the three loads interleaved, and the medians compared: this
+    machine drifts too much over the minutes a million-row round takes to trust one."""
     import shutil
 
-    print("\nUsage import (GUEST uses of 50,000 members; every row validated)")
+    print("\nUsage import (GUEST uses of 50,000 members; every row validated; medians of 3 rounds)")
     results = {}
     for rows in (100_000, 1_000_000):
         csv_path = write_usage(rows, members)
-        ours_db = OUT / f"ours-{rows}.db"
-        remove_db(ours_db)
-        shutil.copy(members_db, ours_db)
-        ours, rss = run_measured([BENEFIT, "--db", str(ours_db), "usage", "import", str(csv_path)])
-        plain_db = OUT / f"plain-{rows}.db"
-        Path(plain_db).unlink(missing_ok=True)
-        plain, _ = run_measured(
-            [str(BIN / "sqlite-utils"), "insert", str(plain_db), "usage", str(csv_path), "--csv"]
-        )
-        floor = floor_load(csv_path, OUT / f"floor-{rows}.db")
-        results[rows] = (ours, plain, floor)
+        ours_db, plain_db = OUT / f"ours-{rows}.db", OUT / f"plain-{rows}.db"
+        times: dict[str, list[float]] = {"ours": [], "plain": [], "floor": []}
+        peak = 0
+        for _ in range(3):
+            remove_db(ours_db)
+            shutil.copy(members_db, ours_db)
+            ours, rss = run_measured([BENEFIT, "--db", str(ours_db), "usage", "import", str(csv_path)])
+            times["ours"].append(ours)
+            peak = max(peak, rss)
+            remove_db(plain_db)
+            sqlite_utils = [
+                str(BIN / "sqlite-utils"),
+                "insert",
+                str(plain_db),
+                "usage",
+                str(csv_path),
+                "--csv",
+            ]
+            times["plain"].append(run_measured(sqlite_utils)[0])
+            times["floor"].append(floor_load(csv_path, OUT / f"floor-{rows}.db"))
+        ours, plain, floor = results[rows] = tuple(statistics.median(t) for t in times.values())
         print(
-            f"  {rows:>9,} rows: ours {ours:6.1f} s (peak RSS {rss} MB), sqlite-utils insert"
+            f"  {rows:>9,} rows: ours {ours:6.1f} s (peak RSS {peak} MB), sqlite-utils insert"
             f" {plain:6.1f} s, floor {floor:6.1f} s; ours/plain {ours / plain:4.2f},"
             f" ours/floor {ours / floor:4.2f}"
         )
@@ -313,9 +325,9 @@ def reports(db: Path) -> None:
     So the report is also run against an empty database, and the bare script says how
     long its query alone took: the net ratio — the report less its start-up, to the
     query — tells what the report adds to the query, and it is the one held to the
-    target. Each is run eleven times, three if its query takes seconds, once if it takes
-    more than twenty; interleaved, medians kept (of the report less its start-up, run by
-    run, so that drift hits both alike).
+    target. Each is run eleven times, three if its query takes seconds; interleaved,
+    medians kept (of the report less its start-up, run by run, so that drift hits both
+    alike).
     """
     print("\nReports over 1,000,000 ledger entries (CSV to a file vs the bare query)")
     empty = OUT / "empty.db"
@@ -334,8 +346,8 @@ def reports(db: Path) -> None:
             times["query"].append(float(said.stdout))
             times["ours"].append(timed([BENEFIT, "--db", str(db), *report], env=env))
             times["fixed"].append(timed([BENEFIT, "--db", str(empty), *report], env=env))
-            if (run == 2 and times["bare"][0] > 2) or times["bare"][0] > 20:
-                break  # a longer one drifts less against itself: three runs, or one
+            if run == 2 and times["bare"][0] > 2:
+                break  # a longer one drifts less against itself: three runs
         bare, query, ours, fixed = (statistics.median(t) for t in times.values())
         net = statistics.median(o - f for o, f in zip(times["ours"], times["fixed"], strict=True)) / query
         print(

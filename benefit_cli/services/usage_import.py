@@ -7,10 +7,10 @@ order of a single ``benefit use``. The file streams through in chunks: balances 
 memory (one object per level part or allocation of the types the file names), rows do
 not. Everything is written in one immediate transaction — by a second process for a
 large file, overlapping the checks (db/ledger_writer.py) — so the import is all or
-nothing and a kill at any moment leaves none of it. A row whose ref is already in the ledger
-with the same content is skipped; a row without a ref is keyed by a hash of its content
-and how many identical rows came before it in the file, so the same file imported twice
-adds nothing.
+nothing and a kill at any moment leaves none of it. A row whose ref is already in the
+ledger with the same content is skipped; a row without a ref is keyed by a hash of its
+content and how many identical rows came before it in the file, so the same file
+imported twice adds nothing.
 """
 
 from __future__ import annotations
@@ -118,8 +118,8 @@ class _Importer:
         from benefit_cli.csvio.dates import parse_date
         from benefit_cli.csvio.quantities import parse_quantity
 
-        self.store = store  # what the ledger held before this import
-        self.ledger = ledger  # where it writes, and which sees its rows so far
+        self.store = store  # contacts, types, balances and names for messages
+        self.ledger = ledger  # where it writes, and which alone sees its rows so far
         self.options = options
         self.parse_date = parse_date
         self.parse_quantity = parse_quantity

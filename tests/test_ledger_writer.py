@@ -5,6 +5,7 @@ the writer fails or dies."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +92,28 @@ def test_a_writer_that_dies_is_reported_and_nothing_is_written(ledger_db: Path):
         "The process writing the import stopped unexpectedly; nothing was imported."
     )
     assert entries(ledger_db) == []
+
+
+def test_large_answers_and_chunks_in_flight_at_once_do_not_deadlock(ledger_db: Path):
+    """A re-import finds every ref it asks about, so each answer is more than a pipe
+    holds; and the importer sends the next look-up and chunk before it reads an answer
+    (it reads one chunk ahead). Neither side may wait on the other for ever."""
+    refs = [f"R{number:06d}-{'x' * 40}" for number in range(20_000)]
+    found: list[int] = []
+
+    def import_twice_over() -> None:
+        conn = connect(ledger_db)
+        with import_transaction(conn, separate=True) as ledger:
+            ledger.append_uses(use_rows(conn, *refs))
+            first = ledger.ask_ref_uses(refs[:10_000])
+            second = ledger.ask_ref_uses(refs[10_000:])
+            ledger.append_uses(use_rows(conn, *(f"S{number}-{'y' * 40}" for number in range(10_000))))
+            found.append(len(first()) + len(second()))
+        conn.close()
+
+    worker = threading.Thread(target=import_twice_over, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "the importer and its writer are waiting on each other"
+    assert found == [20_000]
+    assert len(entries(ledger_db)) == 30_000

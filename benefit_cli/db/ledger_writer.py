@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -109,6 +111,11 @@ class _WriterProcess:
         assert self.process.stdin is not None and self.process.stdout is not None
         self.to_writer: IO[bytes] = self.process.stdin
         self.from_writer: IO[bytes] = self.process.stdout
+        # Answers are read as they come, by a thread: the writer must never wait to send
+        # an answer (a re-import's are large) while this process waits to send it a chunk.
+        self.answers: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
+        self.reader = threading.Thread(target=self.read_answers, daemon=True)
+        self.reader.start()
         try:
             self.ask("open", database, stamp, CACHE_MIB)  # answered once it holds the write lock
         except BaseException:
@@ -131,8 +138,9 @@ class _WriterProcess:
             self.to_writer.close()
         except OSError:
             pass  # it is gone already, with what was left to send
-        self.from_writer.close()
         self.process.wait()
+        self.reader.join()
+        self.from_writer.close()
 
     def send(self, *message: Any) -> None:
         try:
@@ -146,11 +154,20 @@ class _WriterProcess:
         self.send(*message)
         return self.answer()
 
-    def answer(self) -> Any:
+    def read_answers(self) -> None:
+        """The reader thread: every answer into the queue, then None at the end."""
         try:
-            status, value = pickle.load(self.from_writer)
-        except (EOFError, OSError, pickle.UnpicklingError):
-            raise self.stopped() from None
+            while True:
+                self.answers.put(pickle.load(self.from_writer))
+        except Exception:  # the end of its output (or a broken one): it stopped
+            self.answers.put(None)
+
+    def answer(self) -> Any:
+        reply = self.answers.get()
+        if reply is None:
+            self.answers.put(None)  # for whoever asks next
+            raise self.stopped()
+        status, value = reply
         if status == "error":
             raise BenefitError(f"Could not write to the database ({value}); nothing was imported.")
         return value

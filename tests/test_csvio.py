@@ -622,7 +622,8 @@ def test_write_csv_writes_every_cell_as_safe_cell_would(rows: list[list[object]]
     expected = io.StringIO(newline="")
     csv.writer(expected).writerows([columns, *([one_by_one(c) for c in row] for row in rows)])
     # Every third row as a mapping, as a renderer may hand them.
-    given_rows = [dict(zip(columns, row)) if i % 3 == 2 else row for i, row in enumerate(rows)]
+    given_rows = [dict(zip(columns, row, strict=True)) if i % 3 == 2 else row
+                  for i, row in enumerate(rows)]
     got = io.StringIO(newline="")
     with mock.patch.object(writer, "_CHUNK", 5):  # several chunks: risky or not, to quote or not
         count = write_csv(got, columns, given_rows, text=shown)

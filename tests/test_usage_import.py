@@ -545,6 +545,31 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(both_ways, c
     assert entry_count(world) == 3
 
 
+@pytest.mark.parametrize("remembered", [100_000, 4_000, 1_000],
+                         ids=["counted in memory", "saved now and then", "saved every chunk"])
+def test_a_large_file_through_the_writer_imports_once_and_then_adds_nothing(
+    cli, world, tmp_path, monkeypatch, remembered
+):
+    # Full chunks through the writer process: the second time every look-up finds its
+    # refs, answers larger than a pipe holds. Half the rows have no ref, each of them
+    # three times over, in different chunks: each counts as often as it appears, however
+    # many of those counts are kept in memory.
+    from benefit_cli.services import usage_import
+
+    monkeypatch.setattr(usage_import, "SEPARATE_BYTES", 0)
+    monkeypatch.setattr(usage_import, "_REMEMBERED", remembered)
+    cli("level", "add", "C1", "GUEST", "--quantity", "100000", "--start", "2026-01-01",
+        "--expires", "2026-12-31")
+    lines = [f"C1,GUEST,1,2026-03-01,visit {n % 4000},{f'R{n}' if n % 2 else ''}\n"
+             for n in range(12_000)]
+    path = write_bytes(tmp_path, HEADER + "".join(lines).encode())
+    first = cli("usage", "import", path)
+    assert summary(first).startswith("rows read 12000, imported 12000, skipped as already present 0")
+    second = cli("usage", "import", path)
+    assert summary(second).startswith("rows read 12000, imported 0, skipped as already present 12000")
+    assert entry_count(world) == 12_000
+
+
 def test_identical_rows_without_refs_both_count_and_reimport_adds_nothing(both_ways, cli, world, tmp_path):
     row = b"C1,GUEST,1,2026-03-01,Guest at the gala\n"
     path = write_bytes(tmp_path, b"contact,type,quantity,used_on,description\n" + row + row)

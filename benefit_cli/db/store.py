@@ -755,6 +755,29 @@ class Store:
             )
         return found
 
+    def start_occurrences(self) -> None:
+        """An empty TEMP table for an import's count of its rows without a ref, by
+        content: this connection's alone, outside the ledger's file and lock."""
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS import_occurrences"
+            " (content INTEGER PRIMARY KEY, seen INTEGER NOT NULL)"
+        )
+        self.conn.execute("DELETE FROM temp.import_occurrences")
+
+    def saved_occurrences(self, contents: Sequence[int]) -> dict[int, int]:
+        return dict(
+            self._rows_in(
+                "SELECT content, seen FROM temp.import_occurrences WHERE content IN ({marks})", contents
+            )
+        )
+
+    def save_occurrences(self, seen: dict[int, int]) -> None:
+        self.conn.executemany(
+            "INSERT INTO temp.import_occurrences (content, seen) VALUES (?, ?)"
+            " ON CONFLICT (content) DO UPDATE SET seen = excluded.seen",
+            sorted(seen.items()),
+        )
+
     def append_uses(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Bulk append of use entries: (level_id, allocation_id, contact_id, entry_on,
         quantity, description, note, source, ref, fingerprint)."""

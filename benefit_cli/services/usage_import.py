@@ -47,6 +47,7 @@ USAGE_COLUMNS = {
 }
 CHUNK_ROWS = 5000
 _CACHED = 10_000  # distinct date and quantity texts remembered (memory stays flat)
+_REMEMBERED = 100_000  # contents of rows without a ref counted in memory (about 10 MB)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,38 @@ class _Chunk(NamedTuple):
     recorded: Callable[[], dict[str, list[RefUse]]]  # the ledger's answer on their refs
 
 
+class _Occurrences:
+    """How many rows of the file with the same content and no ref have been read, by
+    content (60 bits of the fingerprint: should two contents ever share them, the
+    second is keyed as a repeat of the first, the same again on the next import).
+
+    The counts of the last ``_REMEMBERED`` contents stay in memory, which is all a
+    usual file needs; beyond that they go to a TEMP table, so that a file of a million
+    such rows does not hold them all in memory.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.seen: dict[int, int] = {}
+        self.saved = False
+        store.start_occurrences()
+
+    def recall(self, fingerprints: list[str]) -> None:
+        """Bring the saved counts of these contents back into memory (before ``count``)."""
+        if len(self.seen) + len(fingerprints) > _REMEMBERED:
+            self.store.save_occurrences(self.seen)
+            self.seen, self.saved = {}, True
+        if self.saved:  # what memory holds is newer than what was saved
+            missing = {int(f[:15], 16) for f in fingerprints} - self.seen.keys()
+            self.seen.update(self.store.saved_occurrences(list(missing)))
+
+    def count(self, fingerprint: str) -> int:
+        """Count one more row with this content; which one it is (1 for the first)."""
+        content = int(fingerprint[:15], 16)
+        self.seen[content] = occurrence = self.seen.get(content, 0) + 1
+        return occurrence
+
+
 class _Importer:
     def __init__(self, store: Store, ledger: Ledger, options: ImportOptions, rejects: Any) -> None:
         from benefit_cli.csvio.dates import parse_date
@@ -128,7 +161,7 @@ class _Importer:
         self.contacts = store.contact_keys()
         self.types = {t.code: t for t in store.list_types(include_retired=True)}
         self.balances: dict[int, dict[int, list[LiveBalance]]] = {}
-        self.occurrences: dict[int, int] = {}
+        self.occurrences = _Occurrences(store)
         self.appended: dict[str, list[RefUse]] = {}
         self.today = (options.today, options.today.isoformat())
         self.days: dict[str, tuple[dt.date, str]] = {}
@@ -144,6 +177,12 @@ class _Importer:
 
     def read(self, rows: list[tuple[int, dict[str, str], list[str]]]) -> _Chunk:
         checked = list(map(self.parse, rows))
+        # A row without a ref is keyed by its content and which identical row it is.
+        unnamed = [row for row in checked if isinstance(row, _Row) and not row.ref]
+        self.occurrences.recall([row.fingerprint for row in unnamed])
+        for row in unnamed:
+            occurrence = self.occurrences.count(row.fingerprint)
+            row.ref = f"row-{row.fingerprint}" + (f"-{occurrence}" if occurrence > 1 else "")
         refs = list({row.ref for row in checked if isinstance(row, _Row)})
         return _Chunk(checked, self.ledger.ask_ref_uses(refs))
 
@@ -210,7 +249,7 @@ class _Importer:
         description = values.get("description") or None
         note = values.get("note") or None
         print_ = fingerprint(contact_id, benefit_type.id, quantity, on, description, note)
-        ref = values.get("ref") or self.content_ref(print_)
+        ref = values.get("ref") or ""  # or, set by read, one from the content
         return _Row(
             number, raw, contact_id, benefit_type, quantity, used_on, on, description, note, ref, print_
         )
@@ -263,13 +302,6 @@ class _Importer:
             except ValueError as exc:
                 errors.append(CsvError(str(exc), number, "used_on"))
         return errors
-
-    def content_ref(self, print_: str) -> str:
-        """The key of a row without a ref: its content, and which identical row it is."""
-        key = int(print_[:16], 16)
-        occurrence = self.occurrences.get(key, 0) + 1
-        self.occurrences[key] = occurrence
-        return f"row-{print_}" + (f"-{occurrence}" if occurrence > 1 else "")
 
     def draw(self, row: _Row, entries: list[tuple[Any, ...]]) -> CsvError | None:
         type_id = row.benefit_type.id

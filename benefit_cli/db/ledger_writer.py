@@ -15,7 +15,8 @@ until the import ends (WAL mode).
 
 Messages are pickled tuples over the writer's stdin and stdout: ``("open", db, stamp,
 cache_mib)``, ``("ref_uses", refs)``, ``("append", rows)`` (no answer: it overlaps),
-``("commit",)``. Each answered message gets ``("ok", value)`` or ``("error", text)``.
+``("commit",)``. Each answered message gets ``("ok", value)`` or ``("error", text)``,
+read here by a thread as it comes, so that neither side ever waits on the other.
 """
 
 from __future__ import annotations

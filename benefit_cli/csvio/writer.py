@@ -24,7 +24,8 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 # A large export is written a chunk of rows at a time, and checked a column at a time:
 # nearly every column of every chunk is plain — whole numbers, or text none of which
 # starts with a risky character — and a column of those with no empty cell is checked
-# and turned into text with no Python code run per cell (type set, join, regex search).
+# and turned into text with no Python code run per cell (a join and substring tests, or
+# a map of str over whole numbers).
 # A chunk with no cell to quote is joined into lines directly, as csv would write them
 # and faster; any other chunk goes through csv.
 _CHUNK = 1000

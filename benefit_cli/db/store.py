@@ -156,6 +156,13 @@ class Store:
             chunk = values[start : start + 500]
             yield from self.conn.execute(sql.format(marks=", ".join("?" for _ in chunk)), chunk)
 
+    def _tuples(self) -> sqlite3.Cursor:
+        """A cursor whose rows are plain tuples, for a report that hands them on as they
+        are (sqlite3.Row finds a column by name with a linear search)."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor
+
     def _insert(self, table: str, values: dict[str, Any], audit: bool = True) -> int:
         if audit:
             at, by = self.stamp
@@ -834,9 +841,7 @@ class Store:
             " CASE WHEN expires_on < ? THEN 'expired' ELSE 'current' END,"
             " used_by, source, description, operator, unit"
         )
-        cursor = self.conn.cursor()
-        cursor.row_factory = None
-        return self._history(columns, filters, [iso(today)], cursor)
+        return self._history(columns, filters, [iso(today)], self._tuples())
 
     def _history(
         self,
@@ -930,9 +935,7 @@ class Store:
         """
         where, params = self._level_filters("l", "p.holder_id", filters)
         consumed = "coalesce((SELECT -sum(e.quantity) FROM entries e WHERE e.allocation_id = a.id), 0)"
-        cursor = self.conn.cursor()
-        cursor.row_factory = None
-        return cursor.execute(
+        return self._tuples().execute(
             "WITH today(d) AS (SELECT ?), parts AS ("
             " SELECT l.contact_id AS holder_id, l.id AS level_id, NULL AS allocation_id,"
             "  l.quantity AS granted,"
@@ -982,22 +985,24 @@ class Store:
         """Allocations as plain tuples: id, type, owner_ref, contact_ref, contact, number,
         used, starts_on, stops_on, status, comment (the report's columns), then the unit."""
         where, params = self._allocation_filters(filters)
-        cursor = self.conn.cursor()
-        cursor.row_factory = None
-        return cursor.execute(
-            "SELECT a.id, t.code, o.ref, c.ref, c.name, a.number,"
-            " coalesce((SELECT -sum(e.quantity) FROM entries e WHERE e.allocation_id = a.id"
-            "  AND e.kind IN ('use', 'void')), 0),"
-            " a.starts_on, a.stops_on,"
-            " CASE WHEN a.response = 'declined' THEN 'declined' WHEN NOT a.active THEN 'ended'"
-            "  ELSE coalesce(nullif(a.response, ''), 'offered') END,"
-            " a.comment, t.unit"
-            " FROM allocations a JOIN levels l ON l.id = a.level_id"
-            " JOIN benefit_types t ON t.id = l.type_id JOIN contacts o ON o.id = l.contact_id"
-            " JOIN contacts c ON c.id = a.contact_id"
-            f" WHERE {where} ORDER BY t.code, a.id",
-            params,
-        ).fetchall()
+        return (
+            self._tuples()
+            .execute(
+                "SELECT a.id, t.code, o.ref, c.ref, c.name, a.number,"
+                " coalesce((SELECT -sum(e.quantity) FROM entries e WHERE e.allocation_id = a.id"
+                "  AND e.kind IN ('use', 'void')), 0),"
+                " a.starts_on, a.stops_on,"
+                " CASE WHEN a.response = 'declined' THEN 'declined' WHEN NOT a.active THEN 'ended'"
+                "  ELSE coalesce(nullif(a.response, ''), 'offered') END,"
+                " a.comment, t.unit"
+                " FROM allocations a JOIN levels l ON l.id = a.level_id"
+                " JOIN benefit_types t ON t.id = l.type_id JOIN contacts o ON o.id = l.contact_id"
+                " JOIN contacts c ON c.id = a.contact_id"
+                f" WHERE {where} ORDER BY t.code, a.id",
+                params,
+            )
+            .fetchall()
+        )
 
     def allocation_totals(self, filters: Any) -> list[sqlite3.Row]:
         """Per type: how many allocations, the number allocated, to how many contacts;
@@ -1017,14 +1022,16 @@ class Store:
         first, as plain tuples: contact_ref, contact, email, type, remaining, expires_on,
         days_left (from ``first``), then the unit."""
         where, params = self._level_filters("l", "c.id", filters)
-        cursor = self.conn.cursor()
-        cursor.row_factory = None
-        return cursor.execute(
-            "SELECT c.ref, c.name, c.email, b.type, b.remaining, b.expires_on,"
-            " CAST(julianday(b.expires_on) - julianday(?) AS INTEGER), b.unit"
-            " FROM balances b JOIN levels l ON l.id = b.level_id"
-            " JOIN contacts c ON c.ref = b.contact_ref"
-            f" WHERE b.remaining > 0 AND b.expires_on BETWEEN ? AND ? AND {' AND '.join(where) or '1'}"
-            " ORDER BY b.expires_on, c.ref, b.type",
-            (iso(first), iso(first), iso(last), *params),
-        ).fetchall()
+        return (
+            self._tuples()
+            .execute(
+                "SELECT c.ref, c.name, c.email, b.type, b.remaining, b.expires_on,"
+                " CAST(julianday(b.expires_on) - julianday(?) AS INTEGER), b.unit"
+                " FROM balances b JOIN levels l ON l.id = b.level_id"
+                " JOIN contacts c ON c.ref = b.contact_ref"
+                f" WHERE b.remaining > 0 AND b.expires_on BETWEEN ? AND ? AND {' AND '.join(where) or '1'}"
+                " ORDER BY b.expires_on, c.ref, b.type",
+                (iso(first), iso(first), iso(last), *params),
+            )
+            .fetchall()
+        )

@@ -143,10 +143,8 @@ def _json_stream(rows: Rows, out: IO[str]) -> int:
     would (inside a JSON string a newline is escaped, so each line break is layout)."""
     count = 0
     out.write("[")
-    for values in rows.values():
-        text = json.dumps(
-            dict(zip(rows.columns, map(_json_value, values), strict=True)), indent=2, ensure_ascii=False
-        )
+    for row in _json_objects(rows):
+        text = json.dumps(row, indent=2, ensure_ascii=False)
         out.write(",\n  " if count else "\n  ")
         out.write(text.replace("\n", "\n  "))
         count += 1
@@ -187,7 +185,7 @@ def _write(parts: list[Rows], fmt: str, out: IO[str], terminal: bool, sections: 
     if fmt != "csv":
         parts = [part.whole() for part in parts]
     if fmt == "json":
-        data = {p.title or str(i): _json_rows(p) for i, p in enumerate(parts)}
+        data = {p.title or str(i): list(_json_objects(p)) for i, p in enumerate(parts)}
         json.dump(data, out, indent=2, ensure_ascii=False)
         out.write("\n")
         return sum(len(rows) for rows in data.values())
@@ -212,8 +210,10 @@ def _write(parts: list[Rows], fmt: str, out: IO[str], terminal: bool, sections: 
     return written
 
 
-def _json_rows(rows: Rows) -> list[dict[str, Any]]:
-    return [dict(zip(rows.columns, map(_json_value, values), strict=True)) for values in rows.values()]
+def _json_objects(rows: Rows) -> Iterator[dict[str, Any]]:
+    """Each row as the JSON object it is written as: typed numbers, ISO dates."""
+    for values in rows.values():
+        yield dict(zip(rows.columns, map(_json_value, values), strict=True))
 
 
 def bar_chart(rows: Rows, label: str, value: str, width: int = 40) -> None:

@@ -136,14 +136,19 @@ class _Occurrences:
             self.store.save_occurrences(self.seen)
             self.seen, self.saved = {}, True
         if self.saved:  # what memory holds is newer than what was saved
-            missing = {int(f[:15], 16) for f in fingerprints} - self.seen.keys()
+            missing = set(map(_content, fingerprints)) - self.seen.keys()
             self.seen.update(self.store.saved_occurrences(list(missing)))
 
     def count(self, fingerprint: str) -> int:
         """Count one more row with this content; which one it is (1 for the first)."""
-        content = int(fingerprint[:15], 16)
+        content = _content(fingerprint)
         self.seen[content] = occurrence = self.seen.get(content, 0) + 1
         return occurrence
+
+
+def _content(fingerprint: str) -> int:
+    """The key a content is counted under: 60 bits of its fingerprint (an SQLite integer)."""
+    return int(fingerprint[:15], 16)
 
 
 class _Importer:

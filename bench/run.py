@@ -247,14 +247,16 @@ def floor_load(csv_path: Path, db: Path) -> float:
     import csv
     import sqlite3
 
-    from benefit_cli.db.migrations import LEDGER
+    from benefit_cli.db.migrations import migrations
+
+    ledger = next(m for m in migrations() if m.name == "ledger").sql
 
     remove_db(db)
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA cache_size = -65536")
-    conn.executescript(LEDGER)
+    conn.executescript(ledger)
     started = time.perf_counter()
     with open(csv_path, newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)

@@ -17,6 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, cast
 
+from benefit_cli.domain.units import amount, money
+
+__all__ = ["FORMATS", "Rows", "Sections", "amount", "bar_chart", "money", "note", "render"]
+
 FORMATS = ("table", "csv", "json", "markdown")
 
 
@@ -45,16 +49,6 @@ class Rows:
 @dataclass
 class Sections:
     parts: list[Rows] = field(default_factory=list)
-
-
-def money(cents: int | None) -> Decimal | None:
-    """Cents as currency units with two decimals."""
-    return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
-
-
-def amount(value: int | None, unit: str) -> int | Decimal | None:
-    """A stored quantity as the user reads it: money in currency units, others as is."""
-    return money(value) if unit == "money" else value
 
 
 def note(message: str) -> None:

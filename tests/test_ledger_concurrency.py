@@ -32,11 +32,12 @@ SERVICE_WORKER = textwrap.dedent(
     from pathlib import Path
     import datetime as dt
     from benefit_cli.db.connection import connect
+    from benefit_cli.db.store import Store
     from benefit_cli.domain.errors import BenefitError
-    from benefit_cli.services.ledger import use
+    from benefit_cli.services.ledger import record_use
 
     db, go, ready, attempts = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
-    conn = connect(db)
+    store = Store(connect(db))
     ready.touch()
     deadline = time.monotonic() + 30
     while not go.exists():
@@ -46,7 +47,9 @@ SERVICE_WORKER = textwrap.dedent(
     done = {"ok": 0, "refused": [], "other": []}
     for i in range(attempts):
         try:
-            use(conn, "C1", "PASS", "1", dt.date(2026, 6, 1), description=f"try {i}")
+            with store.transaction() as tx:
+                contact, benefit_type = tx.contacts.get("C1"), tx.catalog.type("PASS")
+                record_use(tx, contact, benefit_type, 1, dt.date(2026, 6, 1), description=f"try {i}")
             done["ok"] += 1
         except BenefitError as error:
             done["refused"].append(error.message)
@@ -88,11 +91,12 @@ CRASH_WORKER = textwrap.dedent(
     import datetime as dt
     from pathlib import Path
     from benefit_cli.db.connection import connect
+    from benefit_cli.db.ledger import Ledger
     from benefit_cli.db.store import Store
-    from benefit_cli.services.ledger import use
+    from benefit_cli.services.ledger import record_use
 
     db, ready = sys.argv[1], Path(sys.argv[2])
-    original = Store.insert_entries
+    original = Ledger.append
 
     def stalled(self, rows):
         ids = original(self, rows[:1])
@@ -100,8 +104,10 @@ CRASH_WORKER = textwrap.dedent(
         time.sleep(60)
         return ids + original(self, rows[1:])
 
-    Store.insert_entries = stalled
-    use(connect(db), "C1", "PASS", "3", dt.date(2026, 6, 1), ref="CRASHED-REF")
+    Ledger.append = stalled
+    with Store(connect(db)).transaction() as tx:
+        contact, benefit_type = tx.contacts.get("C1"), tx.catalog.type("PASS")
+        record_use(tx, contact, benefit_type, 3, dt.date(2026, 6, 1), ref="CRASHED-REF")
     """
 )
 

@@ -21,18 +21,53 @@ from hypothesis import currently_in_test_context, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from benefit_cli.csvio.quantities import format_quantity
 from benefit_cli.db.connection import connect
 from benefit_cli.db.store import Store
 from benefit_cli.domain.consumption import draw_order
 from benefit_cli.domain.errors import BenefitError, NotFound
-from benefit_cli.render import amount
+from benefit_cli.domain.units import amount, show_amount
 from benefit_cli.reports.balance import balance_rows
 from benefit_cli.services import allocations, ledger
 from benefit_cli.services.balances import balances_for
 from benefit_cli.services.catalog import add_type
 from benefit_cli.services.checks import run_checks
 from benefit_cli.services.contacts import add_contact
+
+# The use cases as the commands call them: each in a transaction of its own, with the
+# contact, type, level or allocation looked up inside it.
+
+
+def grant(store: Store, contact: str, type_: str, quantity: int, start: dt.date, expires: dt.date,
+          priority: int) -> Any:
+    with store.transaction() as tx:
+        return allocations.add_level(tx, tx.contacts.get(contact), tx.catalog.type(type_), quantity,
+                                     start, expires, priority)
+
+
+def allocate(store: Store, level_id: int, contact: str, number: int) -> Any:
+    with store.transaction() as tx:
+        return allocations.allocate(tx, tx.memberships.level(level_id), tx.contacts.get(contact), number)
+
+
+def end(store: Store, allocation_id: int, on: dt.date) -> Any:
+    with store.transaction() as tx:
+        return allocations.respond(tx, tx.allocations.get(allocation_id), "end", on)
+
+
+def use(store: Store, contact: str, type_: str, wanted: int, on: dt.date) -> Any:
+    with store.transaction() as tx:
+        return ledger.record_use(tx, tx.contacts.get(contact), tx.catalog.type(type_), wanted, on)
+
+
+def void(store: Store, entry_id: int, reason: str, on: dt.date) -> Any:
+    with store.transaction() as tx:
+        return ledger.void(tx, entry_id, reason, on)
+
+
+def adjust(store: Store, contact: str, type_: str, by: int, reason: str, on: dt.date,
+           level_id: int | None = None) -> Any:
+    with store.transaction() as tx:
+        return ledger.adjust(tx, tx.contacts.get(contact), tx.catalog.type(type_), by, reason, on, level_id)
 
 ON = dt.date(2026, 6, 1)  # every use, adjust and void happens on this day
 STARTS = (dt.date(2026, 1, 1), dt.date(2026, 5, 1))
@@ -136,10 +171,6 @@ def tally(what: str) -> None:
         event(what)
 
 
-def text(value: int, type_: str) -> str:
-    return format_quantity(value, UNITS[type_])
-
-
 def quantity_of(type_: str, n: int, cents: int) -> int:
     """A count of ``n``, or an amount of money just under ``n`` (exact to the cent)."""
     return n if UNITS[type_] == "count" else n * 100 - cents
@@ -155,10 +186,12 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="ledger-stateful-"))
         self.conn = connect(self.dir / "benefits.db", create=True)
-        for ref in CONTACTS:
-            add_contact(self.conn, f"Person {ref}", ref)
-        for code, unit in UNITS.items():
-            add_type(self.conn, code, code.title(), unit, "perks")
+        self.store = Store(self.conn)
+        with self.store.transaction() as tx:
+            for ref in CONTACTS:
+                add_contact(tx, f"Person {ref}", ref)
+            for code, unit in UNITS.items():
+                add_type(tx, code, code.title(), unit, "perks")
         self.model = Model()
 
     def teardown(self) -> None:
@@ -199,8 +232,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def grant(self, contact: str, type_: str, n: int, cents: int, priority: int, start: dt.date,
               expires: dt.date) -> None:
         quantity = quantity_of(type_, n, cents)
-        level = allocations.add_level(self.conn, contact, type_, text(quantity, type_), start,
-                                      expires, priority)
+        level = grant(self.store, contact, type_, quantity, start, expires, priority)
         assert level.quantity == quantity and level.priority == priority
         self.model.levels[level.id] = MLevel(level.id, contact, type_, quantity, priority,
                                              start, expires)
@@ -221,10 +253,9 @@ class LedgerMachine(RuleBasedStateMachine):
         level = self.pick(self.model.levels, index)
         number = quantity_of(level.type, max(1, n // 2), cents)
         if number > self.model.unallocated(level):
-            self.refused(allocations.allocate, self.conn, level.id, contact,
-                         text(number, level.type))
+            self.refused(allocate, self.store, level.id, contact, number)
             return
-        done = allocations.allocate(self.conn, level.id, contact, text(number, level.type))
+        done = allocate(self.store, level.id, contact, number)
         assert done.allocation.number == number
         assert (done.allocation.starts_on, done.allocation.stops_on) == (level.starts_on,
                                                                            level.expires_on)
@@ -238,9 +269,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def end_allocation(self, index: int) -> None:
         allocation = self.pick(self.model.allocations, index)
         if not allocation.active:
-            self.refused(allocations.respond, self.conn, allocation.id, "end", ON)
+            self.refused(end, self.store, allocation.id, ON)
             return
-        ended = allocations.respond(self.conn, allocation.id, "end", ON)
+        ended = end(self.store, allocation.id, ON)
         assert not ended.active
         tally("end: done")
         allocation.active = False
@@ -253,8 +284,8 @@ class LedgerMachine(RuleBasedStateMachine):
     def use_quantity(self, contact: str, type_: str, wanted: int) -> None:
         balances = self.model.balances(contact, type_)
         if wanted > self.model.available(contact, type_):
-            error = self.refused(ledger.use, self.conn, contact, type_, text(wanted, type_), ON)
-            assert error.message.startswith(f"Cannot use {ledger.show_amount(wanted, UNITS[type_])}"
+            error = self.refused(use, self.store, contact, type_, wanted, ON)
+            assert error.message.startswith(f"Cannot use {show_amount(wanted, UNITS[type_])}"
                                             f" of {type_} for")
             return
         plan = []
@@ -264,7 +295,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 take = min(left, remaining)
                 plan.append((balance, take))
                 left -= take
-        used = ledger.use(self.conn, contact, type_, text(wanted, type_), ON)
+        used = use(self.store, contact, type_, wanted, ON)
         drawn = [(d.balance.level_id, d.balance.allocation_id, d.quantity) for d in used.draws]
         expected = [
             (b.level.id, b.id, take) if isinstance(b, MAllocation) else (b.id, None, take)
@@ -299,16 +330,16 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(index=PICK, missing=st.booleans())
     def void(self, index: int, missing: bool) -> None:
         if missing and index % 5 == 0:
-            error = self.refused(ledger.void, self.conn, max(self.model.entries) + 1, "typo", ON)
+            error = self.refused(void, self.store, max(self.model.entries) + 1, "typo", ON)
             assert isinstance(error, NotFound)
             return
         entry = self.pick(self.model.entries, index)
         allocation = entry.allocation
         ended = allocation is not None and not allocation.active
         if entry.kind != "use" or entry.voided or ended:
-            self.refused(ledger.void, self.conn, entry.id, "mistake", ON)
+            self.refused(void, self.store, entry.id, "mistake", ON)
             return
-        done = ledger.void(self.conn, entry.id, "mistake", ON)
+        done = void(self.store, entry.id, "mistake", ON)
         assert done.quantity == -entry.quantity
         assert (done.level_id, done.allocation_id) == (
             entry.level.id, allocation.id if allocation else None)
@@ -328,13 +359,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def adjust(self, contact: str, type_: str, n: int, cents: int, negative: bool,
                index: int | None) -> None:
         by = quantity_of(type_, n, cents) * (-1 if negative else 1)
-        by_text = ("-" if negative else "+") + text(abs(by), type_)
         owned = [b for _, b, _ in self.model.balances(contact, type_) if isinstance(b, MLevel)]
         if index is not None and self.model.levels:
             level: MLevel | None = self.pick(self.model.levels, index)
             assert level is not None
             if level.contact != contact or level.type != type_:
-                self.refused(ledger.adjust, self.conn, contact, type_, by_text, "fix", ON, level.id)
+                self.refused(adjust, self.store, contact, type_, by, "fix", ON, level.id)
                 return
             level_id: int | None = level.id
         else:
@@ -343,16 +373,15 @@ class LedgerMachine(RuleBasedStateMachine):
                 owned = [lv for lv in owned if self.model.own_remaining(lv) >= -by] or owned
             level = owned[0] if owned else None
         if level is None:
-            error = self.refused(ledger.adjust, self.conn, contact, type_, by_text, "fix", ON)
+            error = self.refused(adjust, self.store, contact, type_, by, "fix", ON)
             assert isinstance(error, NotFound)
             return
         if self.model.own_remaining(level) + by < 0:
-            error = self.refused(ledger.adjust, self.conn, contact, type_, by_text, "fix", ON,
-                                 level_id)
-            assert error.message.startswith(f"Cannot take {ledger.show_amount(-by, UNITS[type_])}"
+            error = self.refused(adjust, self.store, contact, type_, by, "fix", ON, level_id)
+            assert error.message.startswith(f"Cannot take {show_amount(-by, UNITS[type_])}"
                                             f" from level {level.id}")
             return
-        done = ledger.adjust(self.conn, contact, type_, by_text, "fix", ON, level_id)
+        done = adjust(self.store, contact, type_, by, "fix", ON, level_id)
         assert (done.level_id, done.by) == (level.id, by)
         level.own_change += by
         tally("adjust: done")
@@ -397,7 +426,7 @@ class LedgerMachine(RuleBasedStateMachine):
                         "allocated_out": amount(0, unit), "used": amount(allocation.used, unit),
                         "remaining": amount(allocation.remaining, unit), "status": "current",
                     }
-            rows = balance_rows(self.conn, contact, ON, every=True).rows
+            rows = balance_rows(self.store, contact, ON, every=True).rows
             shown = {
                 (row["level_id"], row["allocation_id"]): {k: row[k] for k in (
                     "type", "granted", "allocated_out", "used", "remaining", "status")}
@@ -406,22 +435,22 @@ class LedgerMachine(RuleBasedStateMachine):
             assert len(shown) == len(rows)
             assert shown == expected
 
-            totals = {row["type"]: row for row in balance_rows(self.conn, contact, ON).rows}
-            store = Store(self.conn)
-            contact_id = store.contact(contact).id
+            totals = {row["type"]: row for row in balance_rows(self.store, contact, ON).rows}
+            store = self.store
+            contact_id = store.contacts.get(contact).id
             for type_, unit in UNITS.items():
                 available = self.model.available(contact, type_)
                 if type_ in totals:
                     assert totals[type_]["remaining"] == amount(available, unit)
                 else:
                     assert available == 0 and not self.model.balances(contact, type_)
-                type_id = store.benefit_type(type_).id
+                type_id = store.catalog.type(type_).id
                 usable = draw_order(balances_for(store, contact_id, type_id), ON)
                 assert sum(b.remaining for b in usable) == available
 
     @invariant()
     def db_check_finds_nothing(self) -> None:
-        assert run_checks(self.conn) == []
+        assert run_checks(self.store) == []
         assert not self.conn.in_transaction
         kinds = dict(self.conn.execute("SELECT kind, count(*) FROM entries GROUP BY kind"))
         for kind in ("use", "void", "adjust"):

@@ -15,6 +15,7 @@ from benefit_cli.db.connection import connect
 from benefit_cli.db.ledger_writer import import_transaction
 from benefit_cli.db.store import Store
 from benefit_cli.domain.errors import BenefitError
+from benefit_cli.domain.models import NewEntry
 
 
 @pytest.fixture
@@ -26,9 +27,10 @@ def ledger_db(cli: Any, db: Path) -> Path:
     return db
 
 
-def use_rows(conn: sqlite3.Connection, *refs: str) -> list[tuple[Any, ...]]:
+def use_rows(conn: sqlite3.Connection, *refs: str) -> list[NewEntry]:
     level_id, contact_id = conn.execute("SELECT id, contact_id FROM levels").fetchone()
-    return [(level_id, None, contact_id, "2026-03-01", -1, "visit", None, "import", ref, f"fp-{ref}")
+    return [NewEntry("use", level_id, None, contact_id, "2026-03-01", -1, None, "visit", None, "import", ref,
+                     f"fp-{ref}")
             for ref in refs]
 
 
@@ -44,10 +46,10 @@ def entries(db: Path) -> list[tuple[Any, ...]]:
 def test_the_block_is_committed_whole_and_answers_see_its_own_rows(ledger_db: Path, separate: bool):
     conn = connect(ledger_db)
     with import_transaction(conn, separate) as ledger:
-        ledger.append_uses(use_rows(conn, "R1", "R2"))
+        ledger.append_many(use_rows(conn, "R1", "R2"))
         found = ledger.ask_ref_uses(["R1", "R3"])()
         assert list(found) == ["R1"] and found["R1"][0].fingerprint == "fp-R1"
-        ledger.append_uses(use_rows(conn, "R3"))
+        ledger.append_many(use_rows(conn, "R3"))
     conn.close()
     assert entries(ledger_db) == [("R1", -1, "tester"), ("R2", -1, "tester"), ("R3", -1, "tester")]
 
@@ -56,20 +58,20 @@ def test_the_block_is_committed_whole_and_answers_see_its_own_rows(ledger_db: Pa
 def test_a_block_that_raises_leaves_nothing(ledger_db: Path, separate: bool):
     conn = connect(ledger_db)
     with pytest.raises(KeyboardInterrupt), import_transaction(conn, separate) as ledger:
-        ledger.append_uses(use_rows(conn, "R1"))
+        ledger.append_many(use_rows(conn, "R1"))
         ledger.ask_ref_uses(["R1"])()  # the row is in, uncommitted
         raise KeyboardInterrupt
     conn.close()
     assert entries(ledger_db) == []
-    assert Store(connect(ledger_db)).ref_uses(["R1"]) == {}
+    assert Store(connect(ledger_db)).ledger.ref_uses(["R1"]) == {}
 
 
 def test_a_database_error_in_the_writer_is_one_sentence_and_nothing_is_written(ledger_db: Path):
     conn = connect(ledger_db)
-    bad = [(None, *use_rows(conn, "R2")[0][1:])]  # no level: NOT NULL
+    bad = [use_rows(conn, "R2")[0]._replace(level_id=None)]  # no level: NOT NULL
     with pytest.raises(BenefitError) as refused, import_transaction(conn, separate=True) as ledger:
-        ledger.append_uses(use_rows(conn, "R1"))
-        ledger.append_uses(bad)
+        ledger.append_many(use_rows(conn, "R1"))
+        ledger.append_many(bad)
         ledger.ask_ref_uses(["R1"])()
     conn.close()
     assert refused.value.message == (
@@ -82,10 +84,10 @@ def test_a_database_error_in_the_writer_is_one_sentence_and_nothing_is_written(l
 def test_a_writer_that_dies_is_reported_and_nothing_is_written(ledger_db: Path):
     conn = connect(ledger_db)
     with pytest.raises(BenefitError) as refused, import_transaction(conn, separate=True) as ledger:
-        ledger.append_uses(use_rows(conn, "R1"))
+        ledger.append_many(use_rows(conn, "R1"))
         ledger.process.kill()  # type: ignore[attr-defined]
         ledger.process.wait()  # type: ignore[attr-defined]
-        ledger.append_uses(use_rows(conn, "R2"))
+        ledger.append_many(use_rows(conn, "R2"))
         ledger.ask_ref_uses(["R1"])()
     conn.close()
     assert refused.value.message == (
@@ -104,10 +106,10 @@ def test_large_answers_and_chunks_in_flight_at_once_do_not_deadlock(ledger_db: P
     def import_twice_over() -> None:
         conn = connect(ledger_db)
         with import_transaction(conn, separate=True) as ledger:
-            ledger.append_uses(use_rows(conn, *refs))
+            ledger.append_many(use_rows(conn, *refs))
             first = ledger.ask_ref_uses(refs[:10_000])
             second = ledger.ask_ref_uses(refs[10_000:])
-            ledger.append_uses(use_rows(conn, *(f"S{number}-{'y' * 40}" for number in range(10_000))))
+            ledger.append_many(use_rows(conn, *(f"S{number}-{'y' * 40}" for number in range(10_000))))
             found.append(len(first()) + len(second()))
         conn.close()
 

@@ -88,9 +88,9 @@ def both_ways(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
     """Chunks of three rows, so that refs and balances carry across chunks (each chunk is
     read before the one before it is written); the writing done in this process, or in a
     writer process of its own as for a large file."""
-    from benefit_cli.services import usage_import
+    from benefit_cli.services import importing, usage_import
 
-    monkeypatch.setattr(usage_import, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
     if request.param == "writer process":
         monkeypatch.setattr(usage_import, "SEPARATE_BYTES", 0)
     return str(request.param)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, day, note, open_db, show, today
+from benefit_cli.cli.common import Format, FormatOpt, day, note, open_store, show, today, transaction
 
 app = typer.Typer(help="Parts of levels conveyed to other contacts.", no_args_is_help=True)
 delegate_app = typer.Typer(help="Contacts allowed to use a level for its owner.", no_args_is_help=True)
@@ -33,16 +33,20 @@ def allocate(
 
     Example: benefit allocate 12 C000124 --number 1
     """
-    from benefit_cli.db.store import Store
+    from benefit_cli.cli import values
     from benefit_cli.reports.lists import allocation_rows
     from benefit_cli.services.allocations import allocate as allocate_
 
-    conn = open_db()
-    done = allocate_(conn, level, contact, number, day(start, "--start"), day(stop, "--stop"), comment)
+    starts_on, stops_on = day(start, "--start"), day(stop, "--stop")
+    with transaction() as tx:
+        found, receiver = tx.memberships.level(level), tx.contacts.get(contact)
+        amount = values.quantity(number, tx.catalog.type_by_id(found.type_id).unit, "--number")
+        done = allocate_(tx, found, receiver, amount, starts_on, stops_on, comment)
+        rows = allocation_rows(tx, [done.allocation])
     for earlier in done.stopped:
         note(f"Ended allocation {earlier.id} (same card group) on {earlier.stops_on}.")
     note(f"Allocated; {done.unallocated} of level {level} remain unallocated.")
-    show(allocation_rows(Store(conn), [done.allocation]))
+    show(rows)
 
 
 @app.command("list")
@@ -56,22 +60,22 @@ def list_(
 
     Example: benefit allocation list --level 12
     """
-    from benefit_cli.db.store import Store
     from benefit_cli.reports.lists import allocation_rows
 
-    store = Store(open_db())
-    contact_id = store.contact(contact).id if contact else None
-    type_id = store.benefit_type(type_).id if type_ else None
+    store = open_store()
+    contact_id = store.contacts.get(contact).id if contact else None
+    type_id = store.catalog.type(type_).id if type_ else None
     if level is not None:
-        store.level(level)
-    rows = store.list_allocations(contact_id, level, type_id)
-    show(allocation_rows(store, [store.allocation(r["id"]) for r in rows]), fmt)
+        store.memberships.level(level)
+    show(allocation_rows(store, store.allocations.find(contact_id, level, type_id)), fmt)
 
 
 def _respond(action: str, allocation: int, on: str | None) -> None:
     from benefit_cli.services.allocations import respond
 
-    done = respond(open_db(), allocation, action, day(on, "--on") or today())
+    when = day(on, "--on") or today()
+    with transaction() as tx:
+        done = respond(tx, tx.allocations.get(allocation), action, when)
     note(
         f"Allocation {done.id} is now {done.status}"
         + (f", delivered {done.delivered_on}." if done.delivered_on else ".")
@@ -125,8 +129,10 @@ def delegate_add(
     """
     from benefit_cli.services.allocations import add_delegate
 
-    found, ref = add_delegate(open_db(), level, contact)
-    note(f'"{ref}" may now use level {found.id}.')
+    with transaction() as tx:
+        found, delegate = tx.memberships.level(level), tx.contacts.get(contact)
+        add_delegate(tx, found, delegate)
+    note(f'"{delegate.ref}" may now use level {level}.')
 
 
 @delegate_app.command("remove")
@@ -140,5 +146,7 @@ def delegate_remove(
     """
     from benefit_cli.services.allocations import remove_delegate
 
-    found, ref = remove_delegate(open_db(), level, contact)
-    note(f'"{ref}" may no longer use level {found.id}.')
+    with transaction() as tx:
+        found, delegate = tx.memberships.level(level), tx.contacts.get(contact)
+        remove_delegate(tx, found, delegate)
+    note(f'"{delegate.ref}" may no longer use level {level}.')

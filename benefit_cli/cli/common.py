@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from benefit_cli.db.store import Store, Tx
     from benefit_cli.render import Rows, Sections
 
 
@@ -42,10 +44,20 @@ def db_path() -> Path:
     return default_path()
 
 
-def open_db(create: bool = False) -> sqlite3.Connection:
+def open_store(create: bool = False) -> Store:
+    """The database of this command (``--db``), opened and upgraded."""
     from benefit_cli.db.connection import connect
+    from benefit_cli.db.store import Store
 
-    return connect(db_path(), create=create)
+    return Store(connect(db_path(), create=create))
+
+
+@contextmanager
+def transaction() -> Iterator[Tx]:
+    """The database of this command, in one write transaction: whatever the block does is
+    applied whole when it ends, or not at all if it raises."""
+    with open_store().transaction() as tx:
+        yield tx
 
 
 def day(value: str | None, what: str) -> dt.date | None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, day, note, open_db, show, today
+from benefit_cli.cli.common import Format, FormatOpt, day, note, open_store, show, today, transaction
 
 app = typer.Typer(help="People and businesses.", no_args_is_help=True)
 
@@ -31,9 +31,19 @@ def add(
 
     Example: benefit contact add "Ada Byron" --ref C000123 --email ada@example.org
     """
+    from benefit_cli.domain.errors import UsageError
     from benefit_cli.services.contacts import add_contact
 
-    contact = add_contact(open_db(), name, ref, business, of, email, day(joined, "--joined"))
+    name = name.strip()
+    if not name:
+        raise UsageError("The contact's name must not be empty.")
+    if business and of:
+        raise UsageError("A business cannot belong to another business: give --business or --of, not both.")
+    joined_on = day(joined, "--joined")
+    with transaction() as tx:
+        employer = tx.contacts.get(of) if of else None
+        kind = "business" if business else "person"
+        contact = add_contact(tx, name, ref.strip() if ref else None, kind, employer, email, joined_on)
     note(f"Added {contact.kind} {contact.label}.")
     print(contact.ref)
 
@@ -51,7 +61,10 @@ def list_(
     """
     from benefit_cli.reports.lists import contact_rows
 
-    show(contact_rows(open_db(), name, day(joined_from, "--joined-from"), day(joined_to, "--joined-to")), fmt)
+    show(
+        contact_rows(open_store(), name, day(joined_from, "--joined-from"), day(joined_to, "--joined-to")),
+        fmt,
+    )
 
 
 @app.command("show")
@@ -65,7 +78,7 @@ def show_(
     """
     from benefit_cli.reports.contact import contact_sections
 
-    show(contact_sections(open_db(), contact, today()), fmt)
+    show(contact_sections(open_store(), contact, today()), fmt)
 
 
 @app.command("import")
@@ -83,10 +96,16 @@ def import_(
     """
     from benefit_cli.cli.imports import check_file, date_order
     from benefit_cli.services.contacts import import_contacts
+    from benefit_cli.services.importing import ImportOptions
 
     check_file(file)
-    result = import_contacts(open_db(), file, update, encoding, delimiter, date_order(dayfirst, monthfirst))
+    options = ImportOptions(
+        today(), encoding=encoding, delimiter=delimiter, dayfirst=date_order(dayfirst, monthfirst)
+    )
+    summary = import_contacts(open_store(), file, options, update)
+    if summary.rejected:
+        raise summary.refusal(dry_run=False)
     note(
-        f"{result.rows} rows read: {result.added} added, {result.updated} updated,"
-        f" {result.unchanged} already present."
+        f"{summary.rows} rows read: {summary.imported} added, {summary.updated} updated,"
+        f" {summary.already} already present."
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import db_path, note, open_db
+from benefit_cli.cli.common import db_path, note, open_store, show
 
 app = typer.Typer(help="The database file: create, upgrade, check, back up.", no_args_is_help=True)
 
@@ -25,7 +25,7 @@ def init() -> None:
     """
     path = db_path()
     existed = path.exists()
-    open_db(create=True)
+    open_store(create=True)
     note(f"{'Upgraded' if existed else 'Created'} {path}.")
 
 
@@ -37,8 +37,8 @@ def migrate() -> None:
     """
     from benefit_cli.db.connection import schema_version
 
-    conn = open_db()
-    note(f"{db_path()} is at schema {schema_version(conn)}.")
+    store = open_store()
+    note(f"{db_path()} is at schema {schema_version(store.conn)}.")
 
 
 @app.command("check")
@@ -49,7 +49,7 @@ def check() -> None:
     """
     from benefit_cli.services.checks import run_checks
 
-    findings = run_checks(open_db())
+    findings = run_checks(open_store())
     for finding in findings:
         print(finding)
     if findings:
@@ -64,18 +64,14 @@ def backup(path: Annotated[Path, typer.Argument(help="Where to write the copy.")
 
     Example: benefit db backup backups/benefits-2026-11-23.db
     """
-    import sqlite3
-
+    from benefit_cli.db.connection import backup as backup_
     from benefit_cli.domain.errors import Invalid
 
     if path.exists():
         raise Invalid(f'"{path}" already exists; choose a new file name for the backup.')
-    conn = open_db()
+    store = open_store()
     path.parent.mkdir(parents=True, exist_ok=True)
-    target = sqlite3.connect(path)
-    with target:
-        conn.backup(target)
-    target.close()
+    backup_(store.conn, path)
     note(f"Backed up {db_path()} to {path}.")
 
 
@@ -85,19 +81,15 @@ def stats() -> None:
 
     Example: benefit db stats
     """
-    import sqlite_utils
-
     from benefit_cli.db.connection import schema_version
 
-    conn = open_db()
-    database = sqlite_utils.Database(conn)
+    store = open_store()
     path = db_path()
     print(f"database: {path.resolve()}")
     print(f"size: {path.stat().st_size:,} bytes")
-    print(f"schema: {schema_version(conn)}")
-    for table in database.tables:
-        if table.name != "migrations":
-            print(f"{table.name}: {table.count:,}")
+    print(f"schema: {schema_version(store.conn)}")
+    for table, count in store.checks.table_counts().items():
+        print(f"{table}: {count:,}")
 
 
 def demo(
@@ -108,7 +100,8 @@ def demo(
     Example: benefit --db demo.db demo
     """
     from benefit_cli.domain.errors import Invalid
-    from benefit_cli.services.demo import build_demo, tour
+    from benefit_cli.reports.lists import allocation_rows
+    from benefit_cli.services.demo import TOUR, build_demo, tour_level
 
     path = db_path()
     if path.exists():
@@ -116,7 +109,10 @@ def demo(
             raise Invalid(f'"{path}" already exists; give --replace to rebuild it, or another --db.')
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    conn = open_db(create=True)
-    counts = build_demo(conn)
+    store = open_store(create=True)
+    counts = build_demo(store)
     note(f"Built the demo database {path}: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
-    tour(conn, path)
+    level = tour_level(store)
+    note(TOUR.format(path=path, level=level.id).rstrip())
+    note("\nHow José Álvarez split his family's reduced admissions:")
+    show(allocation_rows(store, store.allocations.find(level_id=level.id)))

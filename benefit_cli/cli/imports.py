@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benefit_cli.domain.errors import NotFound, UsageError
+
+if TYPE_CHECKING:
+    from benefit_cli.db.store import Store
 
 
 def check_file(path: Path) -> None:
@@ -52,7 +55,7 @@ def progress_bar(title: str) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def choose_contacts(
-    conn: sqlite3.Connection,
+    store: Store,
     contacts: str | None,
     contacts_file: Path | None,
     plan: str | None,
@@ -61,8 +64,6 @@ def choose_contacts(
     on: dt.date,
 ) -> list[str]:
     """The contacts a bulk command is for, chosen exactly one way."""
-    from benefit_cli.db.store import Store
-
     ways = [
         contacts is not None,
         contacts_file is not None,
@@ -73,14 +74,13 @@ def choose_contacts(
         raise UsageError(
             "Choose the contacts one way: --contacts, --contacts-file, --plan, or --joined-from/--joined-to."
         )
-    store = Store(conn)
     if contacts is not None:
         return [key.strip() for key in contacts.split(",") if key.strip()]
     if contacts_file is not None:
         return _contacts_in_file(contacts_file)
     if plan is not None:
-        return store.member_refs(store.plan(plan).id, on)
-    return [row["ref"] for row in store.list_contacts(joined_from=joined_from, joined_to=joined_to)]
+        return store.memberships.member_refs(store.catalog.plan(plan).id, on)
+    return [row.ref for row in store.contacts.rows(joined_from=joined_from, joined_to=joined_to)]
 
 
 def _contacts_in_file(path: Path) -> list[str]:

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, OutputOpt, day, note, open_db, show, today
+from benefit_cli.cli.common import (
+    Format,
+    FormatOpt,
+    OutputOpt,
+    day,
+    note,
+    open_store,
+    show,
+    today,
+    transaction,
+)
 
 usage_app = typer.Typer(help="The usage ledger: list, void, bulk and import.", no_args_is_help=True)
 
@@ -39,10 +49,15 @@ def use(
 
     Example: benefit use C000123 ROOM --quantity 90 --on 2026-03-04 --description "Board meeting"
     """
-    from benefit_cli.services.ledger import show_amount
-    from benefit_cli.services.ledger import use as use_
+    from benefit_cli.cli import values
+    from benefit_cli.domain.units import show_amount
+    from benefit_cli.services.ledger import record_use
 
-    used = use_(open_db(), contact, type_, quantity, day(on, "--on") or today(), description, note_, ref)
+    when = day(on, "--on") or today()
+    with transaction() as tx:
+        user, benefit_type = tx.contacts.get(contact), tx.catalog.type(type_)
+        wanted = values.quantity(quantity, benefit_type.unit)
+        used = record_use(tx, user, benefit_type, wanted, when, description, note_, ref)
     unit = used.benefit_type.unit
     if used.already:
         note(
@@ -75,10 +90,18 @@ def adjust(
 
     Example: benefit adjust C000123 GUESTPASS --by +1 --reason "Apology for the closed gallery"
     """
+    from benefit_cli.cli import values
+    from benefit_cli.domain.errors import Invalid
+    from benefit_cli.domain.units import show_amount
     from benefit_cli.services.ledger import adjust as adjust_
-    from benefit_cli.services.ledger import show_amount
 
-    done = adjust_(open_db(), contact, type_, by, reason, day(on, "--on") or today(), level)
+    if not reason.strip():
+        raise Invalid("Give a --reason: every correction says why.")
+    when = day(on, "--on") or today()
+    with transaction() as tx:
+        holder, benefit_type = tx.contacts.get(contact), tx.catalog.type(type_)
+        change = values.signed_quantity(by, benefit_type.unit)
+        done = adjust_(tx, holder, benefit_type, change, reason, when, level)
     unit = done.benefit_type.unit
     note(
         f"Adjusted level {done.level_id} by {'+' if done.by > 0 else ''}"
@@ -100,7 +123,7 @@ def balance(
     """
     from benefit_cli.reports.balance import balance_rows
 
-    show(balance_rows(open_db(), contact, day(on, "--on") or today(), type_, all_), fmt)
+    show(balance_rows(open_store(), contact, day(on, "--on") or today(), type_, all_), fmt)
 
 
 @usage_app.command("void")
@@ -112,10 +135,14 @@ def void(
 
     Example: benefit usage void 812 --reason "Booked twice by mistake"
     """
-    from benefit_cli.services.ledger import show_amount
+    from benefit_cli.domain.errors import Invalid
+    from benefit_cli.domain.units import show_amount
     from benefit_cli.services.ledger import void as void_
 
-    done = void_(open_db(), entry, reason, today())
+    if not reason.strip():
+        raise Invalid("Give a --reason: every correction says why.")
+    with transaction() as tx:
+        done = void_(tx, entry, reason, today())
     where = f"allocation {done.allocation_id}" if done.allocation_id else f"level {done.level_id}"
     note(f"Voided entry {done.entry_id}: {show_amount(done.quantity, done.unit)} returned to {where}.")
     if done.siblings:
@@ -151,7 +178,7 @@ def list_(
             f"--kind must be use, void, adjust, expire or rollover; got {', '.join(sorted(unknown))}."
         )
     show(
-        usage_rows(open_db(), contact, type_, day(from_, "--from"), day(to, "--to"), kinds or None, ref),
+        usage_rows(open_store(), contact, type_, day(from_, "--from"), day(to, "--to"), kinds or None, ref),
         fmt,
         output,
     )
@@ -184,8 +211,9 @@ def import_(
     Example: benefit usage import visits-march.csv --rejects march-rejects.csv
     """
     from benefit_cli.cli.imports import check_file, date_order, progress_bar
-    from benefit_cli.domain.errors import RowErrors, UsageError
-    from benefit_cli.services.usage_import import ImportOptions, import_usage
+    from benefit_cli.domain.errors import UsageError
+    from benefit_cli.services.importing import ImportOptions
+    from benefit_cli.services.usage_import import import_usage
 
     if on_error not in ("abort", "skip"):
         raise UsageError(f'--on-error must be abort or skip, got "{on_error}".')
@@ -200,17 +228,23 @@ def import_(
         date_order(dayfirst, monthfirst),
         ignore_extra,
     )
-    conn = open_db()
+    store = open_store()
     with progress_bar(f"Importing {file.name}") as progress:
-        report = import_usage(conn, file, options, progress)
-    note(("Dry run, nothing written: " if dry_run else "") + report.summary + ".")
-    if report.rejected and rejects is not None:
+        summary = import_usage(store, file, options, progress)
+    imported = (
+        f"imported {summary.imported}" if summary.written else f"valid {summary.imported} (not written)"
+    )
+    note(
+        ("Dry run, nothing written: " if dry_run else "")
+        + f"rows read {summary.rows}, {imported}, skipped as already present {summary.already},"
+        f" rejected {summary.rejected}, {summary.seconds:.1f} s."
+    )
+    if summary.rejected and rejects is not None:
         note(
             f"The rejected rows are in {rejects}, with an error column; fix them there and import that file."
         )
-    if report.rejected and not report.written:
-        done = "nothing was written (dry run)" if dry_run else "nothing was imported"
-        raise RowErrors(report.errors, problems=report.problems, rows=report.rejected, done=done)
+    if summary.rejected and not summary.written:
+        raise summary.refusal(dry_run)
 
 
 @usage_app.command("bulk")
@@ -234,22 +268,19 @@ def bulk(
 
     Example: benefit usage bulk LECTURE --plan BUSINESS --on 2026-05-12 --description "Spring lecture"
     """
+    from benefit_cli.cli import values
     from benefit_cli.cli.imports import choose_contacts
+    from benefit_cli.domain.units import show_amount
     from benefit_cli.render import Rows, amount
-    from benefit_cli.services.ledger import bulk_use, show_amount
+    from benefit_cli.services.ledger import bulk_use
 
-    conn = open_db()
     day_of_use = day(on, "--on") or today()
-    keys = choose_contacts(
-        conn,
-        contacts,
-        contacts_file,
-        plan,
-        day(joined_from, "--joined-from"),
-        day(joined_to, "--joined-to"),
-        day_of_use,
-    )
-    result = bulk_use(conn, keys, type_, quantity, day_of_use, description)
+    first_joined, last_joined = day(joined_from, "--joined-from"), day(joined_to, "--joined-to")
+    with transaction() as tx:
+        keys = choose_contacts(tx, contacts, contacts_file, plan, first_joined, last_joined, day_of_use)
+        benefit_type = tx.catalog.type(type_)
+        wanted = values.quantity(quantity, benefit_type.unit)
+        result = bulk_use(tx, keys, benefit_type, wanted, day_of_use, description)
     rows = []
     for used in result.uses:
         unit = used.benefit_type.unit

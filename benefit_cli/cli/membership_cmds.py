@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, day, note, open_db, show, today
+from benefit_cli.cli.common import Format, FormatOpt, day, note, open_store, show, today, transaction
 
 app = typer.Typer(help="Who holds which plan, when.", no_args_is_help=True)
 level_app = typer.Typer(help="Grants of a benefit to a contact.", no_args_is_help=True)
@@ -30,7 +30,9 @@ def add(
     """
     from benefit_cli.services.memberships import add_membership
 
-    created = add_membership(open_db(), contact, plan, day(start, "--start") or today())
+    start_on = day(start, "--start") or today()
+    with transaction() as tx:
+        created = add_membership(tx, tx.contacts.get(contact), tx.catalog.plan(plan), start_on)
     m = created.membership
     note(f"Added membership {m.id}: {m.start_on} to {m.end_on}, {created.levels} level(s) granted.")
     print(m.id)
@@ -48,17 +50,20 @@ def import_(
 
     Example: benefit membership import memberships.csv
     """
-    import time
-
     from benefit_cli.cli.imports import check_file, date_order
+    from benefit_cli.services.importing import ImportOptions
     from benefit_cli.services.memberships import import_memberships
 
     check_file(file)
-    started = time.perf_counter()
-    summary = import_memberships(open_db(), file, encoding, delimiter, date_order(dayfirst, monthfirst))
+    options = ImportOptions(
+        today(), encoding=encoding, delimiter=delimiter, dayfirst=date_order(dayfirst, monthfirst)
+    )
+    summary = import_memberships(open_store(), file, options)
+    if summary.rejected:
+        raise summary.refusal(dry_run=False)
     note(
-        f"{summary.rows} rows read: {summary.added} memberships added ({summary.levels} levels"
-        f" granted), {summary.present} already present; {time.perf_counter() - started:.1f} s."
+        f"{summary.rows} rows read: {summary.imported} memberships added ({summary.counts.get('levels', 0)}"
+        f" levels granted), {summary.already} already present; {summary.seconds:.1f} s."
     )
 
 
@@ -73,14 +78,12 @@ def list_(
 
     Example: benefit membership list --plan FAMILY --active-on 2026-06-01
     """
-    from benefit_cli.db.store import Store
     from benefit_cli.reports.lists import membership_rows
 
-    conn = open_db()
-    store = Store(conn)
-    contact_id = store.contact(contact).id if contact else None
-    plan_id = store.plan(plan).id if plan else None
-    show(membership_rows(conn, today(), contact_id, plan_id, day(active_on, "--active-on")), fmt)
+    store = open_store()
+    contact_id = store.contacts.get(contact).id if contact else None
+    plan_id = store.catalog.plan(plan).id if plan else None
+    show(membership_rows(store, today(), contact_id, plan_id, day(active_on, "--active-on")), fmt)
 
 
 @app.command("show")
@@ -94,7 +97,7 @@ def show_(
     """
     from benefit_cli.reports.contact import membership_sections
 
-    show(membership_sections(open_db(), membership, today()), fmt)
+    show(membership_sections(open_store(), membership, today()), fmt)
 
 
 @app.command("cancel")
@@ -108,7 +111,9 @@ def cancel(
     """
     from benefit_cli.services.memberships import cancel_membership
 
-    cancelled = cancel_membership(open_db(), membership, day(on, "--on") or today())
+    when = day(on, "--on") or today()
+    with transaction() as tx:
+        cancelled = cancel_membership(tx, tx.memberships.get(membership), when)
     note(f"Cancelled membership {cancelled.id} on {cancelled.cancelled_on}.")
 
 
@@ -127,24 +132,25 @@ def level_add(
 
     Example: benefit level add C000123 GUESTPASS --quantity 2 --expires 2026-12-31
     """
-    from benefit_cli.db.store import Store
+    from benefit_cli.cli import values
+    from benefit_cli.domain.errors import UsageError
     from benefit_cli.reports.lists import level_rows
     from benefit_cli.services.allocations import add_level
 
-    conn = open_db()
-    level = add_level(
-        conn,
-        contact,
-        type_,
-        quantity,
-        day(start, "--start") or today(),
-        day(expires, "--expires"),
-        priority,
-        source,
-        membership,
-    )
+    if source not in ("manual", "product"):
+        raise UsageError(f'--source must be manual or product, got "{source}".')
+    values.priority(priority)
+    starts_on, expires_on = day(start, "--start") or today(), day(expires, "--expires")
+    if expires_on is None and membership is None:
+        raise UsageError("Give --expires (the last day it can be used) or --membership ID.")
+    with transaction() as tx:
+        receiver, benefit_type = tx.contacts.get(contact), tx.catalog.type(type_)
+        amount = values.quantity(quantity, benefit_type.unit)
+        tied = tx.memberships.get(membership) if membership is not None else None
+        level = add_level(tx, receiver, benefit_type, amount, starts_on, expires_on, priority, source, tied)
+        rows = level_rows(tx, [level])
     note(f"Granted level {level.id}.")
-    show(level_rows(Store(conn), [level]))
+    show(rows)
 
 
 @level_app.command("list")
@@ -157,10 +163,9 @@ def level_list(
 
     Example: benefit level list --contact C000123
     """
-    from benefit_cli.db.store import Store
     from benefit_cli.reports.lists import level_rows
 
-    store = Store(open_db())
-    contact_id = store.contact(contact).id if contact else None
-    type_id = store.benefit_type(type_).id if type_ else None
-    show(level_rows(store, store.levels(contact_id, type_id)), fmt)
+    store = open_store()
+    contact_id = store.contacts.get(contact).id if contact else None
+    type_id = store.catalog.type(type_).id if type_ else None
+    show(level_rows(store, store.memberships.levels(contact_id, type_id)), fmt)

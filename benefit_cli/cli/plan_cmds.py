@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, day, note, open_db, show, today
+from benefit_cli.cli.common import Format, FormatOpt, day, note, open_store, show, today, transaction
 
 app = typer.Typer(help="Membership plans and the benefits they give.", no_args_is_help=True)
 benefit_app = typer.Typer(help="What a plan gives, effective-dated.", no_args_is_help=True)
@@ -29,10 +29,19 @@ def add(
 
     Example: benefit plan add FAMILY --name "Family" --term 12 --grace 30 --price 120.00
     """
+    from benefit_cli.cli import values
+    from benefit_cli.domain.errors import UsageError
     from benefit_cli.reports.lists import plan_rows
     from benefit_cli.services.catalog import add_plan
 
-    plan = add_plan(open_db(), code, name, term, grace, price)
+    code = values.code(code, "The plan code")
+    if term <= 0:
+        raise UsageError(f"--term must be a positive number of months, got {term}.")
+    if grace < 0:
+        raise UsageError(f"--grace must be zero or more days, got {grace}.")
+    cents = values.money(price, "--price")
+    with transaction() as tx:
+        plan = add_plan(tx, code, name.strip(), term, grace, cents)
     note(f'Added plan "{plan.code}".')
     show(plan_rows([plan]))
 
@@ -43,10 +52,9 @@ def list_(fmt: FormatOpt = Format.table) -> None:
 
     Example: benefit plan list
     """
-    from benefit_cli.db.store import Store
     from benefit_cli.reports.lists import plan_rows
 
-    show(plan_rows(Store(open_db()).list_plans()), fmt)
+    show(plan_rows(open_store().catalog.plans()), fmt)
 
 
 @benefit_app.command("add")
@@ -71,29 +79,38 @@ def benefit_add(
 
     Example: benefit plan benefit add FAMILY GUESTPASS --quantity 6 --begin 2026-07-01
     """
+    from benefit_cli.cli import values
+    from benefit_cli.domain.errors import UsageError
+    from benefit_cli.domain.models import PERIODS
     from benefit_cli.reports.lists import rule_rows
-    from benefit_cli.services.catalog import add_rule, list_rules
+    from benefit_cli.services.catalog import add_rule
 
-    conn = open_db()
-    added = add_rule(
-        conn,
-        plan,
-        type_,
-        quantity,
-        per,
-        day(begin, "--begin"),
-        day(end, "--end"),
-        priority,
-        associates,
-        price_portion,
-        rollover_percent,
-        rollover_max,
-        today(),
-    )
+    per = values.choice(per, PERIODS, "--per")
+    values.priority(priority)
+    if rollover_percent is not None and not 0 <= rollover_percent <= 100:
+        raise UsageError(f"--rollover-percent must be between 0 and 100, got {rollover_percent}.")
+    begin_on, end_on = day(begin, "--begin") or today(), day(end, "--end")
+    with transaction() as tx:
+        found, benefit_type = tx.catalog.plan(plan), tx.catalog.type(type_)
+        unit = benefit_type.unit
+        added = add_rule(
+            tx,
+            found,
+            benefit_type,
+            values.quantity(quantity, unit),
+            per,
+            begin_on,
+            end_on,
+            priority,
+            associates,
+            values.money(price_portion, "--price-portion") if price_portion else None,
+            rollover_percent,
+            values.quantity(rollover_max, unit, "--rollover-max") if rollover_max else None,
+        )
+        types = tx.catalog.types_by_id()
     if added.closed is not None:
         note(f"Closed rule {added.closed.id} on {added.closed.end_on}.")
     note(f"Added rule {added.rule.id}; memberships created from {added.rule.begin_on} get it.")
-    found, _rules, types = list_rules(conn, plan)
     show(rule_rows(found, [added.rule], types))
 
 
@@ -108,10 +125,13 @@ def benefit_list(
     Example: benefit plan benefit list FAMILY --current
     """
     from benefit_cli.reports.lists import rule_rows
-    from benefit_cli.services.catalog import list_rules
 
-    found, rules, types = list_rules(open_db(), plan, today() if current else None)
-    show(rule_rows(found, rules, types), fmt)
+    store = open_store()
+    found = store.catalog.plan(plan)
+    rules = store.catalog.rules(found.id)
+    if current:
+        rules = [rule for rule in rules if rule.effective_on(today())]
+    show(rule_rows(found, rules, store.catalog.types_by_id()), fmt)
 
 
 @benefit_app.command("end")
@@ -127,5 +147,7 @@ def benefit_end(
     from benefit_cli.domain.dates import parse_iso
     from benefit_cli.services.catalog import end_rule
 
-    ended = end_rule(open_db(), plan, type_, parse_iso(on, "--on"))
+    last_day = parse_iso(on, "--on")
+    with transaction() as tx:
+        ended = end_rule(tx, tx.catalog.plan(plan), tx.catalog.type(type_), last_day)
     note(f"Rule {ended.id} now ends on {ended.end_on}.")

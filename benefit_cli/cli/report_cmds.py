@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, OutputOpt, day, open_db, show, today
+from benefit_cli.cli.common import Format, FormatOpt, OutputOpt, day, open_store, show, today
 
 if TYPE_CHECKING:
-    from benefit_cli.reports.reports import Filters
+    from benefit_cli.db.queries import Filters
+    from benefit_cli.db.store import Store
 
 app = typer.Typer(help="Reports for the screen and for spreadsheets.", no_args_is_help=True)
 
@@ -33,11 +33,13 @@ def _filters(
     plan: str | None,
     from_: str | None,
     to: str | None,
-) -> tuple[sqlite3.Connection, Filters]:
+) -> tuple[Store, Filters]:
     from benefit_cli.reports.reports import resolve_filters
 
-    conn = open_db()
-    return conn, resolve_filters(conn, contact, type_, category, plan, day(from_, "--from"), day(to, "--to"))
+    store = open_store()
+    return store, resolve_filters(
+        store, contact, type_, category, plan, day(from_, "--from"), day(to, "--to")
+    )
 
 
 @app.command("history")
@@ -57,8 +59,8 @@ def history(
     """
     from benefit_cli.reports.reports import history as history_
 
-    conn, filters = _filters(contact, type_, category, plan, from_, to)
-    show(history_(conn, filters, today()), fmt, output)
+    store, filters = _filters(contact, type_, category, plan, from_, to)
+    show(history_(store, filters, today()), fmt, output)
 
 
 @app.command("usage")
@@ -82,8 +84,8 @@ def usage(
     """
     from benefit_cli.reports.reports import usage as usage_
 
-    conn, filters = _filters(contact, type_, category, plan, from_, to)
-    rows = usage_(conn, filters, by or ["type"])
+    store, filters = _filters(contact, type_, category, plan, from_, to)
+    rows = usage_(store, filters, by or ["type"])
     show(rows, fmt, output)
     if chart:
         from benefit_cli.render import bar_chart
@@ -108,8 +110,8 @@ def balances(
     """
     from benefit_cli.reports.reports import balances as balances_
 
-    conn, filters = _filters(contact, type_, category, plan, from_, to)
-    show(balances_(conn, filters, today()), fmt, output)
+    store, filters = _filters(contact, type_, category, plan, from_, to)
+    show(balances_(store, filters, today()), fmt, output)
 
 
 @app.command("allocations")
@@ -130,8 +132,8 @@ def allocations(
     """
     from benefit_cli.reports.reports import allocations as allocations_
 
-    conn, filters = _filters(contact, type_, category, plan, from_, to)
-    show(allocations_(conn, filters, list_), fmt, output)
+    store, filters = _filters(contact, type_, category, plan, from_, to)
+    show(allocations_(store, filters, list_), fmt, output)
 
 
 @app.command("statement")
@@ -151,8 +153,8 @@ def statement(
     """
     from benefit_cli.reports.reports import statement as statement_
 
-    conn, filters = _filters(None, type_, category, plan, from_, to)
-    show(statement_(conn, contact, filters, today()), fmt, output)
+    store, filters = _filters(None, type_, category, plan, from_, to)
+    show(statement_(store, contact, filters, today()), fmt, output)
 
 
 @app.command("expiring")
@@ -173,5 +175,5 @@ def expiring(
     """
     from benefit_cli.reports.reports import expiring as expiring_
 
-    conn, filters = _filters(contact, type_, category, plan, from_, to)
-    show(expiring_(conn, filters, within, today()), fmt, output)
+    store, filters = _filters(contact, type_, category, plan, from_, to)
+    show(expiring_(store, filters, within, today()), fmt, output)

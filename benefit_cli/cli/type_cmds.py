@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, note, open_db, show
+from benefit_cli.cli.common import Format, FormatOpt, note, open_store, show, transaction
 
 app = typer.Typer(help="The catalog of benefit types.", no_args_is_help=True)
 
@@ -41,12 +42,23 @@ def add(
 
     Example: benefit type add GUESTPASS --name "Guest pass" --unit count --category admissions --value 18.00
     """
+    from benefit_cli.cli import values
+    from benefit_cli.domain.errors import UsageError
+    from benefit_cli.domain.models import KINDS, UNITS
     from benefit_cli.reports.lists import type_rows
     from benefit_cli.services.catalog import add_type
 
-    added = add_type(
-        open_db(), code, name, unit, category, value, kind or "standard", group, description, schedule
-    )
+    code = values.code(code, "The type code")
+    unit = values.choice(unit, UNITS, "--unit")
+    unit_value = values.money(value, "--value")
+    kind = values.choice(kind or "standard", KINDS, "--kind")
+    if not name.strip():
+        raise UsageError("--name must not be empty.")
+    with transaction() as tx:
+        added = add_type(
+            tx, code, name.strip(), unit, category.strip(), unit_value, kind,
+            _group(group), description, _schedule(schedule),
+        )  # fmt: skip
     note(f'Added benefit type "{added.code}".')
     show(type_rows([added]))
 
@@ -60,10 +72,9 @@ def list_(
 
     Example: benefit type list --all
     """
-    from benefit_cli.db.store import Store
     from benefit_cli.reports.lists import type_rows
 
-    show(type_rows(Store(open_db()).list_types(include_retired=all_)), fmt)
+    show(type_rows(open_store().catalog.types(include_retired=all_)), fmt)
 
 
 @app.command("update")
@@ -82,21 +93,38 @@ def update(
 
     Example: benefit type update GUESTPASS --value 20.00
     """
+    from benefit_cli.cli import values
+    from benefit_cli.domain.errors import UsageError
+    from benefit_cli.domain.models import KINDS, UNITS
     from benefit_cli.reports.lists import type_rows
     from benefit_cli.services.catalog import update_type
 
-    updated = update_type(
-        open_db(),
-        code,
-        name=name,
-        unit=unit,
-        category=category,
-        value=value,
-        kind=kind,
-        group=group,
-        description=description,
-        schedule=schedule,
-    )
+    given = {
+        "name": name,
+        "category": category,
+        "unit": unit,
+        "unit_value": value,
+        "kind": kind,
+        "exclusive_group": group,
+        "description": description,
+        "schedule": schedule,
+    }
+    parse: dict[str, Callable[[str], object]] = {
+        "unit": lambda text: values.choice(text, UNITS, "--unit"),
+        "unit_value": lambda text: values.money(text, "--value"),
+        "kind": lambda text: values.choice(text, KINDS, "--kind"),
+        "exclusive_group": _group,  # "" clears it
+        "schedule": _schedule,
+    }
+    changes = {
+        column: parse.get(column, lambda text: text)(text)
+        for column, text in given.items()
+        if text is not None
+    }
+    if not changes:
+        raise UsageError("Nothing to update: give at least one option, e.g. --name or --value.")
+    with transaction() as tx:
+        updated = update_type(tx, tx.catalog.type(code), changes)
     note(f'Updated benefit type "{updated.code}".')
     show(type_rows([updated]))
 
@@ -109,7 +137,8 @@ def retire(code: Annotated[str, typer.Argument(help="The type's code.")]) -> Non
     """
     from benefit_cli.services.catalog import retire_type
 
-    retired = retire_type(open_db(), code)
+    with transaction() as tx:
+        retired = retire_type(tx, tx.catalog.type(code))
     note(f'Retired benefit type "{retired.code}".')
 
 
@@ -121,5 +150,23 @@ def delete(code: Annotated[str, typer.Argument(help="The type's code.")]) -> Non
     """
     from benefit_cli.services.catalog import delete_type
 
-    deleted = delete_type(open_db(), code)
+    with transaction() as tx:
+        deleted = delete_type(tx, tx.catalog.type(code))
     note(f'Deleted benefit type "{deleted.code}".')
+
+
+def _group(group: str | None) -> str | None:
+    """An exclusive group's name, upper-case; empty means none."""
+    return (group or "").strip().upper() or None
+
+
+def _schedule(schedule: str | None) -> str | None:
+    if not schedule:
+        return None
+    from benefit_cli.domain.errors import UsageError
+    from benefit_cli.domain.schedule import check_schedule
+
+    try:
+        return check_schedule(schedule)
+    except ValueError as exc:
+        raise UsageError(f"--schedule {exc}") from None

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benefit_cli.db.migrations import MIGRATIONS, Migration
+from benefit_cli.db.migrations import Migration, migrations
 from benefit_cli.domain.errors import BenefitError, NotFound
 
 BUSY_TIMEOUT_MS = 60_000
@@ -66,13 +66,14 @@ def schema_version(conn: sqlite3.Connection) -> int:
 def migrate(conn: sqlite3.Connection, upto: int | None = None, operator: str = "") -> list[Migration]:
     """Apply the migrations not yet applied (up to ``upto``); return those applied."""
     current = schema_version(conn)
-    latest = MIGRATIONS[-1].number
+    known = migrations()
+    latest = known[-1].number
     if current > latest:
         raise BenefitError(
             f"This database was written by a newer benefit-cli (schema {current}, this one knows"
             f" {latest}). Upgrade benefit-cli to open it."
         )
-    pending = [m for m in MIGRATIONS if current < m.number <= (upto or latest)]
+    pending = [m for m in known if current < m.number <= (upto or latest)]
     if not pending:
         return []
     from benefit_cli.domain.clock import now_utc, operator_name
@@ -119,3 +120,14 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+def backup(conn: sqlite3.Connection, path: Path) -> None:
+    """Copy the database to a new file with SQLite's online backup: consistent even while
+    other processes write."""
+    target = sqlite3.connect(path)
+    try:
+        with target:
+            conn.backup(target)
+    finally:
+        target.close()

@@ -38,6 +38,7 @@ from benefit_cli.db.connection import connect, write
 from benefit_cli.db.store import Store
 from benefit_cli.domain.errors import BenefitError
 from benefit_cli.domain.idempotency import RefUse
+from benefit_cli.domain.models import NewEntry
 
 # From about 50,000 rows up, the writer's start (a Python process, ~0.1 s) is a few
 # percent of the import, and the overlap saves more.
@@ -51,11 +52,11 @@ class Ledger(Protocol):
     """What an import needs of the ledger it writes to."""
 
     def ask_ref_uses(self, refs: Sequence[str]) -> Callable[[], dict[str, list[RefUse]]]:
-        """Ask which uses the ledger holds under ``refs`` now (``Store.ref_uses``); the
+        """Ask which uses the ledger holds under ``refs`` now (``Ledger.ref_uses``); the
         answer is read by calling what this returns, after other work if need be."""
         ...
 
-    def append_uses(self, rows: Sequence[tuple[Any, ...]]) -> None: ...
+    def append_many(self, entries: Sequence[NewEntry]) -> None: ...
 
 
 class _SameProcess:
@@ -63,11 +64,11 @@ class _SameProcess:
         self.store = store
 
     def ask_ref_uses(self, refs: Sequence[str]) -> Callable[[], dict[str, list[RefUse]]]:
-        found = self.store.ref_uses(refs)
+        found = self.store.ledger.ref_uses(refs)
         return lambda: found
 
-    def append_uses(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        self.store.append_uses(rows)
+    def append_many(self, entries: Sequence[NewEntry]) -> None:
+        self.store.ledger.append_many(entries)
 
 
 @contextmanager
@@ -127,8 +128,8 @@ class _WriterProcess:
         self.send("ref_uses", refs)
         return self.answer  # answers come in the order asked
 
-    def append_uses(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        self.send("append", rows)
+    def append_many(self, entries: Sequence[NewEntry]) -> None:
+        self.send("append", [tuple(entry) for entry in entries])  # plain tuples pickle faster
 
     def commit(self) -> None:
         self.ask("commit")
@@ -200,9 +201,9 @@ def serve(source: IO[bytes], replies: IO[bytes]) -> None:
         while True:
             name, *arguments = pickle.load(source)
             if name == "append":
-                store.append_uses(*arguments)
+                store.ledger.append_many(*arguments)
             elif name == "ref_uses":
-                reply("ok", store.ref_uses(*arguments))
+                reply("ok", store.ledger.ref_uses(*arguments))
             elif name == "commit":
                 conn.execute("COMMIT")
                 reply("ok")

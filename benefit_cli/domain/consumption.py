@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
+from benefit_cli.domain.models import NewEntry
+
 OWN, ALLOCATED, DELEGATED = "own", "allocation", "delegate"
 
 
@@ -110,3 +112,34 @@ def draw_in_order(ordered: Sequence[Drawable], quantity: int, day: dt.date) -> l
             if left == 0:
                 return draws
     raise Overdraw(quantity, [b for b in ordered if b.remaining > 0 and b.valid_on(day)])
+
+
+def use_entries(
+    draws: Sequence[Draw],
+    contact_id: int,
+    on: str,
+    description: str | None,
+    note: str | None,
+    source: str,
+    ref: str,
+    fingerprint: str,
+) -> list[NewEntry]:
+    """The ledger lines of one use on ``on`` (ISO), one per balance it draws from, all under
+    its ``ref`` — the one way a use is written, by ``use``, ``usage bulk`` and imports."""
+    return [
+        NewEntry(
+            "use",
+            draw.balance.level_id,
+            draw.balance.allocation_id,
+            contact_id,
+            on,
+            -draw.quantity,
+            None,
+            description,
+            note,
+            source,
+            ref,
+            fingerprint,
+        )
+        for draw in draws
+    ]

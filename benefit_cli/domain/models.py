@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 UNITS = ("count", "minutes", "money", "pages")
 KINDS = ("standard", "event", "subscription", "card")
@@ -147,3 +148,21 @@ class Allocation:
         if not self.active:
             return "ended"
         return self.response or "offered"
+
+
+class NewEntry(NamedTuple):
+    """A line to append to the ledger (invariant 3: nothing appended is changed). Quantities
+    are signed: a use takes (negative), a void gives back what its use took."""
+
+    kind: str  # use, void, adjust, expire, rollover
+    level_id: int
+    allocation_id: int | None
+    contact_id: int
+    entry_on: str  # ISO date
+    quantity: int
+    voids_id: int | None
+    description: str | None
+    note: str | None
+    source: str
+    ref: str | None
+    fingerprint: str | None

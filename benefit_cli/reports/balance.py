@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 
 from benefit_cli.db.store import Store
@@ -59,13 +58,13 @@ class Line:
 
 
 def balance_lines(store: Store, contact_id: int, type_id: int | None = None) -> list[Line]:
-    owned = store.levels(contact_id, type_id)
-    received = store.allocations_to(contact_id, type_id)
+    owned = store.memberships.levels(contact_id, type_id)
+    received = store.allocations.to_contact(contact_id, type_id)
     levels: dict[int, Level] = {level.id: level for level in owned}
     for allocation in received:
-        levels.setdefault(allocation.level_id, store.level(allocation.level_id))
+        levels.setdefault(allocation.level_id, store.memberships.level(allocation.level_id))
     states: dict[int, LevelState] = level_states(store, list(levels.values()))
-    used = store.used_sums(list(levels))
+    used = store.balances.used_sums(list(levels))
     lines = []
     for level in owned:
         split = states[level.id].split
@@ -108,16 +107,15 @@ def balance_lines(store: Store, contact_id: int, type_id: int | None = None) -> 
 
 
 def balance_rows(
-    conn: sqlite3.Connection,
+    store: Store,
     contact_key: str,
     on: dt.date,
     type_code: str | None = None,
     every: bool = False,
 ) -> Rows:
-    store = Store(conn)
-    contact = store.contact(contact_key)
-    type_id = store.benefit_type(type_code).id if type_code else None
-    types = store.types_by_id()
+    contact = store.contacts.get(contact_key)
+    type_id = store.catalog.type(type_code).id if type_code else None
+    types = store.catalog.types_by_id()
     lines = balance_lines(store, contact.id, type_id)
     if every:
         rows = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 from benefit_cli.db.store import Store
 from benefit_cli.render import Rows, Sections
@@ -19,10 +18,9 @@ from benefit_cli.reports.usage_list import usage_rows
 RECENT_USES = 10
 
 
-def contact_sections(conn: sqlite3.Connection, key: str, today: dt.date) -> Sections:
-    store = Store(conn)
-    contact = store.contact(key)
-    business = store.contact_by_id(contact.business_id).ref if contact.business_id else None
+def contact_sections(store: Store, key: str, today: dt.date) -> Sections:
+    contact = store.contacts.get(key)
+    business = store.contacts.by_id(contact.business_id).ref if contact.business_id else None
     details = Rows(
         CONTACT_COLUMNS,
         [
@@ -38,23 +36,24 @@ def contact_sections(conn: sqlite3.Connection, key: str, today: dt.date) -> Sect
         ],
         "Contact",
     )
-    parts = [details, membership_rows(conn, today, contact_id=contact.id)]
-    parts.append(level_rows(store, store.levels(contact.id), "Levels"))
-    received = store.allocations_to(contact.id)
+    parts = [details, membership_rows(store, today, contact_id=contact.id)]
+    parts.append(level_rows(store, store.memberships.levels(contact.id), "Levels"))
+    received = store.allocations.to_contact(contact.id)
     parts.append(allocation_rows(store, received, "Allocations received"))
-    delegated = store.delegated_levels(contact.id)
+    delegated = store.allocations.delegated_levels(contact.id)
     if delegated:
         parts.append(level_rows(store, delegated, "Levels it may use as a delegate"))
-    parts.append(balance_rows(conn, contact.ref, today))
-    parts.append(usage_rows(conn, contact.ref, limit=RECENT_USES, title="Recent entries"))
+    parts.append(balance_rows(store, contact.ref, today))
+    parts.append(usage_rows(store, contact.ref, limit=RECENT_USES, title="Recent entries"))
     return Sections(parts)
 
 
-def membership_sections(conn: sqlite3.Connection, membership_id: int, today: dt.date) -> Sections:
-    store = Store(conn)
-    membership = store.membership(membership_id)
-    rows = membership_rows(conn, today, contact_id=membership.contact_id)
+def membership_sections(store: Store, membership_id: int, today: dt.date) -> Sections:
+    membership = store.memberships.get(membership_id)
+    rows = membership_rows(store, today, contact_id=membership.contact_id)
     at_id = rows.columns.index("id")
     rows.rows = [r for r in rows.values() if r[at_id] == membership_id]
     rows.title = f"Membership {membership_id}"
-    return Sections([rows, level_rows(store, store.levels_of_membership(membership_id), "Levels granted")])
+    return Sections(
+        [rows, level_rows(store, store.memberships.levels_of_membership(membership_id), "Levels granted")]
+    )

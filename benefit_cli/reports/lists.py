@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from typing import Any
 
-from benefit_cli.db.store import Store, membership_record
+from benefit_cli.db.store import Store
 from benefit_cli.domain.models import Allocation, BenefitType, Level, Plan, PlanBenefit
 from benefit_cli.render import Rows, amount, money
 from benefit_cli.services.balances import level_states
@@ -67,13 +66,12 @@ ALLOCATION_COLUMNS = [
 
 
 def contact_rows(
-    conn: sqlite3.Connection,
+    store: Store,
     name: str | None = None,
     joined_from: dt.date | None = None,
     joined_to: dt.date | None = None,
 ) -> Rows:
-    rows = [dict(r) for r in Store(conn).list_contacts(name, joined_from, joined_to)]
-    return Rows(CONTACT_COLUMNS, rows, "Contacts")
+    return Rows(CONTACT_COLUMNS, store.contacts.rows(name, joined_from, joined_to), "Contacts")
 
 
 def type_row(t: BenefitType) -> dict[str, Any]:
@@ -134,7 +132,7 @@ def rule_rows(plan: Plan, rules: list[PlanBenefit], types: dict[int, BenefitType
 
 
 def membership_rows(
-    conn: sqlite3.Connection,
+    store: Store,
     today: dt.date,
     contact_id: int | None = None,
     plan_id: int | None = None,
@@ -142,25 +140,26 @@ def membership_rows(
 ) -> Rows:
     rows = [
         {
-            "id": r["id"],
-            "contact_ref": r["contact_ref"],
-            "plan": r["plan"],
-            "start_on": r["start_on"],
-            "end_on": r["end_on"],
-            "grace_end_on": r["grace_end_on"],
-            "status": membership_record(r).status(today),
-            "renewed_from": r["renewed_from"],
+            "id": m.id,
+            "contact_ref": r.contact_ref,
+            "plan": r.plan,
+            "start_on": m.start_on,
+            "end_on": m.end_on,
+            "grace_end_on": m.grace_end_on,
+            "status": m.status(today),
+            "renewed_from": m.renewed_from,
         }
-        for r in Store(conn).list_memberships(contact_id, plan_id, active_on)
+        for r in store.memberships.rows(contact_id, plan_id, active_on)
+        for m in [r.membership]
     ]
     return Rows(MEMBERSHIP_COLUMNS, rows, "Memberships")
 
 
 def level_rows(store: Store, levels: list[Level], title: str = "Levels") -> Rows:
-    types = store.types_by_id()
-    refs = store.contact_refs(level.contact_id for level in levels)
+    types = store.catalog.types_by_id()
+    refs = store.contacts.refs([level.contact_id for level in levels])
     states = level_states(store, levels)
-    used = store.used_sums([level.id for level in levels])
+    used = store.balances.used_sums([level.id for level in levels])
     rows = []
     for level in levels:
         state = states[level.id]
@@ -186,11 +185,11 @@ def level_rows(store: Store, levels: list[Level], title: str = "Levels") -> Rows
 
 
 def allocation_rows(store: Store, allocations: list[Allocation], title: str = "Allocations") -> Rows:
-    types = store.types_by_id()
-    levels = {a.level_id: store.level(a.level_id) for a in allocations}
+    types = store.catalog.types_by_id()
+    levels = {a.level_id: store.memberships.level(a.level_id) for a in allocations}
     states = level_states(store, list(levels.values()))
-    used = store.used_sums(list(levels))
-    refs = store.contact_refs(a.contact_id for a in allocations)
+    used = store.balances.used_sums(list(levels))
+    refs = store.contacts.refs([a.contact_id for a in allocations])
     rows = []
     for a in allocations:
         level = levels[a.level_id]

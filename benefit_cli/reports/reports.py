@@ -4,11 +4,10 @@ benefits, as rows for the one renderer. Columns are those SPEC §2 fixes."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from benefit_cli.db.queries import Filters
 from benefit_cli.db.store import Store
 from benefit_cli.domain.errors import UsageError
 from benefit_cli.render import Rows, amount, money
@@ -61,20 +60,8 @@ USAGE_KEYS = ("type", "contact", "month", "category")
 STATEMENT_EXPIRY_DAYS = 60
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The filters every report takes, resolved to ids."""
-
-    contact_id: int | None = None
-    type_id: int | None = None
-    category: str | None = None
-    plan_id: int | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-
-
 def resolve_filters(
-    conn: sqlite3.Connection,
+    store: Store,
     contact: str | None = None,
     type_code: str | None = None,
     category: str | None = None,
@@ -82,14 +69,13 @@ def resolve_filters(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> Filters:
-    store = Store(conn)
     if date_from and date_to and date_to < date_from:
         raise UsageError(f"--to {date_to} is before --from {date_from}.")
     return Filters(
-        store.contact(contact).id if contact else None,
-        store.benefit_type(type_code).id if type_code else None,
+        store.contacts.get(contact).id if contact else None,
+        store.catalog.type(type_code).id if type_code else None,
         category or None,
-        store.plan(plan).id if plan else None,
+        store.catalog.plan(plan).id if plan else None,
         date_from,
         date_to,
     )
@@ -116,8 +102,8 @@ def in_units(
 # -- history ----------------------------------------------------------------------------------
 
 
-def history(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Rows:
-    rows = Store(conn).history_list(filters, today)
+def history(store: Store, filters: Filters, today: dt.date) -> Rows:
+    rows = store.queries.history_list(filters, today)
     return Rows(
         HISTORY_COLUMNS, in_units(rows, HISTORY_COLUMNS, ("quantity", "balance_after")), "History"
     )  # streams
@@ -126,13 +112,13 @@ def history(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Rows:
 # -- usage ------------------------------------------------------------------------------------
 
 
-def usage(conn: sqlite3.Connection, filters: Filters, by: Sequence[str]) -> Rows:
+def usage(store: Store, filters: Filters, by: Sequence[str]) -> Rows:
     keys = list(dict.fromkeys(k.lower() for k in by)) or ["type"]
     unknown = [k for k in keys if k not in USAGE_KEYS]
     if unknown:
         raise UsageError(f"--by must be type, contact, month or category; got {', '.join(unknown)}.")
     rows = []
-    for row in Store(conn).usage_totals(filters, keys):
+    for row in store.queries.usage_totals(filters, keys):
         quantity = row["quantity"]
         if row["money_quantity"]:
             quantity += money(row["money_quantity"])
@@ -152,8 +138,8 @@ def usage(conn: sqlite3.Connection, filters: Filters, by: Sequence[str]) -> Rows
 # -- balances ---------------------------------------------------------------------------------
 
 
-def balances(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Rows:
-    rows = Store(conn).balance_totals(filters, today)
+def balances(store: Store, filters: Filters, today: dt.date) -> Rows:
+    rows = store.queries.balance_totals(filters, today)
     quantities = ("granted", "allocated_out", "used", "adjusted", "expired", "remaining")
     return Rows(BALANCES_COLUMNS, in_units(rows, BALANCES_COLUMNS, quantities), "Balances")  # streams
 
@@ -161,10 +147,9 @@ def balances(conn: sqlite3.Connection, filters: Filters, today: dt.date) -> Rows
 # -- allocations ------------------------------------------------------------------------------
 
 
-def allocations(conn: sqlite3.Connection, filters: Filters, listing: bool) -> Rows:
-    store = Store(conn)
+def allocations(store: Store, filters: Filters, listing: bool) -> Rows:
     if listing:
-        rows = store.allocation_list(filters)
+        rows = store.queries.allocation_list(filters)
         return Rows(
             ALLOCATION_LIST_COLUMNS,
             in_units(rows, ALLOCATION_LIST_COLUMNS, ("number", "used")),
@@ -177,7 +162,7 @@ def allocations(conn: sqlite3.Connection, filters: Filters, listing: bool) -> Ro
             "number_allocated": amount(r["number_allocated"], r["unit"]),
             "contacts": r["contacts"],
         }
-        for r in store.allocation_totals(filters)
+        for r in store.queries.allocation_totals(filters)
     ]
     return Rows(ALLOCATIONS_COLUMNS, totals, "How many allocated")
 
@@ -185,26 +170,25 @@ def allocations(conn: sqlite3.Connection, filters: Filters, listing: bool) -> Ro
 # -- statement --------------------------------------------------------------------------------
 
 
-def statement(conn: sqlite3.Connection, contact_key: str, filters: Filters, today: dt.date) -> Rows:
+def statement(store: Store, contact_key: str, filters: Filters, today: dt.date) -> Rows:
     """The member's own view: what was used from its balances and from what it allocated
     to others, with member-visible descriptions only (never notes or operators), and
     what expires soon."""
-    store = Store(conn)
-    contact = store.contact(contact_key)
+    contact = store.contacts.get(contact_key)
     lines = []
     by_holder = Filters(contact.id, filters.type_id, filters.category, filters.plan_id)
     allocated_to = {
         a.contact_id
-        for level in store.levels(contact.id)
-        for a in store.allocations_of_level(level.id)
+        for level in store.memberships.levels(contact.id)
+        for a in store.allocations.of_level(level.id)
         if a.contact_id != contact.id
     }
     holders = [by_holder] + [
         Filters(other, filters.type_id, filters.category, filters.plan_id) for other in sorted(allocated_to)
     ]
-    own_levels = {level.id for level in store.levels(contact.id)}
+    own_levels = {level.id for level in store.memberships.levels(contact.id)}
     for holder in holders:
-        for row in store.history(holder):
+        for row in store.queries.history(holder):
             if row["kind"] not in ("use", "void", "adjust", "expire", "rollover"):
                 continue
             if holder.contact_id != contact.id and row["level_id"] not in own_levels:
@@ -228,7 +212,7 @@ def statement(conn: sqlite3.Connection, contact_key: str, filters: Filters, toda
                 }
             )
     lines.sort(key=lambda line: line["date"])
-    soon = expiring(conn, by_holder, STATEMENT_EXPIRY_DAYS, today)
+    soon = expiring(store, by_holder, STATEMENT_EXPIRY_DAYS, today)
     for values in soon.values():
         row = dict(zip(soon.columns, values, strict=True))
         lines.append(
@@ -256,10 +240,10 @@ def _member_wording(kind: str) -> str:
 # -- expiring ---------------------------------------------------------------------------------
 
 
-def expiring(conn: sqlite3.Connection, filters: Filters, within: int, today: dt.date) -> Rows:
+def expiring(store: Store, filters: Filters, within: int, today: dt.date) -> Rows:
     if within < 0:
         raise UsageError(f"--within must be zero or more days, got {within}.")
-    rows = Store(conn).expiring(filters, today, today + dt.timedelta(days=within))
+    rows = store.queries.expiring(filters, today, today + dt.timedelta(days=within))
     return Rows(
         EXPIRING_COLUMNS,
         list(in_units(rows, EXPIRING_COLUMNS, ("remaining",))),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 from benefit_cli.db.store import Store
 from benefit_cli.render import Rows, amount
@@ -27,7 +26,7 @@ def entry_quantity(kind: str, stored: int) -> int:
 
 
 def usage_rows(
-    conn: sqlite3.Connection,
+    store: Store,
     contact_key: str | None = None,
     type_code: str | None = None,
     date_from: dt.date | None = None,
@@ -37,24 +36,21 @@ def usage_rows(
     limit: int | None = None,
     title: str = "Ledger entries",
 ) -> Rows:
-    store = Store(conn)
-    contact_id = store.contact(contact_key).id if contact_key else None
-    type_id = store.benefit_type(type_code).id if type_code else None
-    entries = store.list_entries(contact_id, type_id, date_from, date_to, kinds, ref, limit)
-    if limit is not None:
-        entries.reverse()
+    contact_id = store.contacts.get(contact_key).id if contact_key else None
+    type_id = store.catalog.type(type_code).id if type_code else None
     rows = [
-        {
-            "entry_id": e["id"],
-            "date": e["entry_on"],
-            "contact_ref": e["contact_ref"],
-            "type": e["type"],
-            "kind": e["kind"],
-            "quantity": amount(entry_quantity(e["kind"], e["quantity"]), e["unit"]),
-            "level_id": e["level_id"],
-            "ref": e["ref"],
-            "description": e["description"],
-        }
-        for e in entries
+        (
+            e.id,
+            e.entry_on,
+            row.contact_ref,
+            row.type,
+            e.kind,
+            amount(entry_quantity(e.kind, e.quantity), row.unit),
+            e.level_id,
+            e.ref,
+            e.description,
+        )
+        for row in store.ledger.rows(contact_id, type_id, date_from, date_to, kinds, ref, limit)
+        for e in [row.entry]
     ]
     return Rows(USAGE_COLUMNS, rows, title)

@@ -3,65 +3,52 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 
-from benefit_cli.db.connection import write
-from benefit_cli.db.store import Store
+from benefit_cli.db.store import Tx
 from benefit_cli.domain.allocation import cards_to_stop
-from benefit_cli.domain.dates import iso
-from benefit_cli.domain.errors import Invalid, UsageError
-from benefit_cli.domain.models import LEVEL_SOURCES, Allocation, Level
+from benefit_cli.domain.errors import Invalid
+from benefit_cli.domain.models import DEFAULT_PRIORITY, Allocation, BenefitType, Contact, Level, Membership
 from benefit_cli.services.balances import level_state
-from benefit_cli.services.common import priority, quantity
 
 
 def add_level(
-    conn: sqlite3.Connection,
-    contact_key: str,
-    type_code: str,
-    quantity_text: str,
-    start: dt.date,
-    expires: dt.date | None = None,
-    priority_value: int | None = None,
+    tx: Tx,
+    contact: Contact,
+    benefit_type: BenefitType,
+    quantity: int,
+    starts_on: dt.date,
+    expires_on: dt.date | None,
+    priority: int | None = None,
     source: str = "manual",
-    membership_id: int | None = None,
+    membership: Membership | None = None,
 ) -> Level:
-    """A manual (or product) grant to any contact."""
-    if source not in ("manual", "product"):
-        raise UsageError(f'--source must be manual or product, got "{source}".')
-    assert source in LEVEL_SOURCES
-    priority(priority_value)
-    store = Store(conn)
-    with write(conn):
-        contact = store.contact(contact_key)
-        benefit_type = store.benefit_type(type_code)
-        if not benefit_type.active:
-            raise Invalid(f'"{benefit_type.code}" is retired; it cannot be granted any more.')
-        amount = quantity(quantity_text, benefit_type.unit)
-        if membership_id is not None:
-            membership = store.membership(membership_id)
-            if membership.contact_id != contact.id:
-                raise Invalid(f"Membership {membership_id} does not belong to {contact.label}.")
-            expires = expires or membership.grace_end_on
-        if expires is None:
-            raise UsageError("Give --expires (the last day it can be used) or --membership ID.")
-        if expires < start:
-            raise Invalid(f"--expires {expires} is before the start {start}.")
-        level_id = store.insert_level(
-            {
-                "contact_id": contact.id,
-                "type_id": benefit_type.id,
-                "quantity": amount,
-                "starts_on": iso(start),
-                "expires_on": iso(expires),
-                "source": source,
-                "priority": priority_value or 50,
-                "unit_value": benefit_type.unit_value,
-                "membership_id": membership_id,
-            }
-        )
-    return store.level(level_id)
+    """A manual (or product) grant to any contact, valid ``starts_on..expires_on``; a
+    level tied to a membership expires with its grace period unless told otherwise."""
+    if not benefit_type.active:
+        raise Invalid(f'"{benefit_type.code}" is retired; it cannot be granted any more.')
+    if membership is not None:
+        if membership.contact_id != contact.id:
+            raise Invalid(f"Membership {membership.id} does not belong to {contact.label}.")
+        expires_on = expires_on or membership.grace_end_on
+    if expires_on is None:
+        raise Invalid("A level needs the last day it can be used, or a membership to expire with.")
+    if expires_on < starts_on:
+        raise Invalid(f"The last day {expires_on} is before the start {starts_on}.")
+    level_id = tx.memberships.add_level(
+        {
+            "contact_id": contact.id,
+            "type_id": benefit_type.id,
+            "quantity": quantity,
+            "starts_on": starts_on,
+            "expires_on": expires_on,
+            "source": source,
+            "priority": priority or DEFAULT_PRIORITY,
+            "unit_value": benefit_type.unit_value,
+            "membership_id": membership.id if membership else None,
+        }
+    )
+    return tx.memberships.level(level_id)
 
 
 @dataclass(frozen=True)
@@ -73,120 +60,102 @@ class Allocated:
 
 
 def allocate(
-    conn: sqlite3.Connection,
-    level_id: int,
-    contact_key: str,
-    number: str = "1",
-    start: dt.date | None = None,
-    stop: dt.date | None = None,
+    tx: Tx,
+    level: Level,
+    contact: Contact,
+    number: int,
+    starts_on: dt.date | None = None,
+    stops_on: dt.date | None = None,
     comment: str | None = None,
 ) -> Allocated:
     """Convey ``number`` of a level's unallocated, unused balance to a contact
     (invariant 1); a card of an exclusive group ends the contact's earlier card."""
-    store = Store(conn)
-    with write(conn):
-        level = store.level(level_id)
-        contact = store.contact(contact_key)
-        benefit_type = store.benefit_type_by_id(level.type_id)
-        amount = quantity(number, benefit_type.unit, "--number")
-        starts_on = start or level.starts_on
-        stops_on = stop or level.last_day
-        if starts_on < level.starts_on or stops_on > level.expires_on:
-            raise Invalid(
-                f"Level {level.id} is valid {level.starts_on} to {level.expires_on};"
-                " an allocation must start and stop within those dates."
-            )
-        if stops_on < starts_on:
-            raise Invalid(f"--stop {stops_on} is before --start {starts_on}.")
-        state = level_state(store, level)
-        if amount > state.split.unallocated:
-            raise Invalid(
-                f"Cannot allocate {amount} {benefit_type.code} from level {level.id}:"
-                f" {state.split.unallocated} remain unallocated ({level.quantity} granted,"
-                f" {state.split.held_active} allocated, {state.split.held_used} used by ended"
-                " allocations, own balance"
-                f" {state.split.own_remaining})."
-            )
-        stopped = []
-        if benefit_type.exclusive_group:
-            for earlier, stop_on in cards_to_stop(
-                store.active_cards_of_group(contact.id, benefit_type.exclusive_group), starts_on
-            ):
-                store.update_allocation(earlier.id, {"active": 0, "stops_on": stop_on, "ended_on": stop_on})
-                stopped.append(store.allocation(earlier.id))
-        allocation_id = store.insert_allocation(
-            {
-                "level_id": level.id,
-                "contact_id": contact.id,
-                "number": amount,
-                "starts_on": iso(starts_on),
-                "stops_on": iso(stops_on),
-                "comment": comment,
-            }
+    benefit_type = tx.catalog.type_by_id(level.type_id)
+    starts_on = starts_on or level.starts_on
+    stops_on = stops_on or level.last_day
+    if starts_on < level.starts_on or stops_on > level.expires_on:
+        raise Invalid(
+            f"Level {level.id} is valid {level.starts_on} to {level.expires_on};"
+            " an allocation must start and stop within those dates."
         )
-        remaining = level_state(store, level).split.unallocated
-    return Allocated(store.allocation(allocation_id), level, remaining, tuple(stopped))
+    if stops_on < starts_on:
+        raise Invalid(f"The stop date {stops_on} is before the start date {starts_on}.")
+    split = level_state(tx, level).split
+    if number > split.unallocated:
+        raise Invalid(
+            f"Cannot allocate {number} {benefit_type.code} from level {level.id}:"
+            f" {split.unallocated} remain unallocated ({level.quantity} granted,"
+            f" {split.held_active} allocated, {split.held_used} used by ended"
+            f" allocations, own balance {split.own_remaining})."
+        )
+    stopped = []
+    if benefit_type.exclusive_group:
+        for earlier, stop_on in cards_to_stop(
+            tx.allocations.active_cards(contact.id, benefit_type.exclusive_group), starts_on
+        ):
+            tx.allocations.update(earlier.id, {"active": False, "stops_on": stop_on, "ended_on": stop_on})
+            stopped.append(tx.allocations.get(earlier.id))
+    allocation_id = tx.allocations.add(
+        {
+            "level_id": level.id,
+            "contact_id": contact.id,
+            "number": number,
+            "starts_on": starts_on,
+            "stops_on": stops_on,
+            "comment": comment,
+        }
+    )
+    remaining = level_state(tx, level).split.unallocated
+    return Allocated(tx.allocations.get(allocation_id), level, remaining, tuple(stopped))
 
 
-def respond(conn: sqlite3.Connection, allocation_id: int, action: str, on: dt.date) -> Allocation:
+RESPONSES = ("accept", "decline", "deliver", "end")
+
+
+def respond(tx: Tx, allocation: Allocation, action: str, on: dt.date) -> Allocation:
     """``accept``, ``decline``, ``deliver`` or ``end`` an allocation on a date."""
-    store = Store(conn)
-    with write(conn):
-        allocation = store.allocation(allocation_id)
-        if action in ("accept", "decline"):
-            if allocation.response is not None:
-                raise Invalid(
-                    f"Allocation {allocation_id} was already {allocation.response}"
-                    f" on {allocation.response_on}."
-                )
-            if not allocation.active:
-                raise Invalid(f"Allocation {allocation_id} has ended; it cannot be {action}ed.")
-            values: dict[str, object] = {
-                "response": f"{action}ed" if action == "accept" else "declined",
-                "response_on": on,
-            }
-            if action == "decline":
-                values["active"] = 0
-                values["ended_on"] = on
-        elif action == "deliver":
-            if allocation.delivered_on is not None:
-                raise Invalid(
-                    f"Allocation {allocation_id} was already delivered on {allocation.delivered_on}."
-                )
-            values = {"delivered_on": on}
-        elif action == "end":
-            if not allocation.active:
-                raise Invalid(f"Allocation {allocation_id} has already ended ({allocation.status}).")
-            if on < allocation.starts_on:
-                raise Invalid(
-                    f"Allocation {allocation_id} starts on {allocation.starts_on}; it cannot end before that."
-                )
-            values = {"active": 0, "ended_on": on, "stops_on": min(on, allocation.stops_on)}
-        else:  # pragma: no cover - the CLI offers only these four
-            raise ValueError(action)
-        store.update_allocation(allocation_id, values)
-    return store.allocation(allocation_id)
+    allocation_id = allocation.id
+    if action in ("accept", "decline"):
+        if allocation.response is not None:
+            raise Invalid(
+                f"Allocation {allocation_id} was already {allocation.response} on {allocation.response_on}."
+            )
+        if not allocation.active:
+            raise Invalid(f"Allocation {allocation_id} has ended; it cannot be {action}ed.")
+        values: dict[str, object] = {
+            "response": f"{action}ed" if action == "accept" else "declined",
+            "response_on": on,
+        }
+        if action == "decline":
+            values["active"] = False
+            values["ended_on"] = on
+    elif action == "deliver":
+        if allocation.delivered_on is not None:
+            raise Invalid(f"Allocation {allocation_id} was already delivered on {allocation.delivered_on}.")
+        values = {"delivered_on": on}
+    elif action == "end":
+        if not allocation.active:
+            raise Invalid(f"Allocation {allocation_id} has already ended ({allocation.status}).")
+        if on < allocation.starts_on:
+            raise Invalid(
+                f"Allocation {allocation_id} starts on {allocation.starts_on}; it cannot end before that."
+            )
+        values = {"active": False, "ended_on": on, "stops_on": min(on, allocation.stops_on)}
+    else:
+        raise ValueError(f"an allocation is answered with one of {RESPONSES}, not {action!r}")
+    tx.allocations.update(allocation_id, values)
+    return tx.allocations.get(allocation_id)
 
 
-def add_delegate(conn: sqlite3.Connection, level_id: int, contact_key: str) -> tuple[Level, str]:
-    store = Store(conn)
-    with write(conn):
-        level = store.level(level_id)
-        contact = store.contact(contact_key)
-        if contact.id == level.contact_id:
-            raise Invalid(f"{contact.label} owns level {level_id}; an owner needs no delegation.")
-        if store.is_delegate(level_id, contact.id):
-            raise Invalid(f"{contact.label} is already a delegate of level {level_id}.")
-        store.add_delegate(level_id, contact.id)
-    return level, contact.ref
+def add_delegate(tx: Tx, level: Level, contact: Contact) -> None:
+    if contact.id == level.contact_id:
+        raise Invalid(f"{contact.label} owns level {level.id}; an owner needs no delegation.")
+    if tx.allocations.is_delegate(level.id, contact.id):
+        raise Invalid(f"{contact.label} is already a delegate of level {level.id}.")
+    tx.allocations.add_delegate(level.id, contact.id)
 
 
-def remove_delegate(conn: sqlite3.Connection, level_id: int, contact_key: str) -> tuple[Level, str]:
-    store = Store(conn)
-    with write(conn):
-        level = store.level(level_id)
-        contact = store.contact(contact_key)
-        if not store.is_delegate(level_id, contact.id):
-            raise Invalid(f"{contact.label} is not a delegate of level {level_id}.")
-        store.remove_delegate(level_id, contact.id)
-    return level, contact.ref
+def remove_delegate(tx: Tx, level: Level, contact: Contact) -> None:
+    if not tx.allocations.is_delegate(level.id, contact.id):
+        raise Invalid(f"{contact.label} is not a delegate of level {level.id}.")
+    tx.allocations.remove_delegate(level.id, contact.id)

@@ -33,12 +33,12 @@ class LevelState:
 def level_states(store: Store, levels: Sequence[Level]) -> dict[int, LevelState]:
     if not levels:
         return {}
-    sums = store.entry_sums([level.id for level in levels])
+    sums = store.balances.entry_sums([level.id for level in levels])
     states = {}
     for level in levels:
         pairs = tuple(
             (allocation, sums.get((level.id, allocation.id), 0))
-            for allocation in store.allocations_of_level(level.id)
+            for allocation in store.allocations.of_level(level.id)
         )
         states[level.id] = LevelState(
             level, split(level.quantity, sums.get((level.id, None), 0), pairs, level.contact_id), pairs
@@ -72,13 +72,15 @@ def allocation_balance(state: LevelState, allocation: Allocation, change: int) -
 
 def balances_for(store: Store, contact_id: int, type_id: int) -> list[Balance]:
     """Every balance of ``type_id`` the contact may draw from (SPEC "Who may use what")."""
-    owned = store.levels_of(contact_id, type_id)
-    delegated = [lvl for lvl in store.delegated_levels(contact_id, type_id) if lvl.contact_id != contact_id]
-    received = store.allocations_to(contact_id, type_id)
+    owned = store.memberships.levels(contact_id, type_id)
+    delegated = [
+        lvl for lvl in store.allocations.delegated_levels(contact_id, type_id) if lvl.contact_id != contact_id
+    ]
+    received = store.allocations.to_contact(contact_id, type_id)
     levels = {lvl.id: lvl for lvl in owned + delegated}
     for allocation in received:
         if allocation.level_id not in levels:
-            levels[allocation.level_id] = store.level(allocation.level_id)
+            levels[allocation.level_id] = store.memberships.level(allocation.level_id)
     states = level_states(store, list(levels.values()))
     balances = [own_balance(states[lvl.id], OWN) for lvl in owned]
     balances += [own_balance(states[lvl.id], DELEGATED) for lvl in delegated]
@@ -107,7 +109,7 @@ class LiveBalance(Drawable):
 def drawable_by_contact(store: Store, type_id: int) -> dict[int, list[LiveBalance]]:
     """Every contact's balances of one type, in consumption order: levels it owns,
     allocations to it and levels it is a delegate of (SPEC "Who may use what")."""
-    levels, allocations, delegates, sums = store.type_snapshot(type_id)
+    levels, allocations, delegates, sums = store.balances.type_snapshot(type_id)
     by_level: dict[int, list[Allocation]] = {}
     for allocation in allocations:
         by_level.setdefault(allocation.level_id, []).append(allocation)

@@ -4,14 +4,17 @@ commands a user types, so the sample files are also examples to imitate."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import benefit_cli
 from benefit_cli.db.store import Store
-from benefit_cli.domain.errors import NotFound, RowErrors
+from benefit_cli.domain.clock import today
+from benefit_cli.domain.errors import NotFound
+from benefit_cli.domain.models import Level
 from benefit_cli.services import allocations, catalog, contacts, memberships
+from benefit_cli.services.importing import ImportOptions
+from benefit_cli.services.usage_import import import_usage
 
 SAMPLE_DATA = Path(benefit_cli.__file__).resolve().parent.parent / "sample_data"
 
@@ -31,83 +34,120 @@ def _day(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def build_demo(conn: sqlite3.Connection) -> dict[str, int]:
+def _quantity(text: str, unit: str) -> int:
+    from benefit_cli.csvio.quantities import parse_quantity
+
+    return parse_quantity(text, unit)
+
+
+def _money(text: str) -> int:
+    return _quantity(text, "money") if text.strip() not in ("", "0", "0.00") else 0
+
+
+def build_demo(store: Store) -> dict[str, int]:
     """Load every sample file; return how many of each thing were loaded."""
     counts: dict[str, int] = {}
     type_columns = dict.fromkeys(
         ["code", "name", "category", "unit", "unit_value", "kind", "group", "description", "schedule"], False
     )
-    for row in _rows("types.csv", type_columns):
-        catalog.add_type(
-            conn,
-            row["code"],
-            row["name"],
-            row["unit"],
-            row["category"],
-            row["unit_value"],
-            row["kind"] or "standard",
-            row["group"] or None,
-            row["description"] or None,
-            row["schedule"] or None,
+    with store.transaction() as tx:
+        for row in _rows("types.csv", type_columns):
+            catalog.add_type(
+                tx,
+                row["code"].upper(),
+                row["name"],
+                row["unit"],
+                row["category"],
+                _money(row["unit_value"]),
+                row["kind"] or "standard",
+                row["group"].upper() or None,
+                row["description"] or None,
+                row["schedule"] or None,
+            )
+            counts["benefit types"] = counts.get("benefit types", 0) + 1
+        plan_columns = dict.fromkeys(["code", "name", "term_months", "grace_days", "price"], True)
+        for row in _rows("plans.csv", plan_columns):
+            catalog.add_plan(
+                tx,
+                row["code"].upper(),
+                row["name"],
+                int(row["term_months"]),
+                int(row["grace_days"] or 0),
+                _money(row["price"]),
+            )
+            counts["plans"] = counts.get("plans", 0) + 1
+        rule_columns = dict.fromkeys(
+            [
+                "plan",
+                "type",
+                "quantity",
+                "per",
+                "begin_on",
+                "end_on",
+                "priority",
+                "associates",
+                "price_portion",
+            ],
+            False,
         )
-        counts["benefit types"] = counts.get("benefit types", 0) + 1
-    for row in _rows(
-        "plans.csv", dict.fromkeys(["code", "name", "term_months", "grace_days", "price"], True)
+        for row in _rows("plan_benefits.csv", rule_columns):
+            benefit_type = tx.catalog.type(row["type"])
+            catalog.add_rule(
+                tx,
+                tx.catalog.plan(row["plan"]),
+                benefit_type,
+                _quantity(row["quantity"], benefit_type.unit),
+                row["per"] or "term",
+                dt.date.fromisoformat(row["begin_on"]),
+                _day(row["end_on"]),
+                int(row["priority"]) if row["priority"] else None,
+                row["associates"] == "1",
+                _money(row["price_portion"]) if row["price_portion"] else None,
+            )
+            counts["plan benefits"] = counts.get("plan benefits", 0) + 1
+    options = ImportOptions(today())
+    for what, load in (
+        ("contacts", contacts.import_contacts),
+        ("memberships", memberships.import_memberships),
     ):
-        catalog.add_plan(
-            conn, row["code"], row["name"], int(row["term_months"]), int(row["grace_days"] or 0), row["price"]
-        )
-        counts["plans"] = counts.get("plans", 0) + 1
-    rule_columns = dict.fromkeys(
-        ["plan", "type", "quantity", "per", "begin_on", "end_on", "priority", "associates", "price_portion"],
-        False,
-    )
-    for row in _rows("plan_benefits.csv", rule_columns):
-        catalog.add_rule(
-            conn,
-            row["plan"],
-            row["type"],
-            row["quantity"],
-            row["per"] or "term",
-            _day(row["begin_on"]),
-            _day(row["end_on"]),
-            int(row["priority"]) if row["priority"] else None,
-            row["associates"] == "1",
-            row["price_portion"] or None,
-        )
-        counts["plan benefits"] = counts.get("plan benefits", 0) + 1
-    counts["contacts"] = contacts.import_contacts(conn, SAMPLE_DATA / "contacts.csv").added
-    counts["memberships"] = memberships.import_memberships(conn, SAMPLE_DATA / "memberships.csv").added
-    store = Store(conn)
-    for row in _rows(
-        "allocations.csv", dict.fromkeys(["owner", "type", "contact", "number", "comment"], False)
-    ):
-        level_id = _owners_level(store, row["owner"], row["type"])
-        allocations.allocate(
-            conn, level_id, row["contact"], row["number"] or "1", comment=row["comment"] or None
-        )
-        counts["allocations"] = counts.get("allocations", 0) + 1
-    for row in _rows("delegates.csv", dict.fromkeys(["owner", "type", "contact"], True)):
-        owner = store.contact(row["owner"])
-        for level in store.levels(owner.id, store.benefit_type(row["type"]).id):
-            allocations.add_delegate(conn, level.id, row["contact"])
-        counts["delegates"] = counts.get("delegates", 0) + 1
-    from benefit_cli.domain.clock import today
-    from benefit_cli.services.usage_import import ImportOptions, import_usage
-
-    report = import_usage(conn, SAMPLE_DATA / "usage.csv", ImportOptions(today()))
-    if not report.written:
-        raise RowErrors(report.errors, problems=report.problems, rows=report.rejected)
-    counts["uses"] = report.imported
+        summary = load(store, SAMPLE_DATA / f"{what}.csv", options)
+        if not summary.written:
+            raise summary.refusal(dry_run=False)
+        counts[what] = summary.imported
+    with store.transaction() as tx:
+        for row in _rows(
+            "allocations.csv", dict.fromkeys(["owner", "type", "contact", "number", "comment"], False)
+        ):
+            level = _owners_level(tx, row["owner"], row["type"])
+            unit = tx.catalog.type_by_id(level.type_id).unit
+            allocations.allocate(
+                tx,
+                level,
+                tx.contacts.get(row["contact"]),
+                _quantity(row["number"] or "1", unit),
+                comment=row["comment"] or None,
+            )
+            counts["allocations"] = counts.get("allocations", 0) + 1
+        for row in _rows("delegates.csv", dict.fromkeys(["owner", "type", "contact"], True)):
+            owner = tx.contacts.get(row["owner"])
+            delegate = tx.contacts.get(row["contact"])
+            for level in tx.memberships.levels(owner.id, tx.catalog.type(row["type"]).id):
+                allocations.add_delegate(tx, level, delegate)
+            counts["delegates"] = counts.get("delegates", 0) + 1
+    summary = import_usage(store, SAMPLE_DATA / "usage.csv", options)
+    if not summary.written:
+        raise summary.refusal(dry_run=False)
+    counts["uses"] = summary.imported
     return counts
 
 
-def _owners_level(store: Store, owner_ref: str, type_code: str) -> int:
-    owner = store.contact(owner_ref)
-    levels = store.levels(owner.id, store.benefit_type(type_code).id)
+def _owners_level(store: Store, owner_ref: str, type_code: str) -> Level:
+    """The owner's first level of a type, which the sample allocations split."""
+    owner = store.contacts.get(owner_ref)
+    levels = store.memberships.levels(owner.id, store.catalog.type(type_code).id)
     if not levels:
         raise NotFound(f'"{owner_ref}" holds no {type_code} level to allocate from.')
-    return levels[0].id
+    return levels[0]
 
 
 TOUR = """
@@ -124,15 +164,6 @@ A short tour (the database is {path}):
 """
 
 
-def tour(conn: sqlite3.Connection, path: Path) -> None:
-    from benefit_cli.render import Rows, note, render
-    from benefit_cli.reports.lists import allocation_rows
-
-    store = Store(conn)
-    level = _owners_level(store, "C000116", "REDUCED")
-    note(TOUR.format(path=path, level=level).rstrip())
-    note("\nHow José Álvarez split his family's reduced admissions:")
-    rows: Rows = allocation_rows(
-        store, [store.allocation(r["id"]) for r in store.list_allocations(level_id=level)]
-    )
-    render(rows)
+def tour_level(store: Store) -> Level:
+    """The level the tour shows split among a family."""
+    return _owners_level(store, "C000116", "REDUCED")

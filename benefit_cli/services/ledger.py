@@ -1,20 +1,18 @@
 """The usage ledger: use, adjust and void (invariants 2-5).
 
-Each command runs in one immediate transaction: it takes the write lock, reads the
-balances, decides, and appends entries, so concurrent writers queue instead of both
-reading the same balance. Nothing written here is ever updated or deleted.
+Each function runs inside the transaction it is given: it reads the balances, decides, and
+appends entries, so concurrent writers queue on the write lock instead of both reading the
+same balance. Nothing written here is ever updated or deleted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from benefit_cli.db.connection import write
-from benefit_cli.db.store import Store
+from benefit_cli.db.store import Tx
 from benefit_cli.domain.consumption import (
     OWN,
     Balance,
@@ -23,21 +21,13 @@ from benefit_cli.domain.consumption import (
     Overdraw,
     draw_order,
     plan_draw,
+    use_entries,
 )
-from benefit_cli.domain.errors import Invalid, NotFound
+from benefit_cli.domain.errors import BenefitError, Invalid, NotFound, RowErrors
 from benefit_cli.domain.idempotency import ALREADY, CONFLICT, fingerprint, ref_decision
-from benefit_cli.domain.models import BenefitType, Contact
-from benefit_cli.render import amount
+from benefit_cli.domain.models import BenefitType, Contact, NewEntry
+from benefit_cli.domain.units import show_amount
 from benefit_cli.services.balances import balances_for, level_state
-from benefit_cli.services.common import quantity, signed_quantity
-
-
-def show_amount(value: int, unit: str) -> str:
-    """A quantity as a sentence says it: "3", "90 minutes", "12.50", "40 pages"."""
-    shown = amount(value, unit)
-    if unit == "money":
-        return f"{shown:.2f}"
-    return f"{shown} {unit}" if unit in ("minutes", "pages") else str(shown)
 
 
 @dataclass(frozen=True)
@@ -79,89 +69,77 @@ def overdraw_message(
     return f"{want}: no {benefit_type.code} balance is valid on that date.{hint}"
 
 
-def use(
-    conn: sqlite3.Connection,
-    contact_key: str,
-    type_code: str,
-    quantity_text: str,
+def record_use(
+    tx: Tx,
+    contact: Contact,
+    benefit_type: BenefitType,
+    wanted: int,
     on: dt.date,
     description: str | None = None,
     note: str | None = None,
     ref: str | None = None,
     source: str = "cli",
 ) -> Used:
-    """Record a use, drawing in consumption order; refuse an overdraw whole."""
-    store = Store(conn)
-    with write(conn):
-        contact = store.contact(contact_key)
-        benefit_type = store.benefit_type(type_code)
-        wanted = quantity(quantity_text, benefit_type.unit)
-        return record_use(store, contact, benefit_type, wanted, on, description, note, ref, source)
-
-
-def record_use(
-    store: Store,
-    contact: Contact,
-    benefit_type: BenefitType,
-    wanted: int,
-    on: dt.date,
-    description: str | None,
-    note: str | None,
-    ref: str | None,
-    source: str,
-) -> Used:
-    """The body of a use, inside the caller's transaction."""
+    """Record a use of ``wanted`` (in the unit's storage), drawing in consumption order;
+    refuse an overdraw whole. A ``ref`` already recorded with the same details records
+    nothing (``Used.already``)."""
     if not benefit_type.active:
         raise Invalid(f'"{benefit_type.code}" is retired and can no longer be used.')
     print_ = fingerprint(contact.id, benefit_type.id, wanted, on.isoformat(), description, note)
+    balances = balances_for(tx, contact.id, benefit_type.id)
     if ref:
-        recorded = store.ref_uses([ref]).get(ref, [])
+        recorded = tx.ledger.ref_uses([ref]).get(ref, [])
         decision = ref_decision(recorded, print_)
         if decision == ALREADY:
-            balances = balances_for(store, contact.id, benefit_type.id)
-            return Used(
-                contact,
-                benefit_type,
-                (),
-                tuple(u.entry_id for u in recorded),
-                ref,
-                _left_on(balances, on),
-                already=True,
-            )
+            ids = tuple(u.entry_id for u in recorded)
+            return Used(contact, benefit_type, (), ids, ref, _left_on(balances, on), already=True)
         if decision == CONFLICT:
             raise Invalid(
                 f'The ref "{ref}" was already recorded (entry {recorded[0].entry_id}) with other'
                 " details; use a new ref for a new use, or void the old one first."
             )
-    balances = balances_for(store, contact.id, benefit_type.id)
     try:
         draws = plan_draw(balances, wanted, on)
     except Overdraw as error:
         raise Invalid(overdraw_message(contact, benefit_type, wanted, on, error, balances)) from None
     ref = ref or f"use-{uuid.uuid4().hex[:12]}"
-    ids = store.insert_entries(
-        [
-            {
-                "kind": "use",
-                "level_id": d.balance.level_id,
-                "allocation_id": d.balance.allocation_id,
-                "contact_id": contact.id,
-                "entry_on": on.isoformat(),
-                "quantity": -d.quantity,
-                "description": description,
-                "note": note,
-                "source": source,
-                "ref": ref,
-                "fingerprint": print_,
-            }
-            for d in draws
-        ]
-    )
-    return Used(contact, benefit_type, tuple(draws), tuple(ids), ref, _left_on(balances, on) - wanted)
+    entries = use_entries(draws, contact.id, on.isoformat(), description, note, source, ref, print_)
+    written = tuple(tx.ledger.append(entries))
+    return Used(contact, benefit_type, tuple(draws), written, ref, _left_on(balances, on) - wanted)
 
 
 def _left_on(balances: list[Balance], on: dt.date) -> int:
     return sum(b.remaining for b in draw_order(balances, on))
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    uses: tuple[Used, ...]
+    total: int  # stored quantity drawn over all contacts
+
+
+def bulk_use(
+    tx: Tx,
+    contact_keys: Sequence[str],
+    benefit_type: BenefitType,
+    wanted: int,
+    on: dt.date,
+    description: str | None = None,
+) -> BulkResult:
+    """The same use for many contacts, all or nothing: one contact who may not use it
+    refuses the whole (the caller's transaction rolls back), and every such contact is named."""
+    if not contact_keys:
+        raise Invalid("No contacts were chosen, so nothing was recorded.")
+    uses, problems = [], []
+    for key in dict.fromkeys(contact_keys):
+        try:
+            contact = tx.contacts.get(key)
+            uses.append(record_use(tx, contact, benefit_type, wanted, on, description, None, None, "bulk"))
+        except BenefitError as error:
+            problems.append(error)
+    if problems:
+        raise RowErrors(problems, what="contact", done="nothing was recorded")
+    return BulkResult(tuple(uses), wanted * len(uses))
 
 
 @dataclass(frozen=True)
@@ -175,59 +153,56 @@ class Adjusted:
 
 
 def adjust(
-    conn: sqlite3.Connection,
-    contact_key: str,
-    type_code: str,
-    by_text: str,
+    tx: Tx,
+    contact: Contact,
+    benefit_type: BenefitType,
+    by: int,
     reason: str,
     on: dt.date,
     level_id: int | None = None,
 ) -> Adjusted:
-    """Add to or take from a contact's own level, with a reason; never below zero."""
+    """Add to or take from a contact's own level, with a reason; never below zero. Without
+    ``level_id``, the level the next use would draw from."""
     if not reason.strip():
-        raise Invalid("Give a --reason: every correction says why.")
-    store = Store(conn)
-    with write(conn):
-        contact = store.contact(contact_key)
-        benefit_type = store.benefit_type(type_code)
-        by = signed_quantity(by_text, benefit_type.unit)
-        if level_id is not None:
-            level = store.level(level_id)
-            if level.contact_id != contact.id or level.type_id != benefit_type.id:
-                raise Invalid(f"Level {level_id} is not a {benefit_type.code} level of {contact.label}.")
-        else:
-            owned = [b for b in balances_for(store, contact.id, benefit_type.id) if b.via == OWN]
-            candidates = draw_order(owned, on)
-            if by < 0:
-                candidates = [b for b in candidates if b.remaining >= -by] or candidates
-            if not candidates:
-                raise NotFound(
-                    f"{contact.label} owns no {benefit_type.code} level valid on {on}; name one"
-                    " with --level ID (see: benefit level list --contact"
-                    f" {contact.ref} --type {benefit_type.code})."
-                )
-            level = store.level(candidates[0].level_id)
-        remaining = level_state(store, level).split.own_remaining
-        if remaining + by < 0:
-            unit = benefit_type.unit
-            raise Invalid(
-                f"Cannot take {show_amount(-by, unit)} from level {level.id}: only"
-                f" {show_amount(remaining, unit)} remain and a balance never goes below zero."
+        raise Invalid("Every correction says why: give a reason.")
+    if level_id is not None:
+        level = tx.memberships.level(level_id)
+        if level.contact_id != contact.id or level.type_id != benefit_type.id:
+            raise Invalid(f"Level {level_id} is not a {benefit_type.code} level of {contact.label}.")
+    else:
+        owned = [b for b in balances_for(tx, contact.id, benefit_type.id) if b.via == OWN]
+        candidates = draw_order(owned, on)
+        if by < 0:
+            candidates = [b for b in candidates if b.remaining >= -by] or candidates
+        if not candidates:
+            raise NotFound(
+                f"{contact.label} owns no {benefit_type.code} level valid on {on}; name one"
+                " with --level ID (see: benefit level list --contact"
+                f" {contact.ref} --type {benefit_type.code})."
             )
-        [entry_id] = store.insert_entries(
-            [
-                {
-                    "kind": "adjust",
-                    "level_id": level.id,
-                    "allocation_id": None,
-                    "contact_id": contact.id,
-                    "entry_on": on.isoformat(),
-                    "quantity": by,
-                    "description": reason.strip(),
-                    "source": "cli",
-                }
-            ]
+        level = tx.memberships.level(candidates[0].level_id)
+    remaining = level_state(tx, level).split.own_remaining
+    if remaining + by < 0:
+        unit = benefit_type.unit
+        raise Invalid(
+            f"Cannot take {show_amount(-by, unit)} from level {level.id}: only"
+            f" {show_amount(remaining, unit)} remain and a balance never goes below zero."
         )
+    adjustment = NewEntry(
+        "adjust",
+        level.id,
+        None,
+        contact.id,
+        on.isoformat(),
+        by,
+        None,
+        reason.strip(),
+        None,
+        "cli",
+        None,
+        None,
+    )
+    [entry_id] = tx.ledger.append([adjustment])
     return Adjusted(contact, benefit_type, level.id, entry_id, by, remaining + by)
 
 
@@ -242,106 +217,62 @@ class Voided:
     siblings: tuple[int, ...]  # other entries of the same use (same ref), not voided
 
 
-def void(conn: sqlite3.Connection, entry_id: int, reason: str, today: dt.date) -> Voided:
-    """Reverse one use entry exactly; refuse what cannot be reversed, saying why."""
+def void(tx: Tx, entry_id: int, reason: str, today: dt.date) -> Voided:
+    """Reverse one use entry exactly, dated ``today``; refuse what cannot be reversed, saying why."""
     if not reason.strip():
-        raise Invalid("Give a --reason: every correction says why.")
-    store = Store(conn)
-    with write(conn):
-        entry = store.entry(entry_id)
-        if entry["kind"] == "void":
-            raise Invalid(
-                f"Entry {entry_id} is itself a void (of entry {entry['voids_id']}); a void"
-                " cannot be voided. Record the use again instead."
-            )
-        if entry["kind"] != "use":
-            raise Invalid(
-                f"Entry {entry_id} is an {entry['kind']}, not a use; only uses can be"
-                " voided. Correct it with: benefit adjust."
-            )
-        already = store.void_of(entry_id)
-        if already is not None:
-            raise Invalid(f"Entry {entry_id} was already voided by entry {already}.")
-        level = store.level(entry["level_id"])
-        last_day = level.last_day
-        if entry["allocation_id"] is not None:
-            allocation = store.allocation(entry["allocation_id"])
-            last_day = min(last_day, allocation.stops_on)
-            if not allocation.active:
-                raise Invalid(
-                    f"Entry {entry_id} drew from allocation {allocation.id}, which has"
-                    f" ended; its balance cannot be restored. Grant a new level instead."
-                )
-        if last_day < today:
-            raise Invalid(
-                f"Entry {entry_id} drew from level {level.id}, which expired on"
-                f" {last_day}; an expired balance cannot be restored. Grant a new level"
-                " with: benefit level add."
-            )
-        [void_id] = store.insert_entries(
-            [
-                {
-                    "kind": "void",
-                    "level_id": entry["level_id"],
-                    "allocation_id": entry["allocation_id"],
-                    "contact_id": entry["contact_id"],
-                    "entry_on": today.isoformat(),
-                    "quantity": -entry["quantity"],
-                    "voids_id": entry_id,
-                    "description": reason.strip(),
-                    "source": "cli",
-                    "ref": entry["ref"],
-                }
-            ]
+        raise Invalid("Every correction says why: give a reason.")
+    entry = tx.ledger.get(entry_id)
+    if entry.kind == "void":
+        raise Invalid(
+            f"Entry {entry_id} is itself a void (of entry {entry.voids_id}); a void"
+            " cannot be voided. Record the use again instead."
         )
-        siblings = (
-            tuple(
-                e["id"]
-                for e in store.entries_with_ref(entry["ref"])
-                if e["kind"] == "use" and e["id"] != entry_id
-            )
-            if entry["ref"]
-            else ()
+    if entry.kind != "use":
+        raise Invalid(
+            f"Entry {entry_id} is an {entry.kind}, not a use; only uses can be voided."
+            " Correct it with: benefit adjust."
         )
-        unit = store.benefit_type_by_id(level.type_id).unit
-    return Voided(
-        entry_id, void_id, -entry["quantity"], unit, entry["level_id"], entry["allocation_id"], siblings
+    already = tx.ledger.void_of(entry_id)
+    if already is not None:
+        raise Invalid(f"Entry {entry_id} was already voided by entry {already}.")
+    level = tx.memberships.level(entry.level_id)
+    last_day = level.last_day
+    if entry.allocation_id is not None:
+        allocation = tx.allocations.get(entry.allocation_id)
+        last_day = min(last_day, allocation.stops_on)
+        if not allocation.active:
+            raise Invalid(
+                f"Entry {entry_id} drew from allocation {allocation.id}, which has"
+                " ended; its balance cannot be restored. Grant a new level instead."
+            )
+    if last_day < today:
+        raise Invalid(
+            f"Entry {entry_id} drew from level {level.id}, which expired on"
+            f" {last_day}; an expired balance cannot be restored. Grant a new level"
+            " with: benefit level add."
+        )
+    [void_id] = tx.ledger.append(
+        [
+            NewEntry(
+                "void",
+                entry.level_id,
+                entry.allocation_id,
+                entry.contact_id,
+                today.isoformat(),
+                -entry.quantity,
+                entry_id,
+                reason.strip(),
+                None,
+                "cli",
+                entry.ref,
+                None,
+            )
+        ]
     )
-
-
-@dataclass(frozen=True)
-class BulkResult:
-    uses: tuple[Used, ...]
-    total: int  # stored quantity drawn over all contacts
-
-
-def bulk_use(
-    conn: sqlite3.Connection,
-    contact_keys: Sequence[str],
-    type_code: str,
-    quantity_text: str,
-    on: dt.date,
-    description: str | None = None,
-) -> BulkResult:
-    """The same use for many contacts, all or nothing: one contact who may not use it
-    leaves nothing written, and every such contact is named."""
-    from benefit_cli.domain.errors import BenefitError, RowErrors
-
-    if not contact_keys:
-        raise Invalid("No contacts were chosen, so nothing was recorded.")
-    store = Store(conn)
-    with write(conn):
-        benefit_type = store.benefit_type(type_code)
-        wanted = quantity(quantity_text, benefit_type.unit)
-        uses, problems = [], []
-        for key in dict.fromkeys(contact_keys):
-            try:
-                contact = store.contact(key)
-                uses.append(
-                    record_use(store, contact, benefit_type, wanted, on, description, None, None, "bulk")
-                )
-            except BenefitError as error:
-                problems.append(error)
-        if problems:
-            raise RowErrors(problems, what="contact", done="nothing was recorded")
-    return BulkResult(tuple(uses), wanted * len(uses))
+    siblings = (
+        tuple(e.id for e in tx.ledger.with_ref(entry.ref) if e.kind == "use" and e.id != entry_id)
+        if entry.ref
+        else ()
+    )
+    unit = tx.catalog.type_by_id(level.type_id).unit
+    return Voided(entry_id, void_id, -entry.quantity, unit, entry.level_id, entry.allocation_id, siblings)

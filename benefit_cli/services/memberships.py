@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from benefit_cli.db.connection import write
-from benefit_cli.db.store import Store
-from benefit_cli.domain.dates import iso
-from benefit_cli.domain.errors import CsvError, Invalid, RowErrors
+from benefit_cli.db.memberships import NewLevel
+from benefit_cli.db.store import Store, Tx
+from benefit_cli.domain.errors import CsvError, Invalid
 from benefit_cli.domain.granting import LevelGrant, Term, grants_for, membership_term
-from benefit_cli.domain.models import BenefitType, Membership, Plan, PlanBenefit
+from benefit_cli.domain.models import BenefitType, Contact, Membership, Plan, PlanBenefit
+from benefit_cli.services.importing import CsvRow, ImportOptions, ImportSummary, Outcome, run_import
 
 MEMBERSHIP_COLUMNS = {"contact": True, "plan": True, "start_on": True}
+
+#: A level of a grant less its contact and membership: NewLevel's fields from ``type_id`` on.
+LevelTemplate = tuple[int, int, str, str, str, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -25,11 +28,25 @@ class Created:
     levels: int
 
 
-LevelTemplate = tuple[int, int, str, str, str, int, int, int]
+class Granter:
+    """The levels memberships receive, computed once per (plan, start date): an import of
+    50,000 members holds only a few hundred distinct start dates."""
+
+    def __init__(self, rules: dict[int, list[PlanBenefit]], types: dict[int, BenefitType]) -> None:
+        self.rules = rules
+        self.types = types
+        self.grants = lru_cache(maxsize=4096)(self._grants)
+
+    @classmethod
+    def of(cls, tx: Tx) -> Granter:
+        return cls(tx.catalog.all_rules(), tx.catalog.types_by_id())
+
+    def _grants(self, plan: Plan, start: dt.date) -> tuple[Term, tuple[LevelTemplate, ...]]:
+        term = membership_term(plan, start)
+        return term, _templates(grants_for(term, self.rules.get(plan.id, []), self.types))
 
 
 def _templates(grants: Iterable[LevelGrant]) -> tuple[LevelTemplate, ...]:
-    """The level rows of a grant, less the contact and membership (``Store.insert_levels``)."""
     return tuple(
         (
             g.type_id,
@@ -45,139 +62,129 @@ def _templates(grants: Iterable[LevelGrant]) -> tuple[LevelTemplate, ...]:
     )
 
 
-def _level_rows(
-    contact_id: int, membership_id: int, templates: Iterable[LevelTemplate]
-) -> list[tuple[object, ...]]:
-    return [(contact_id, membership_id, *template) for template in templates]
+def enrol(
+    tx: Tx,
+    contact_id: int,
+    plan: Plan,
+    start: dt.date,
+    granter: Granter,
+    levels: list[NewLevel] | None = None,
+) -> tuple[int, int]:
+    """Create a membership of ``plan`` from ``start`` with the levels of the rules in force
+    on that day; return its id and how many levels it got. The levels are inserted at
+    once, or added to ``levels`` for the caller to insert in bulk."""
+    term, templates = granter.grants(plan, start)
+    membership_id = tx.memberships.add(
+        {
+            "contact_id": contact_id,
+            "plan_id": plan.id,
+            "start_on": term.start_on,
+            "end_on": term.end_on,
+            "grace_end_on": term.grace_end_on,
+        }
+    )
+    rows = [NewLevel(contact_id, membership_id, *template) for template in templates]
+    if levels is None:
+        tx.memberships.add_levels(rows)
+    else:
+        levels.extend(rows)
+    return membership_id, len(rows)
 
 
-def _membership_values(contact_id: int, plan_id: int, term: Term) -> dict[str, object]:
-    return {
-        "contact_id": contact_id,
-        "plan_id": plan_id,
-        "start_on": iso(term.start_on),
-        "end_on": iso(term.end_on),
-        "grace_end_on": iso(term.grace_end_on),
-    }
-
-
-def add_membership(conn: sqlite3.Connection, contact_key: str, plan_code: str, start: dt.date) -> Created:
+def add_membership(tx: Tx, contact: Contact, plan: Plan, start: dt.date) -> Created:
     """Create a membership and grant its levels from the rules in force on ``start``."""
-    store = Store(conn)
-    with write(conn):
-        contact = store.contact(contact_key)
-        plan = store.plan(plan_code)
-        existing = store.membership_exists(contact.id, plan.id, start)
-        if existing:
-            raise Invalid(f"{contact.label} already holds {plan.code} from {start} (membership {existing}).")
-        term = membership_term(plan, start)
-        membership_id = store.insert_membership(_membership_values(contact.id, plan.id, term))
-        grants = grants_for(term, store.rules(plan.id), store.types_by_id())
-        store.insert_levels(_level_rows(contact.id, membership_id, _templates(grants)))
-    return Created(store.membership(membership_id), len(grants))
+    existing = tx.memberships.find(contact.id, plan.id, start)
+    if existing:
+        raise Invalid(f"{contact.label} already holds {plan.code} from {start} (membership {existing}).")
+    membership_id, levels = enrol(tx, contact.id, plan, start, Granter.of(tx))
+    return Created(tx.memberships.get(membership_id), levels)
 
 
-@dataclass
-class ImportSummary:
-    rows: int = 0
-    added: int = 0
-    present: int = 0
-    levels: int = 0
-    errors: list[CsvError] = field(default_factory=list)
+def cancel_membership(tx: Tx, membership: Membership, on: dt.date) -> Membership:
+    """Cancel on ``on``: its levels cannot be used after that day."""
+    if membership.cancelled_on is not None:
+        raise Invalid(f"Membership {membership.id} was already cancelled on {membership.cancelled_on}.")
+    if on < membership.start_on:
+        raise Invalid(
+            f"Membership {membership.id} starts on {membership.start_on};"
+            " it cannot be cancelled before it starts."
+        )
+    tx.memberships.cancel(membership.id, on)
+    return tx.memberships.get(membership.id)
 
 
-class _Granter:
-    """Grants for many memberships, computed once per (plan, start date): an import of
-    50,000 members holds only a few hundred distinct start dates."""
-
-    def __init__(self, rules: dict[int, list[PlanBenefit]], types: dict[int, BenefitType]):
-        self.rules = rules
-        self.types = types
-        self.grants = lru_cache(maxsize=4096)(self._grants)
-
-    def _grants(self, plan: Plan, start: dt.date) -> tuple[Term, tuple[LevelTemplate, ...]]:
-        term = membership_term(plan, start)
-        return term, _templates(grants_for(term, self.rules.get(plan.id, []), self.types))
+# -- import --------------------------------------------------------------------------------------
 
 
-def import_memberships(
-    conn: sqlite3.Connection,
-    path: Path,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    dayfirst: bool | None = None,
-) -> ImportSummary:
-    """Import ``contact, plan, start_on`` rows, all or nothing; a row already present
-    (same contact, plan and start) adds nothing, so the import can be run again."""
-    from benefit_cli.csvio.dates import parse_date
-    from benefit_cli.csvio.reader import open_csv
+class _MembershipRows:
+    """``contact, plan, start_on`` rows; a row already present (same contact, plan and
+    start) adds nothing, so the import can be run again."""
 
-    store = Store(conn)
-    summary = ImportSummary()
-    with (
-        write(conn),
-        open_csv(path, columns=MEMBERSHIP_COLUMNS, encoding=encoding, delimiter=delimiter) as source,
-    ):
-        store.bulk_mode()
-        contacts = store.contact_keys()
-        plans = store.plans_by_code()
-        present = store.membership_keys()
-        granter = _Granter(store.all_rules(), store.types_by_id())
-        levels: list[tuple[object, ...]] = []
-        for row_number, values, _raw in source.rows():
-            summary.rows += 1
-            contact_id = contacts.get(values["contact"])
-            plan = plans.get(values["plan"].upper())
+    FLUSH = 50_000  # levels held before they are inserted
+
+    def __init__(self, tx: Tx, dayfirst: bool | None) -> None:
+        from benefit_cli.csvio.dates import parse_date
+
+        self.tx = tx
+        self.dayfirst = dayfirst
+        self.parse_date = parse_date
+        self.contacts = tx.contacts.keys()
+        self.plans = tx.catalog.plans_by_code()
+        self.present = tx.memberships.keys()
+        self.granter = Granter.of(tx)
+        self.levels: list[NewLevel] = []
+
+    def check(self, rows: list[CsvRow]) -> list[CsvRow]:
+        return rows
+
+    def write(self, rows: list[CsvRow], outcome: Outcome) -> None:
+        summary = outcome.summary
+        for number, values, raw in rows:
+            contact_id = self.contacts.get(values["contact"])
+            plan = self.plans.get(values["plan"].upper())
             problems = []
             if contact_id is None:
                 problems.append(
-                    CsvError(
-                        f'no contact "{values["contact"]}"; import contacts first.', row_number, "contact"
-                    )
+                    CsvError(f'no contact "{values["contact"]}"; import contacts first.', number, "contact")
                 )
             if plan is None:
                 problems.append(
-                    CsvError(f'no plan "{values["plan"]}"; see: benefit plan list.', row_number, "plan")
+                    CsvError(f'no plan "{values["plan"]}"; see: benefit plan list.', number, "plan")
                 )
             try:
-                start = parse_date(values["start_on"], dayfirst=dayfirst)
+                start = self.parse_date(values["start_on"], dayfirst=self.dayfirst)
             except ValueError as exc:
-                problems.append(CsvError(str(exc), row_number, "start_on"))
+                problems.append(CsvError(str(exc), number, "start_on"))
             if problems:
-                summary.errors.extend(problems)
+                outcome.reject(number, raw, problems)
                 continue
             assert contact_id is not None and plan is not None
             key = (contact_id, plan.id, start.isoformat())
-            if key in present:
-                summary.present += 1
+            if key in self.present:
+                summary.already += 1
                 continue
-            present.add(key)
-            term, grants = granter.grants(plan, start)
-            membership_id = store.insert_membership(_membership_values(contact_id, plan.id, term))
-            levels.extend(_level_rows(contact_id, membership_id, grants))
-            summary.added += 1
-            if len(levels) >= 50_000:
-                summary.levels += len(levels)
-                store.insert_levels(levels)
-                levels.clear()
-        if summary.errors:
-            raise RowErrors(summary.errors)
-        summary.levels += len(levels)
-        store.insert_levels(levels)
-    return summary
+            self.present.add(key)
+            _, granted = enrol(self.tx, contact_id, plan, start, self.granter, self.levels)
+            summary.imported += 1
+            summary.count("levels", granted)
+        if len(self.levels) >= self.FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        self.tx.memberships.add_levels(self.levels)
+        self.levels.clear()
 
 
-def cancel_membership(conn: sqlite3.Connection, membership_id: int, on: dt.date) -> Membership:
-    """Cancel on ``on``: its levels cannot be used after that day."""
-    store = Store(conn)
-    with write(conn):
-        membership = store.membership(membership_id)
-        if membership.cancelled_on is not None:
-            raise Invalid(f"Membership {membership_id} was already cancelled on {membership.cancelled_on}.")
-        if on < membership.start_on:
-            raise Invalid(
-                f"Membership {membership_id} starts on {membership.start_on};"
-                " it cannot be cancelled before it starts."
-            )
-        store.cancel_membership(membership_id, on)
-    return store.membership(membership_id)
+def import_memberships(store: Store, path: Path, options: ImportOptions) -> ImportSummary:
+    """Import memberships, all or nothing (``ImportSummary.imported`` were added, with
+    ``counts["levels"]`` levels)."""
+
+    @contextmanager
+    def transaction() -> Iterator[_MembershipRows]:
+        with store.transaction() as tx:
+            tx.bulk_mode()
+            rows = _MembershipRows(tx, options.dayfirst)
+            yield rows
+            rows.flush()
+
+    return run_import(path, MEMBERSHIP_COLUMNS, transaction, options)

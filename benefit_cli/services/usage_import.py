@@ -15,23 +15,21 @@ imported twice adds nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import sqlite3
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from itertools import islice
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, NamedTuple, cast
+from typing import NamedTuple, cast
 
 from benefit_cli.db.ledger_writer import SEPARATE_BYTES, Ledger, import_transaction
 from benefit_cli.db.store import Store
-from benefit_cli.domain.consumption import Overdraw, draw_in_order
-from benefit_cli.domain.errors import CsvError, RowErrors
+from benefit_cli.domain.consumption import Overdraw, draw_in_order, use_entries
+from benefit_cli.domain.errors import CsvError
 from benefit_cli.domain.idempotency import ALREADY, CONFLICT, RefUse, fingerprint, ref_decision
-from benefit_cli.domain.models import BenefitType
+from benefit_cli.domain.models import BenefitType, NewEntry
 from benefit_cli.services.balances import LiveBalance, drawable_by_contact
+from benefit_cli.services.importing import CsvRow, ImportOptions, ImportSummary, Outcome, run_import
 from benefit_cli.services.ledger import overdraw_message
 
 # ``error`` is the column a rejects file adds: such a file, fixed, imports as it is.
@@ -45,47 +43,9 @@ USAGE_COLUMNS = {
     "ref": False,
     "error": False,
 }
-CHUNK_ROWS = 5000
 _CACHED = 10_000  # distinct date and quantity texts remembered (memory stays flat)
 _REMEMBERED = 100_000  # contents of rows without a ref counted in memory (about 10 MB)
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    today: dt.date
-    on_error: str = "abort"  # or "skip"
-    rejects: Path | None = None
-    dry_run: bool = False
-    encoding: str | None = None
-    delimiter: str | None = None
-    dayfirst: bool | None = None
-    ignore_extra: bool = False
-    source: str = "import"
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    imported: int = 0
-    entries: int = 0
-    already: int = 0
-    rejected: int = 0
-    problems: int = 0
-    seconds: float = 0.0
-    written: bool = False
-    errors: list[CsvError] = field(default_factory=list)  # the first RowErrors.SHOWN
-
-    @property
-    def summary(self) -> str:
-        imported = f"imported {self.imported}" if self.written else f"valid {self.imported} (not written)"
-        return (
-            f"rows read {self.rows}, {imported}, skipped as already present {self.already},"
-            f" rejected {self.rejected}, {self.seconds:.1f} s"
-        )
-
-
-class _Rollback(Exception):
-    """Leave the transaction without writing (a dry run, or bad rows under abort)."""
+SOURCE = "import"
 
 
 @dataclass(slots=True)
@@ -125,19 +85,19 @@ class _Occurrences:
     """
 
     def __init__(self, store: Store) -> None:
-        self.store = store
+        self.ledger = store.ledger
         self.seen: dict[int, int] = {}
         self.saved = False
-        store.start_occurrences()
+        self.ledger.start_occurrences()
 
     def recall(self, fingerprints: list[str]) -> None:
         """Bring the saved counts of these contents back into memory (before ``count``)."""
         if len(self.seen) + len(fingerprints) > _REMEMBERED:
-            self.store.save_occurrences(self.seen)
+            self.ledger.save_occurrences(self.seen)
             self.seen, self.saved = {}, True
         if self.saved:  # what memory holds is newer than what was saved
             missing = set(map(_content, fingerprints)) - self.seen.keys()
-            self.seen.update(self.store.saved_occurrences(list(missing)))
+            self.seen.update(self.ledger.saved_occurrences(list(missing)))
 
     def count(self, fingerprint: str) -> int:
         """Count one more row with this content; which one it is (1 for the first)."""
@@ -151,20 +111,21 @@ def _content(fingerprint: str) -> int:
     return int(fingerprint[:15], 16)
 
 
-class _Importer:
-    def __init__(self, store: Store, ledger: Ledger, options: ImportOptions, rejects: Any) -> None:
+class _UsageRows:
+    """Usage rows checked against the balances and drawn in file order."""
+
+    def __init__(self, store: Store, ledger: Ledger, options: ImportOptions, source: str) -> None:
         from benefit_cli.csvio.dates import parse_date
         from benefit_cli.csvio.quantities import parse_quantity
 
         self.store = store  # contacts, types, balances and names for messages
         self.ledger = ledger  # where it writes, and which alone sees its rows so far
         self.options = options
+        self.source = source
         self.parse_date = parse_date
         self.parse_quantity = parse_quantity
-        self.rejects = rejects
-        self.report = ImportReport()
-        self.contacts = store.contact_keys()
-        self.types = {t.code: t for t in store.list_types(include_retired=True)}
+        self.contacts = store.contacts.keys()
+        self.types = {t.code: t for t in store.catalog.types(include_retired=True)}
         self.balances: dict[int, dict[int, list[LiveBalance]]] = {}
         self.occurrences = _Occurrences(store)
         self.appended: dict[str, list[RefUse]] = {}
@@ -174,13 +135,13 @@ class _Importer:
 
     # -- one chunk of rows, in two steps --------------------------------------------------
     #
-    # ``read`` checks a chunk and asks the ledger about its refs; ``write`` takes the
-    # answer, draws and appends. The import reads chunk k+1 before it writes chunk k, so
-    # that a writer process (db/ledger_writer.py) inserts one chunk while this one checks
-    # the next. The look-up for chunk k+1 is thus answered before chunk k is appended:
-    # ``appended`` holds chunk k's refs until then.
+    # ``check`` checks a chunk and asks the ledger about its refs; ``write`` takes the
+    # answer, draws and appends. The pipeline checks chunk k+1 before it writes chunk k,
+    # so that a writer process (db/ledger_writer.py) inserts one chunk while this one
+    # checks the next. The look-up for chunk k+1 is thus answered before chunk k is
+    # appended: ``appended`` holds chunk k's refs until then.
 
-    def read(self, rows: list[tuple[int, dict[str, str], list[str]]]) -> _Chunk:
+    def check(self, rows: list[CsvRow]) -> _Chunk:
         checked = list(map(self.parse, rows))
         # A row without a ref is keyed by its content and which identical row it is.
         unnamed = [row for row in checked if isinstance(row, _Row) and not row.ref]
@@ -191,20 +152,21 @@ class _Importer:
         refs = list({row.ref for row in checked if isinstance(row, _Row)})
         return _Chunk(checked, self.ledger.ask_ref_uses(refs))
 
-    def write(self, chunk: _Chunk) -> None:
+    def write(self, chunk: _Chunk, outcome: Outcome) -> None:
         recorded = chunk.recorded()
         recorded.update(self.appended)  # the previous chunk's: newer than the answer
         self.appended = {}
-        entries: list[tuple[Any, ...]] = []
+        summary = outcome.summary
+        entries: list[NewEntry] = []
         for row in chunk.rows:  # in file order, so rejects are too
             if not isinstance(row, _Row):
-                self.reject(*row)
+                outcome.reject(*row)
                 continue
             earlier = recorded.get(row.ref)
             if earlier is not None:
                 decision = ref_decision(earlier, row.fingerprint)
                 if decision == ALREADY:
-                    self.report.already += 1
+                    summary.already += 1
                     continue
                 if decision == CONFLICT:
                     error = CsvError(
@@ -213,19 +175,19 @@ class _Importer:
                         row.number,
                         "ref",
                     )
-                    self.reject(row.number, row.raw, [error])
+                    outcome.reject(row.number, row.raw, [error])
                     continue
             failure = self.draw(row, entries)
             if failure is not None:
-                self.reject(row.number, row.raw, [failure])
+                outcome.reject(row.number, row.raw, [failure])
                 continue
             # Later rows of this chunk and of the next see this one.
             recorded[row.ref] = self.appended[row.ref] = [RefUse(0, row.fingerprint, False)]
-            self.report.imported += 1
-        self.ledger.append_uses(entries)
-        self.report.entries += len(entries)
+            summary.imported += 1
+        self.ledger.append_many(entries)
+        summary.count("entries", len(entries))
 
-    def parse(self, record: tuple[int, dict[str, str], list[str]]) -> _Row | _Refused:
+    def parse(self, record: CsvRow) -> _Row | _Refused:
         """The row checked and converted, or why it is refused.
 
         Every row runs this, so the common case reads the caches and goes straight on;
@@ -308,7 +270,7 @@ class _Importer:
                 errors.append(CsvError(str(exc), number, "used_on"))
         return errors
 
-    def draw(self, row: _Row, entries: list[tuple[Any, ...]]) -> CsvError | None:
+    def draw(self, row: _Row, entries: list[NewEntry]) -> CsvError | None:
         type_id = row.benefit_type.id
         by_contact = self.balances.get(type_id)
         if by_contact is None:
@@ -317,7 +279,7 @@ class _Importer:
         try:
             draws = draw_in_order(balances, row.quantity, row.used_on)
         except Overdraw as error:
-            contact = self.store.contact_by_id(row.contact_id)
+            contact = self.store.contacts.by_id(row.contact_id)
             column = "quantity" if any(b.valid_on(row.used_on) for b in balances) else "used_on"
             return CsvError(
                 _sentence(
@@ -326,36 +288,12 @@ class _Importer:
                 row.number,
                 column,
             )
-        source = self.options.source
         for drawn, quantity in draws:
-            balance = cast(LiveBalance, drawn)  # drawable_by_contact made them all
-            balance.remaining -= quantity
-            entries.append(
-                (
-                    balance.level_id,
-                    balance.allocation_id,
-                    row.contact_id,
-                    row.on,
-                    -quantity,
-                    row.description,
-                    row.note,
-                    source,
-                    row.ref,
-                    row.fingerprint,
-                )
-            )
+            cast(LiveBalance, drawn).remaining -= quantity  # drawable_by_contact made them all
+        entries += use_entries(
+            draws, row.contact_id, row.on, row.description, row.note, self.source, row.ref, row.fingerprint
+        )
         return None
-
-    def reject(self, number: int, raw: list[str], errors: list[CsvError]) -> None:
-        self.report.rejected += 1
-        self.report.problems += len(errors)
-        room = RowErrors.SHOWN - len(self.report.errors)
-        self.report.errors.extend(errors[: max(0, room)])
-        if self.rejects is not None:
-            # Row numbers change in the rejects file; the column and reason still hold.
-            self.rejects.writerow(
-                [*raw, " ".join(f"column {e.column}: {e.reason}" if e.column else e.reason for e in errors)]
-            )
 
 
 def _sentence(message: str) -> str:
@@ -364,59 +302,19 @@ def _sentence(message: str) -> str:
 
 
 def import_usage(
-    conn: sqlite3.Connection,
+    store: Store,
     path: Path,
     options: ImportOptions,
     progress: Callable[[int, int], None] | None = None,
-) -> ImportReport:
+    source: str = SOURCE,
+) -> ImportSummary:
     """Import the file. Bad rows leave nothing written unless ``on_error='skip'``;
-    ``report.written`` says whether anything was. ``progress(bytes_read, total_bytes)``
+    ``summary.written`` says whether anything was. ``progress(bytes_read, total_bytes)``
     is called after each chunk."""
-    from benefit_cli.csvio.reader import open_csv
 
-    started = time.perf_counter()
-    store = Store(conn)
-    total = path.stat().st_size
-    rejects_file: IO[str] | None = None
-    importer: _Importer | None = None
-    try:
-        with open_csv(
-            path,
-            columns=USAGE_COLUMNS,
-            encoding=options.encoding,
-            delimiter=options.delimiter,
-            ignore_extra=options.ignore_extra,
-        ) as source:
-            writer = None
-            if options.rejects is not None:
-                rejects_file = open(options.rejects, "w", encoding="utf-8-sig", newline="")
-                writer = csv.writer(rejects_file, delimiter=source.delimiter)
-                writer.writerow([*source.header, "error"])
-            try:
-                with import_transaction(conn, separate=total >= SEPARATE_BYTES) as ledger:
-                    importer = _Importer(store, ledger, options, writer)
-                    rows = source.rows()
-                    pending: _Chunk | None = None  # read, not yet written
-                    while True:
-                        lines = list(islice(rows, CHUNK_ROWS))
-                        importer.report.rows += len(lines)
-                        # This chunk is read before the one before it is written (see read).
-                        chunk = importer.read(lines) if lines else None
-                        if pending is not None:
-                            importer.write(pending)
-                        if progress:
-                            progress(source.bytes_read, total)
-                        if chunk is None:
-                            break
-                        pending = chunk
-                    if options.dry_run or (importer.report.rejected and options.on_error == "abort"):
-                        raise _Rollback
-                    importer.report.written = True
-            except _Rollback:
-                pass
-    finally:
-        if rejects_file is not None:
-            rejects_file.close()
-    assert importer is not None
-    importer.report.seconds = time.perf_counter() - started
-    return importer.report
+    @contextmanager
+    def transaction() -> Iterator[_UsageRows]:
+        with import_transaction(store.conn, separate=path.stat().st_size >= SEPARATE_BYTES) as ledger:
+            yield _UsageRows(store, ledger, options, source)
+
+    return run_import(path, USAGE_COLUMNS, transaction, options, progress)

@@ -10,7 +10,7 @@ import pytest
 import sqlite_utils
 
 from benefit_cli.db.connection import connect, migrate, schema_version
-from benefit_cli.db.migrations import MIGRATIONS
+from benefit_cli.db.migrations import migrations
 from benefit_cli.domain.errors import BenefitError
 
 EXPECTED_MIGRATIONS = [(1, "foundation"), (2, "ledger"), (3, "balance views"), (4, "history view")]
@@ -234,16 +234,16 @@ def read_v1_data(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]
 
 
 def test_migrations_are_numbered_from_one_and_never_renamed():
-    assert [(m.number, m.name) for m in MIGRATIONS] == EXPECTED_MIGRATIONS
+    assert [(m.number, m.name) for m in migrations()] == EXPECTED_MIGRATIONS
 
 
 def test_a_first_migration_database_opens_and_is_upgraded_to_the_latest(tmp_path):
     path = tmp_path / "v1.db"
     first_migration_only(path)
     conn = connect(path)
-    assert schema_version(conn) == MIGRATIONS[-1].number
+    assert schema_version(conn) == migrations()[-1].number
     listed = [tuple(r) for r in conn.execute("SELECT number, name FROM migrations ORDER BY number")]
-    assert listed == [(m.number, m.name) for m in MIGRATIONS]
+    assert listed == [(m.number, m.name) for m in migrations()]
     by = [r[0] for r in conn.execute("SELECT applied_by FROM migrations ORDER BY number")]
     assert by[0] == "v1" and all(by)
 
@@ -262,9 +262,23 @@ def test_the_upgraded_schema_is_the_expected_schema(tmp_path):
     assert describe_schema(connect(path)) == EXPECTED_SCHEMA
 
 
+@pytest.mark.parametrize("made_by", range(1, len(migrations())))
+def test_a_database_made_by_every_earlier_version_upgrades_to_the_same_schema(tmp_path, made_by):
+    """Views included: a database made at any schema opens with the text a new one has."""
+    path = tmp_path / f"v{made_by}.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, upto=made_by, operator=f"v{made_by}")
+    conn.close()
+    upgraded = connect(path)
+    fresh = connect(tmp_path / "fresh.db", create=True)
+    assert describe_schema(upgraded) == EXPECTED_SCHEMA
+    query = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+    assert upgraded.execute(query).fetchall() == fresh.execute(query).fetchall()
+
+
 def test_a_new_database_has_the_expected_schema(tmp_path):
     conn = connect(tmp_path / "new.db", create=True)
-    assert schema_version(conn) == MIGRATIONS[-1].number
+    assert schema_version(conn) == migrations()[-1].number
     assert describe_schema(conn) == EXPECTED_SCHEMA
 
 
@@ -273,13 +287,13 @@ def test_opening_twice_applies_nothing_twice(tmp_path):
     connect(path, create=True).close()
     conn = connect(path)
     assert migrate(conn) == []
-    assert conn.execute("SELECT count(*) FROM migrations").fetchone()[0] == len(MIGRATIONS)
+    assert conn.execute("SELECT count(*) FROM migrations").fetchone()[0] == len(migrations())
 
 
 def test_a_database_from_a_newer_version_is_refused(tmp_path):
     path = tmp_path / "future.db"
     conn = connect(path, create=True)
-    newer = MIGRATIONS[-1].number + 1
+    newer = migrations()[-1].number + 1
     conn.execute(f"PRAGMA user_version = {newer}")
     conn.close()
     with pytest.raises(BenefitError) as raised:
@@ -294,7 +308,7 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path):
 
 def test_the_cli_refuses_a_newer_database_with_one_error_line(cli, db):
     conn = sqlite3.connect(db)
-    conn.execute(f"PRAGMA user_version = {MIGRATIONS[-1].number + 1}")
+    conn.execute(f"PRAGMA user_version = {migrations()[-1].number + 1}")
     conn.close()
     result = cli("contact", "list", code=1)
     assert len(result.error_lines) == 1

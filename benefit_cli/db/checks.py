@@ -1,0 +1,55 @@
+"""SQLite's own checks and the ledger's shape, as findings for ``db check``; the table
+counts for ``db stats``.
+
+sqlite-utils serves here for introspection (its ``Database`` reads table names and counts
+over our connection); the rest of the store writes its SQL by hand, where speed or
+clarity needs it.
+"""
+
+from __future__ import annotations
+
+from benefit_cli.db.base import Part
+
+
+class Checks(Part):
+    def integrity_problems(self) -> list[str]:
+        rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    def foreign_key_problems(self) -> list[str]:
+        return [
+            f"{r[0]} row {r[1]} points at a missing {r[2]}"
+            for r in self.conn.execute("PRAGMA foreign_key_check")
+        ]
+
+    def ledger_problems(self) -> list[str]:
+        """Entries that break the ledger's shape: voids, kinds and signs."""
+        problems = []
+        for entry_id, voided_kind, same_level, same_amount in self.conn.execute(
+            "SELECT v.id, u.kind, v.level_id IS u.level_id AND v.allocation_id IS u.allocation_id,"
+            " v.quantity = -u.quantity"
+            " FROM entries v LEFT JOIN entries u ON u.id = v.voids_id WHERE v.kind = 'void'"
+        ):
+            if voided_kind != "use":
+                problems.append(f"void {entry_id} does not point at a use")
+            elif not same_level or not same_amount:
+                problems.append(f"void {entry_id} does not reverse exactly the use it voids")
+        for entry_id, kind in self.conn.execute(
+            "SELECT id, kind FROM entries WHERE (kind IN ('use', 'expire') AND quantity >= 0)"
+            " OR (kind = 'void' AND (quantity <= 0 OR voids_id IS NULL))"
+            " OR (kind <> 'void' AND voids_id IS NOT NULL)"
+        ):
+            problems.append(f"{kind} entry {entry_id} has the wrong sign or link")
+        for (entry_id,) in self.conn.execute(
+            "SELECT e.id FROM entries e JOIN allocations a ON a.id = e.allocation_id"
+            " WHERE a.level_id <> e.level_id"
+        ):
+            problems.append(f"entry {entry_id} names an allocation of another level")
+        return problems
+
+    def table_counts(self) -> dict[str, int]:
+        """Rows per table (but the migrations' own), for ``db stats``."""
+        import sqlite_utils
+
+        database = sqlite_utils.Database(self.conn)
+        return {table.name: table.count for table in database.tables if table.name != "migrations"}

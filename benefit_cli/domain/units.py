@@ -1,0 +1,27 @@
+"""Quantities as people read them: money in currency units, everything else as it is.
+
+Stored quantities are integers in the unit (uses, minutes, pages, cents), so sums stay
+exact; these turn them into what a table, a CSV cell or a sentence shows.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def money(cents: int | None) -> Decimal | None:
+    """Cents as currency units with two decimals."""
+    return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def amount(value: int | None, unit: str) -> int | Decimal | None:
+    """A stored quantity as the user reads it: money in currency units, others as is."""
+    return money(value) if unit == "money" else value
+
+
+def show_amount(value: int, unit: str) -> str:
+    """A quantity as a sentence says it: "3", "90 minutes", "12.50", "40 pages"."""
+    shown = amount(value, unit)
+    if unit == "money":
+        return f"{shown:.2f}"
+    return f"{shown} {unit}" if unit in ("minutes", "pages") else str(shown)

@@ -1,0 +1,33 @@
+"""A released migration is frozen text: changing one would silently give new databases a
+schema that old databases never get. A schema change is a new numbered file; add its hash
+here when it is released."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from benefit_cli.db.migrations import migrations
+
+RELEASED = {
+    1: "6959a647caded15bea0ddc6066a92bada5adcc5d9a6f2b45c6cc45916639276d",
+    2: "7619b6e33b83320d12c01cceca11a18f87ea5d13cad1b5ee29704dfcd9c88780",
+    3: "2ef12b7466d611d1880c731f4b87095d1f7934b77ed3fea228eb01c2ad7bb243",
+    4: "c9d44d249060fe95be4aa61a23d02037895a07cd2e1a43dfcb09558855858a64",
+}
+
+
+@pytest.mark.parametrize("number", sorted(RELEASED))
+def test_a_released_migration_never_changes(number: int) -> None:
+    migration = migrations()[number - 1]
+    assert migration.number == number
+    digest = hashlib.sha256(migration.file.read_bytes()).hexdigest()
+    assert digest == RELEASED[number], (
+        f"{migration.file.name} was released and must not change; write a new migration instead"
+    )
+
+
+def test_every_migration_is_released_with_its_hash() -> None:
+    """A new migration file fails here until its hash is added above (when it is released)."""
+    assert [m.number for m in migrations()] == sorted(RELEASED)

@@ -38,6 +38,12 @@ _DELIMITER_NAMES = {
 }
 _DELIMITER_WORDS = {",": "comma", ";": "semicolon", "\t": "tab"}
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Every ZIP file starts so: an .xlsx workbook, and a LibreOffice .ods one, whose first member
+# is the file "mimetype" (its name at byte 30).
+_ZIP_MAGIC = b"PK\x03\x04"
+_ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+# An Office 97-2003 file (.xls) is an OLE2 compound document.
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def normalize_header(name: str) -> str:
@@ -99,15 +105,36 @@ def _open_text(path: str | os.PathLike[str], encoding: str) -> io.TextIOWrapper:
         raise _cannot_open(path, error) from None
 
 
-def _resolve_encoding(encoding: str | None, path: str | os.PathLike[str]) -> str:
+def _first_bytes(path: str | os.PathLike[str]) -> bytes:
+    try:
+        with open(path, "rb") as probe:
+            return probe.read(len(_ODS_MIMETYPE) + 30)
+    except OSError as error:
+        raise _cannot_open(path, error) from None
+
+
+def _refuse_workbook(path: str | os.PathLike[str], start: bytes) -> None:
+    """A spreadsheet saved in its own format and renamed (or mis-picked) is not a CSV file.
+
+    Said as such, since "not UTF-8" would send the user looking for an encoding."""
+    shown = os.fspath(path)
+    if start.startswith(_ZIP_MAGIC) and start[30:] == _ODS_MIMETYPE:
+        raise CsvError(
+            f'"{shown}" is a LibreOffice spreadsheet, not a CSV file; in LibreOffice choose '
+            'File > Save As, file type "Text CSV (.csv)", character set "Unicode (UTF-8)", '
+            "and import that file."
+        )
+    if start.startswith((_ZIP_MAGIC, _OLE2_MAGIC)):
+        raise CsvError(
+            f'"{shown}" is an Excel workbook, not a CSV file; in Excel choose File > Save As > '
+            '"CSV UTF-8 (Comma delimited)" and import that file.'
+        )
+
+
+def _resolve_encoding(encoding: str | None, path: str | os.PathLike[str], start: bytes) -> str:
     if encoding is None:
         # Excel's "Unicode text" export is UTF-16 with a BOM; anything else defaults to UTF-8.
-        try:
-            with open(path, "rb") as probe:
-                start = probe.read(2)
-        except OSError as error:
-            raise _cannot_open(path, error) from None
-        return "utf-16" if start in _UTF16_BOMS else "utf-8-sig"
+        return "utf-16" if start[:2] in _UTF16_BOMS else "utf-8-sig"
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
@@ -165,7 +192,9 @@ class CsvSource:
         ignore_extra: bool = False,
     ) -> None:
         self.path = path
-        self.encoding = _resolve_encoding(encoding, path)
+        start = _first_bytes(path)
+        _refuse_workbook(path, start)
+        self.encoding = _resolve_encoding(encoding, path, start)
         self._encoding_given = encoding is not None
         self.ignore_extra = ignore_extra
         self._started = False

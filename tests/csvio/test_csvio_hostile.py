@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import COMMAND, Result, copy_db, snapshot
 
-from benefit_cli.csvio.reader import open_csv
+from benefit_cli.csvio.reader import normalize_header, open_csv
 
 Cli = Callable[..., Result]
 TODAY = "2026-06-15"
@@ -77,6 +77,24 @@ def uses(cli: Cli) -> list[tuple[str, str, Any, str]]:
 def contacts(cli: Cli, *options: str) -> list[dict[str, Any]]:
     data: list[dict[str, Any]] = json.loads(cli("contact", "list", *options, "-f", "json").stdout)
     return data
+
+
+# -- 4. invisible characters in the header --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["quan\u200btity", "\u200bquantity", "quantity\u200d", "quan\u2060tity", "qua\u200cntity",
+     "\ufeffquantity", "quantity\ufeff", "\u200e quantity", "Quan\u00adtity"],
+)
+def test_invisible_characters_in_a_header_cell_are_dropped(cell):
+    assert normalize_header(cell) == "quantity"
+
+
+def test_a_header_with_zero_width_and_no_break_spaces_imports(cli, world, tmp_path):
+    header = "contact,type,quan\u200btity,used\u00a0on\u2060\n".encode()
+    cli("usage", "import", write(tmp_path, header + b"C1,GUEST,2,2026-03-01\n"))
+    assert uses(cli) == [("C1", "GUEST", 2, "2026-03-01")]
 
 
 # -- renamed workbooks ----------------------------------------------------------------------

@@ -8,7 +8,10 @@ sheet shows it. The reader's own guarantees (NFC out, for any text in) are prope
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,8 +19,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import COMMAND, Result, copy_db, snapshot
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from benefit_cli.csvio.reader import normalize_header, open_csv
+from benefit_cli.domain.errors import CsvError
 
 Cli = Callable[..., Result]
 TODAY = "2026-06-15"
@@ -79,6 +85,120 @@ def contacts(cli: Cli, *options: str) -> list[dict[str, Any]]:
     return data
 
 
+# -- 1. NUL ---------------------------------------------------------------------------------
+
+NUL_MESSAGE = (
+    "the cell holds a NUL character (a zero byte), which is never part of text, so the file is"
+    " damaged or not a CSV file; delete the character, or export the sheet again as CSV."
+)
+
+
+def test_a_nul_byte_in_a_usage_cell_is_refused_naming_row_and_column(cli, world, tmp_path):
+    path = write(tmp_path, b"contact,type,description\nC1,GUEST,fine\nC1,GUEST,bad\x00text\n")
+    result = refused(cli, world, "usage", "import", path)
+    assert result.error_lines == [f"Error: row 3, column description: {NUL_MESSAGE}"]
+
+
+def test_a_nul_byte_in_a_contact_name_is_refused(cli, world, tmp_path):
+    path = write(tmp_path, b"ref,name\nC8,Ann\x00 Lee\n")
+    result = refused(cli, world, "contact", "import", path)
+    assert result.error_lines == [f"Error: row 2, column name: {NUL_MESSAGE}"]
+
+
+def test_a_nul_byte_in_the_header_is_refused_at_row_1(cli, world, tmp_path):
+    path = write(tmp_path, b"contact,plan\x00,start_on\nC1,GOLD,2027-01-01\n")
+    result = refused(cli, world, "membership", "import", path)
+    assert result.error_lines == [f"Error: row 1, column B: {NUL_MESSAGE}"]
+
+
+def test_a_nul_byte_in_an_ignored_column_is_refused_too(cli, world, tmp_path):
+    path = write(tmp_path, b"contact,type,extra\nC1,GUEST,\x00\n")
+    result = refused(cli, world, "usage", "import", path, "--ignore-extra")
+    assert result.error_lines == [f"Error: row 2, column C: {NUL_MESSAGE}"]
+
+
+# -- 2. rows with fewer cells than the header -----------------------------------------------
+
+
+def test_a_row_missing_its_used_on_cell_is_refused_not_dated_today(cli, world, tmp_path):
+    path = write(tmp_path, b"contact,type,used_on\nC1,GUEST,2026-03-01\nC1,GUEST\n")
+    result = refused(cli, world, "usage", "import", path)
+    assert result.error_lines == [
+        "Error: row 3, column C: the row has 2 cells but the header has 3 columns, so column"
+        " 'used_on' has no cell; add the missing cell (an empty cell still needs its comma)."
+    ]
+
+
+def test_a_short_row_names_every_missing_column_and_the_delimiter_used(cli, world, tmp_path):
+    path = write(tmp_path, b"Contact;Plan;Start On\nC1;GOLD;2027-01-01\nC1\n")
+    result = refused(cli, world, "membership", "import", path)
+    assert result.error_lines == [
+        "Error: row 3, column B: the row has 1 cell but the header has 3 columns, so columns"
+        " 'plan', 'start_on' have no cells; add the missing cells (an empty cell still needs"
+        " its semicolon)."
+    ]
+
+
+def test_an_empty_trailing_cell_written_with_its_comma_is_still_read(cli, world, tmp_path):
+    cli("usage", "import", write(tmp_path, b"contact,type,used_on\nC1,GUEST,\n"))
+    assert uses(cli) == [("C1", "GUEST", 1, TODAY)]
+
+
+def test_blank_rows_and_a_stray_header_delimiter_are_still_accepted(cli, world, tmp_path):
+    # The header ends in a delimiter the rows do not repeat: only an unnamed cell is absent.
+    path = write(tmp_path, b"contact,type,used_on,\r\nC1,GUEST,2026-03-01\r\n\r\n,,\r\n,\r\n"
+                           b"C1,GUEST,2026-03-02,\r\n")
+    cli("usage", "import", path)
+    assert uses(cli) == [("C1", "GUEST", 1, "2026-03-01"), ("C1", "GUEST", 1, "2026-03-02")]
+
+
+def test_a_row_with_too_many_cells_is_still_refused(cli, world, tmp_path):
+    path = write(tmp_path, b"contact,type\nC1,GUEST,big, spender\n")
+    result = refused(cli, world, "usage", "import", path)
+    assert result.error_lines == [
+        "Error: row 2, column C: the row has 4 cells but the header has 2 columns; delete the"
+        " extra cells, or put quotes around a value that contains a comma."
+    ]
+
+
+# -- 3. ambiguous quantities ----------------------------------------------------------------
+
+
+def test_thousands_looking_quantities_are_refused_for_every_row_and_nothing_is_written(
+    cli, world, tmp_path
+):
+    path = write(tmp_path, b'contact,type,quantity\nC1,GUEST,1.000\nC1,GUEST,"1,000"\nC1,CREDIT,1.000\n'
+                           b"C1,GUEST,1\n")
+    result = refused(cli, world, "usage", "import", path)
+    assert [line.strip() for line in result.stderr.splitlines() if line.startswith("  row")] == [
+        "row 2, column quantity: quantity '1.000' is ambiguous (1 or 1000?); write it without a"
+        " thousands separator, like 1000, or as 1.",
+        "row 3, column quantity: quantity '1,000' is ambiguous (1 or 1000?); write it without a"
+        " thousands separator, like 1000, or as 1.",
+        "row 4, column quantity: quantity '1.000' is ambiguous (1 or 1000?); write it without a"
+        " thousands separator, like 1000, or as 1.",
+    ]
+    assert result.error_lines == [
+        "Error: 3 rows have problems, so nothing was imported; fix them and try again."
+    ]
+
+
+def test_plain_and_decimal_quantities_keep_working(cli, world, tmp_path):
+    path = write(tmp_path, b'contact,type,quantity\nC1,GUEST,1\nC1,CREDIT,1000\nC1,CREDIT,12.50\n'
+                           b'C1,CREDIT,"0,75"\nC1,GUEST,2.00\n')
+    cli("usage", "import", path)
+    quantities = [(code, quantity) for _, code, quantity, _ in uses(cli)]
+    assert quantities == [("GUEST", 1), ("CREDIT", 1000), ("CREDIT", 12.5), ("CREDIT", 0.75), ("GUEST", 2)]
+
+
+def test_use_on_the_command_line_refuses_an_ambiguous_quantity_too(cli, world):
+    before = snapshot(world)
+    result = cli("use", "C1", "CREDIT", "--quantity", "1.000", code=None)
+    assert result.exit_code in (1, 2)
+    assert len(result.error_lines) == 1 and "'1.000' is ambiguous (1 or 1000?)" in result.error_lines[0]
+    assert snapshot(world) == before
+
+
 # -- 4. invisible characters in the header --------------------------------------------------
 
 
@@ -95,6 +215,58 @@ def test_a_header_with_zero_width_and_no_break_spaces_imports(cli, world, tmp_pa
     header = "contact,type,quan\u200btity,used\u00a0on\u2060\n".encode()
     cli("usage", "import", write(tmp_path, header + b"C1,GUEST,2,2026-03-01\n"))
     assert uses(cli) == [("C1", "GUEST", 2, "2026-03-01")]
+
+
+# -- 5. Unicode normalisation ---------------------------------------------------------------
+
+NFD_MUELLER = unicodedata.normalize("NFD", "Müller")
+NFC_MUELLER = unicodedata.normalize("NFC", "Müller")
+
+
+def test_an_nfd_name_is_stored_composed_and_found_by_a_composed_search(cli, world, tmp_path):
+    assert NFD_MUELLER != NFC_MUELLER
+    cli("contact", "import", write(tmp_path, f"ref,name\nC7,Anna {NFD_MUELLER}\n".encode()))
+    found = contacts(cli, "--name", NFC_MUELLER)
+    assert [(c["ref"], c["name"]) for c in found] == [("C7", f"Anna {NFC_MUELLER}")]
+
+
+def test_an_nfd_ref_in_a_usage_file_matches_the_contact_typed_composed(cli, world, tmp_path):
+    cli("contact", "add", "Zoë", "--ref", "CÉ1")
+    cli("membership", "add", "CÉ1", "GOLD", "--start", "2026-01-01")
+    ref = unicodedata.normalize("NFD", "CÉ1")
+    cli("usage", "import", write(tmp_path, f"contact,type\n{ref},GUEST\n".encode()))
+    assert uses(cli) == [("CÉ1", "GUEST", 1, TODAY)]
+
+
+cell_text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r\n"), max_size=30
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(cell_text, min_size=3, max_size=3))
+def test_any_text_read_from_a_csv_comes_out_nfc(tmp_path: Path, cells: list[str]) -> None:
+    decomposed = [unicodedata.normalize("NFD", cell) for cell in cells]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["contact", "type", "description"], decomposed])
+    path = write(tmp_path, buffer.getvalue().encode())
+    columns = {"contact": True, "type": True, "description": False}
+    with open_csv(path, columns=columns, delimiter=",") as source:
+        read = list(source.rows())
+    if not any(cell.strip() for cell in cells):
+        assert read == []  # a blank row stays ignored
+        return
+    [(row, values, _raw)] = read
+    assert row == 2
+    for cell, name in zip(cells, columns, strict=True):
+        assert unicodedata.is_normalized("NFC", values[name])
+        assert values[name] == unicodedata.normalize("NFC", cell).strip()
+
+
+def test_nfc_text_is_passed_through_unchanged(tmp_path):
+    path = write(tmp_path, "contact,type\nÅsa Ørsted,Café\n".encode())
+    with open_csv(path, columns={"contact": True, "type": True}) as source:
+        assert [values for _, values, _ in source.rows()] == [{"contact": "Åsa Ørsted", "type": "Café"}]
 
 
 # -- renamed workbooks ----------------------------------------------------------------------
@@ -133,3 +305,11 @@ def test_a_csv_file_whose_first_cell_starts_with_pk_is_still_csv(tmp_path):
     path = write(tmp_path, b"contact,type\nPK1,GUEST\n")
     with open_csv(path, columns={"contact": True, "type": True}) as source:
         assert [values["contact"] for _, values, _ in source.rows()] == ["PK1"]
+
+
+def test_reader_errors_are_csv_errors_with_their_row(tmp_path):
+    with pytest.raises(CsvError) as caught, open_csv(
+        write(tmp_path, b"contact,type\nC1\n"), columns={"contact": True, "type": True}
+    ) as source:
+        list(source.rows())
+    assert (caught.value.row, caught.value.column) == (2, "B")

@@ -191,11 +191,13 @@ def test_plain_and_decimal_quantities_keep_working(cli, world, tmp_path):
     assert quantities == [("GUEST", 1), ("CREDIT", 1000), ("CREDIT", 12.5), ("CREDIT", 0.75), ("GUEST", 2)]
 
 
-def test_use_on_the_command_line_refuses_an_ambiguous_quantity_too(cli, world):
+def test_use_on_the_command_line_refuses_an_ambiguous_quantity_as_a_malformed_value(cli, world):
     before = snapshot(world)
-    result = cli("use", "C1", "CREDIT", "--quantity", "1.000", code=None)
-    assert result.exit_code in (1, 2)
-    assert len(result.error_lines) == 1 and "'1.000' is ambiguous (1 or 1000?)" in result.error_lines[0]
+    result = cli("use", "C1", "CREDIT", "--quantity", "1.000", code=2)
+    assert result.error_lines == [
+        "Error: --quantity: quantity '1.000' is ambiguous (1 or 1000?); write it without a thousands"
+        " separator, like 1000, or as 1."
+    ]
     assert snapshot(world) == before
 
 

@@ -228,16 +228,17 @@ def test_blank_rows_are_counted_but_not_yielded(
 
 
 def test_semicolon_only_row_in_a_comma_file_is_a_value_not_blank(tmp_path: Path) -> None:
-    rows = read_all(write(tmp_path, b"contact,type\n;;\n"))
+    rows = read_all(write(tmp_path, b"contact,type\n;;,\n"))
     assert rows == [(2, {"contact": ";;", "type": ""})]
 
 
-def test_short_rows_get_empty_values(tmp_path: Path) -> None:
-    rows = read_all(write(tmp_path, b"contact,type,note\nC1\nC2,GP\n"))
-    assert rows == [
-        (2, {"contact": "C1", "type": "", "note": ""}),
-        (3, {"contact": "C2", "type": "GP", "note": ""}),
-    ]
+def test_a_short_row_is_refused_naming_the_columns_it_lacks(tmp_path: Path) -> None:
+    error = csv_error(write(tmp_path, b"contact,type,note\nC1,GP,\nC1\n"))
+    assert (error.row, error.column) == (3, "B")
+    assert error.reason == (
+        "the row has 1 cell but the header has 3 columns, so columns 'type', 'note' have no cells;"
+        " add the missing cells (an empty cell still needs its comma)."
+    )
 
 
 def test_a_row_with_more_cells_than_the_header_is_refused_at_its_row(tmp_path: Path) -> None:
@@ -385,6 +386,7 @@ def test_context_manager_closes_the_file(tmp_path: Path) -> None:
         ("05/05/2026", None, dt.date(2026, 5, 5)),
         ("04.03.2026", None, dt.date(2026, 3, 4)),
         ("04.03.2026", False, dt.date(2026, 3, 4)),
+        ("04/03/26", True, dt.date(2026, 3, 4)),
         ("29/02/2028", None, dt.date(2028, 2, 29)),
     ],
 )
@@ -408,7 +410,7 @@ def test_dates_in_accepted_forms_are_read(
         ("", None, ["empty"]),
         ("   ", None, ["empty"]),
         ("2026-3-4", None, ["not a valid date"]),
-        ("04/03/26", True, ["not a valid date"]),
+        ("04/03/026", True, ["not a valid date"]),
         ("2026/03/04", None, ["not a valid date"]),
         ("2026-W10-3", None, ["not a valid date"]),
         ("０４/03/2026", True, ["not a valid date"]),

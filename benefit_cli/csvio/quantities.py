@@ -3,6 +3,10 @@
 Quantities are stored as integers in the unit: uses (``count``), ``minutes``, ``pages``, or
 cents (``money``), so sums stay exact. Money is read from text by splitting on the decimal
 point, never through a binary float: "0.10" is 10 cents, always.
+
+What a spreadsheet writes depends on its locale: "1.000" is one thousand in Germany and
+one in England. A number that could be read both ways is refused with both readings
+rather than guessed, because a wrong guess records a thousand uses instead of one.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ MAX_QUANTITY = 999_999_999_999
 _WHOLE_NOUN = {"count": "whole number", "minutes": "whole number of minutes",
                "pages": "whole number of pages"}  # fmt: skip
 _DIGITS = frozenset("0123456789")
+#: Marks that group thousands in some locale and never mark decimals (NBSP and narrow NBSP:
+#: French; apostrophe: Swiss; underscore: Python).
+_GROUP_MARKS = (" ", "\u00a0", "\u202f", "'", "_")
 
 
 def _expect(unit: str, signed: bool) -> str:
@@ -37,17 +44,22 @@ def _digits(text: str) -> bool:
 
 
 def _parse_magnitude(body: str, text: str, unit: str, signed: bool) -> int:
-    """Value of an unsigned number ``body`` in storage units; ``text`` is shown in errors."""
+    """Value of an unsigned number ``body`` in storage units; ``text`` is shown in errors.
+
+    ``.`` and ``,`` are both decimal marks, as spreadsheets write them in English and in
+    European locales. Each is also a thousands separator somewhere, so one mark followed by
+    exactly three digits ("1.000", "1,000", "12.505") is refused as ambiguous in every
+    unit, as are numbers with several marks or a space, apostrophe or underscore.
+    """
     expect = _expect(unit, signed)
-    if "," in body and unit == "money":
-        whole, _, frac = body.rpartition(",")
-        if _digits(whole) and _digits(frac) and len(frac) <= 2:
-            body = f"{whole}.{frac}"  # a decimal comma, as European spreadsheets write it
-    if "," in body or "_" in body or " " in body:
+    if body.count(".") + body.count(",") > 1 or any(mark in body for mark in _GROUP_MARKS):
         raise ValueError(f"quantity must be {expect}, written without thousands separators, got '{text}'.")
-    whole, _, frac = body.partition(".")
+    mark = "." if "." in body else ","
+    whole, _, frac = body.partition(mark)
     if not (whole or frac) or (whole and not _digits(whole)) or (frac and not _digits(frac)):
         raise ValueError(f"quantity must be {expect}, got '{text}'.")
+    if len(frac) == 3 and len(whole) <= 3 and whole[:1] not in ("", "0"):
+        raise _ambiguous(whole, frac, text, unit, signed)
     if unit == "money":
         if len(frac) > 2:
             raise ValueError(f"quantity must be {expect}; '{text}' has more than two decimals.")
@@ -59,6 +71,22 @@ def _parse_magnitude(body: str, text: str, unit: str, signed: bool) -> int:
     if value > MAX_QUANTITY:
         raise ValueError(f"quantity '{text}' is too large; check the number.")
     return value
+
+
+def _ambiguous(whole: str, frac: str, text: str, unit: str, signed: bool) -> ValueError:
+    """The refusal of "1.000": one thousand with a thousands separator, or one with decimals?"""
+    sign = "-" if signed and text.startswith("-") else ""
+    decimals = frac.rstrip("0")
+    as_decimal = f"{sign}{whole}.{decimals}" if decimals else sign + whole
+    as_thousands = sign + whole + frac
+    if unit == "money":
+        other = f", or as {as_decimal}" if len(decimals) <= 2 else ", or with at most two decimals"
+    else:
+        other = "" if decimals else f", or as {as_decimal}"
+    return ValueError(
+        f"quantity '{text}' is ambiguous ({as_decimal} or {as_thousands}?); write it without a "
+        f"thousands separator, like {as_thousands}{other}."
+    )
 
 
 def parse_quantity(text: str, unit: str) -> int:

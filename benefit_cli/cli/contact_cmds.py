@@ -106,6 +106,8 @@ def import_(
     if summary.rejected:
         raise summary.refusal(dry_run=False)
     note(
-        f"{summary.rows} rows read: {summary.imported} added, {summary.updated} updated,"
-        f" {summary.already} already present."
+        summary.sentence(
+            f"{summary.rows} rows read: {summary.imported} added, {summary.updated} updated,"
+            f" {summary.already} already present"
+        )
     )

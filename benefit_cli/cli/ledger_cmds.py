@@ -235,9 +235,11 @@ def import_(
         f"imported {summary.imported}" if summary.written else f"valid {summary.imported} (not written)"
     )
     note(
-        ("Dry run, nothing written: " if dry_run else "")
-        + f"rows read {summary.rows}, {imported}, skipped as already present {summary.already},"
-        f" rejected {summary.rejected}, {summary.seconds:.1f} s."
+        summary.sentence(
+            ("Dry run, nothing written: " if dry_run else "")
+            + f"rows read {summary.rows}, {imported}, skipped as already present {summary.already},"
+            f" rejected {summary.rejected}, {summary.seconds:.1f} s"
+        )
     )
     if summary.rejected and rejects is not None:
         note(

@@ -61,9 +61,12 @@ def import_(
     summary = import_memberships(open_store(), file, options)
     if summary.rejected:
         raise summary.refusal(dry_run=False)
+    levels = summary.counts.get("levels", 0)
     note(
-        f"{summary.rows} rows read: {summary.imported} memberships added ({summary.counts.get('levels', 0)}"
-        f" levels granted), {summary.already} already present; {summary.seconds:.1f} s."
+        summary.sentence(
+            f"{summary.rows} rows read: {summary.imported} memberships added ({levels} levels granted),"
+            f" {summary.already} already present; {summary.seconds:.1f} s"
+        )
     )
 
 

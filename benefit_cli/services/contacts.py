@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from benefit_cli.csvio.dates import DateReader
 from benefit_cli.db.store import Store, Tx
 from benefit_cli.domain.errors import CsvError, Invalid, NotFound
 from benefit_cli.domain.models import Contact
@@ -58,13 +59,10 @@ class _ContactRows:
     ``update``. A person's business must be in the database or above it in the file, so
     rows are checked in ``write``, in file order."""
 
-    def __init__(self, tx: Tx, update: bool, dayfirst: bool | None) -> None:
-        from benefit_cli.csvio.dates import parse_date
-
+    def __init__(self, tx: Tx, update: bool, dates: DateReader) -> None:
         self.tx = tx
         self.update = update
-        self.dayfirst = dayfirst
-        self.parse_date = parse_date
+        self.dates = dates
 
     def check(self, rows: list[CsvRow]) -> list[CsvRow]:
         return rows
@@ -91,7 +89,7 @@ class _ContactRows:
         joined = None
         if values.get("joined_on"):
             try:
-                joined = self.parse_date(values["joined_on"], dayfirst=self.dayfirst)
+                joined = self.dates.parse(values["joined_on"])
             except ValueError as exc:
                 raise CsvError(str(exc), number, "joined_on") from None
         email = values.get("email") or None
@@ -135,9 +133,9 @@ def import_contacts(store: Store, path: Path, options: ImportOptions, update: bo
     """Import contacts by ref, all or nothing (``ImportSummary.imported`` were added)."""
 
     @contextmanager
-    def transaction() -> Iterator[_ContactRows]:
+    def transaction(dates: DateReader) -> Iterator[_ContactRows]:
         with store.transaction() as tx:
             tx.bulk_mode()
-            yield _ContactRows(tx, update, options.dayfirst)
+            yield _ContactRows(tx, update, dates)
 
     return run_import(path, CONTACT_COLUMNS, transaction, options)

@@ -24,9 +24,12 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from benefit_cli.domain.errors import CsvError, RowErrors
+
+if TYPE_CHECKING:
+    from benefit_cli.csvio.dates import DateReader
 
 CHUNK_ROWS = 5000
 
@@ -62,6 +65,11 @@ class ImportSummary:
     seconds: float = 0.0
     errors: list[CsvError] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # what else a kind counts (levels, entries)
+    notes: list[str] = field(default_factory=list)  # what the summary must also say
+
+    def sentence(self, said: str) -> str:
+        """``said`` (the kind's own account of the import) with the notes, as one sentence."""
+        return said + "".join(f"; {note}" for note in self.notes) + "."
 
     def count(self, what: str, number: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + number
@@ -114,12 +122,14 @@ class _Rollback(Exception):
 def run_import(
     path: Path,
     columns: Mapping[str, bool],
-    transaction: Callable[[], AbstractContextManager[Kind[Any]]],
+    transaction: Callable[[DateReader], AbstractContextManager[Kind[Any]]],
     options: ImportOptions,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
-    """Import ``path``: ``transaction()`` opens the write transaction and yields the kind
-    that checks and writes inside it; leaving it normally commits, raising rolls back."""
+    """Import ``path``: ``transaction(dates)`` opens the write transaction and yields the
+    kind that checks and writes inside it, reading date cells with ``dates``; leaving it
+    normally commits, raising rolls back."""
+    from benefit_cli.csvio.dates import DateReader
     from benefit_cli.csvio.reader import open_csv
 
     started = time.perf_counter()
@@ -137,7 +147,8 @@ def run_import(
     ):
         outcome = Outcome(summary, rejects)
         try:
-            with transaction() as kind:
+            dates = DateReader(options.dayfirst)
+            with transaction(dates) as kind:
                 pending: Any = None  # checked, not yet written
                 have_pending = False
                 for lines in _chunks(source.rows()):
@@ -156,6 +167,9 @@ def run_import(
         except _Rollback:
             pass
     summary.seconds = time.perf_counter() - started
+    note = dates.two_digit_note()
+    if note:
+        summary.notes.append(note)
     return summary
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from benefit_cli.csvio.dates import DateReader
 from benefit_cli.db.memberships import NewLevel
 from benefit_cli.db.store import Store, Tx
 from benefit_cli.domain.errors import CsvError, Invalid
@@ -122,12 +123,9 @@ class _MembershipRows:
 
     FLUSH = 50_000  # levels held before they are inserted
 
-    def __init__(self, tx: Tx, dayfirst: bool | None) -> None:
-        from benefit_cli.csvio.dates import parse_date
-
+    def __init__(self, tx: Tx, dates: DateReader) -> None:
         self.tx = tx
-        self.dayfirst = dayfirst
-        self.parse_date = parse_date
+        self.dates = dates
         self.contacts = tx.contacts.keys()
         self.plans = tx.catalog.plans_by_code()
         self.present = tx.memberships.keys()
@@ -152,7 +150,7 @@ class _MembershipRows:
                     CsvError(f'no plan "{values["plan"]}"; see: benefit plan list.', number, "plan")
                 )
             try:
-                start = self.parse_date(values["start_on"], dayfirst=self.dayfirst)
+                start = self.dates.parse(values["start_on"])
             except ValueError as exc:
                 problems.append(CsvError(str(exc), number, "start_on"))
             if problems:
@@ -180,10 +178,10 @@ def import_memberships(store: Store, path: Path, options: ImportOptions) -> Impo
     ``counts["levels"]`` levels)."""
 
     @contextmanager
-    def transaction() -> Iterator[_MembershipRows]:
+    def transaction(dates: DateReader) -> Iterator[_MembershipRows]:
         with store.transaction() as tx:
             tx.bulk_mode()
-            rows = _MembershipRows(tx, options.dayfirst)
+            rows = _MembershipRows(tx, dates)
             yield rows
             rows.flush()
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, cast
 
+from benefit_cli.csvio.dates import DateReader
 from benefit_cli.db.ledger_writer import SEPARATE_BYTES, Ledger, import_transaction
 from benefit_cli.db.store import Store
 from benefit_cli.domain.consumption import Overdraw, draw_in_order, use_entries
@@ -114,15 +115,16 @@ def _content(fingerprint: str) -> int:
 class _UsageRows:
     """Usage rows checked against the balances and drawn in file order."""
 
-    def __init__(self, store: Store, ledger: Ledger, options: ImportOptions, source: str) -> None:
-        from benefit_cli.csvio.dates import parse_date
+    def __init__(
+        self, store: Store, ledger: Ledger, options: ImportOptions, dates: DateReader, source: str
+    ) -> None:
         from benefit_cli.csvio.quantities import parse_quantity
 
         self.store = store  # contacts, types, balances and names for messages
         self.ledger = ledger  # where it writes, and which alone sees its rows so far
         self.options = options
         self.source = source
-        self.parse_date = parse_date
+        self.parse_date = dates.parse
         self.parse_quantity = parse_quantity
         self.contacts = store.contacts.keys()
         self.types = {t.code: t for t in store.catalog.types(include_retired=True)}
@@ -225,7 +227,7 @@ class _UsageRows:
         """``(date, ISO text)`` of a date cell, or None if it is not a date (a file holds a
         few hundred distinct dates: they are cached)."""
         try:
-            used_on = self.parse_date(text, dayfirst=self.options.dayfirst)
+            used_on = self.parse_date(text)
         except ValueError:
             return None
         if len(self.days) >= _CACHED:
@@ -265,7 +267,7 @@ class _UsageRows:
                 errors.append(CsvError(str(exc), number, "quantity"))
         if values.get("used_on"):
             try:
-                self.parse_date(values["used_on"], dayfirst=self.options.dayfirst)
+                self.parse_date(values["used_on"])
             except ValueError as exc:
                 errors.append(CsvError(str(exc), number, "used_on"))
         return errors
@@ -313,8 +315,8 @@ def import_usage(
     is called after each chunk."""
 
     @contextmanager
-    def transaction() -> Iterator[_UsageRows]:
+    def transaction(dates: DateReader) -> Iterator[_UsageRows]:
         with import_transaction(store.conn, separate=path.stat().st_size >= SEPARATE_BYTES) as ledger:
-            yield _UsageRows(store, ledger, options, source)
+            yield _UsageRows(store, ledger, options, dates, source)
 
     return run_import(path, USAGE_COLUMNS, transaction, options, progress)

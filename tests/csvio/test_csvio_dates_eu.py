@@ -166,3 +166,23 @@ def test_an_ambiguous_two_digit_slash_date_is_refused_without_an_order(cli, gold
         "Error: 1 row has a problem, so nothing was imported; fix it and try again."
     ]
     assert snapshot(gold) == before
+
+
+def test_each_import_says_in_its_summary_that_it_read_two_digit_years(cli, db, tmp_path):
+    """SPEC §4: two-digit years are read as 2000-2069 / 1970-1999 "and said so"."""
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("ref;name;joined_on\nC1;Ann;05.03.26\nC2;Ben;2026-03-06\n", encoding="utf-8")
+    said = cli("contact", "import", contacts).stderr
+    assert '2 rows read: 2 added, 0 updated, 0 already present; two-digit years were read as' in said
+    assert '"05.03.26" as 2026-03-05' in said
+    cli("type", "add", "PASS", "--name", "Pass", "--unit", "count", "--category", "x")
+    cli("plan", "add", "P", "--name", "P", "--term", "12")
+    cli("plan", "benefit", "add", "P", "PASS", "--quantity", "5", "--begin", "2026-01-01")
+    memberships = tmp_path / "memberships.csv"
+    memberships.write_text("contact,plan,start_on\nC1,P,2026-03-01\n", encoding="utf-8")
+    assert "two-digit" not in cli("membership", "import", memberships).stderr
+    usage = tmp_path / "usage.csv"
+    usage.write_text("contact,type,used_on\nC1,PASS,10.03.26\n", encoding="utf-8")
+    said = cli("usage", "import", usage).stderr
+    assert '; two-digit years were read as 2000-2069 or 1970-1999 ("10.03.26" as 2026-03-10).' in said
+    assert cli("usage", "list", "-f", "json").json()[0]["date"] == "2026-03-10"

@@ -102,7 +102,7 @@ def root(
     """Keep your organization's membership benefits in one SQLite file."""
     state.db = db
     if operator:
-        from benefit_cli.domain.clock import set_operator
+        from benefit_cli.clock import set_operator
 
         set_operator(operator)
 

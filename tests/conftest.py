@@ -28,7 +28,7 @@ def isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("BENEFIT_DEBUG", raising=False)
     monkeypatch.delenv("BENEFIT_TODAY", raising=False)
-    from benefit_cli.domain import clock
+    from benefit_cli import clock
 
     clock.set_operator(None)
     return path

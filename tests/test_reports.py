@@ -80,7 +80,7 @@ def _run(env: dict[str, str | None], *args: Any) -> str:
 @pytest.fixture(scope="module")
 def world_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, int]]]:
     """Build the world once; every test gets a fresh copy (see ``world``)."""
-    from benefit_cli.domain import clock
+    from benefit_cli import clock
 
     path = tmp_path_factory.mktemp("reports") / "world.db"
     env: dict[str, str | None] = {"BENEFIT_DB": str(path), "BENEFIT_OPERATOR": ENV_OPERATOR,

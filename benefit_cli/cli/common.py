@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -29,6 +30,9 @@ OutputOpt = Annotated[
 ]
 
 
+APP_NAME = "benefit-cli"
+
+
 class _State:
     db: Path | None = None
 
@@ -39,9 +43,10 @@ state = _State()
 def db_path() -> Path:
     if state.db is not None:
         return state.db
-    from benefit_cli.db.connection import default_path
-
-    return default_path()
+    env = os.environ.get("BENEFIT_DB")
+    if env:
+        return Path(env)
+    return Path(typer.get_app_dir(APP_NAME)) / "benefits.db"
 
 
 def open_store(create: bool = False) -> Store:
@@ -70,7 +75,7 @@ def day(value: str | None, what: str) -> dt.date | None:
 
 
 def today() -> dt.date:
-    from benefit_cli.domain.clock import today as clock_today
+    from benefit_cli.clock import today as clock_today
 
     return clock_today()
 

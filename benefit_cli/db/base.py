@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from benefit_cli.domain.clock import now_utc, operator_name
+from benefit_cli.clock import now_utc, operator_name
 
 
 class Stamp:

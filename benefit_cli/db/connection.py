@@ -8,7 +8,6 @@ failing with "database is locked" half-way through.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,17 +17,6 @@ from benefit_cli.db.migrations import Migration, migrations
 from benefit_cli.domain.errors import BenefitError, NotFound
 
 BUSY_TIMEOUT_MS = 60_000
-APP_NAME = "benefit-cli"
-
-
-def default_path() -> Path:
-    """``$BENEFIT_DB``, else ``benefits.db`` in the user's application directory."""
-    env = os.environ.get("BENEFIT_DB")
-    if env:
-        return Path(env)
-    from typer import get_app_dir
-
-    return Path(get_app_dir(APP_NAME)) / "benefits.db"
 
 
 def connect(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
@@ -76,7 +64,7 @@ def migrate(conn: sqlite3.Connection, upto: int | None = None, operator: str = "
     pending = [m for m in known if current < m.number <= (upto or latest)]
     if not pending:
         return []
-    from benefit_cli.domain.clock import now_utc, operator_name
+    from benefit_cli.clock import now_utc, operator_name
 
     applied: list[Migration] = []
     for migration in pending:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import benefit_cli
+from benefit_cli.clock import today
 from benefit_cli.db.store import Store
-from benefit_cli.domain.clock import today
 from benefit_cli.domain.errors import NotFound
 from benefit_cli.domain.models import Level
 from benefit_cli.services import allocations, catalog, contacts, memberships

@@ -1,6 +1,7 @@
 """The edges of the pure core: who is acting and what time it is.
 
-Domain functions never call these; services do, and pass the values in.
+Domain functions never call these (they take the date they reason about as an argument);
+services, the store and the command line do, and pass the values in.
 """
 
 from __future__ import annotations

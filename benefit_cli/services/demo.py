@@ -130,8 +130,9 @@ def tour(conn: sqlite3.Connection, path: Path) -> None:
 
     store = Store(conn)
     level = _owners_level(store, "C000116", "REDUCED")
-    note(TOUR.format(path=path, level=level).rstrip())
-    note("\nHow José Álvarez split his family's reduced admissions:")
+    for line in [*TOUR.format(path=path, level=level).rstrip().splitlines(), ""]:
+        note(line)  # a note is one line: it shows any line break as "\n"
+    note("How José Álvarez split his family's reduced admissions:")
     rows: Rows = allocation_rows(
         store, [store.allocation(r["id"]) for r in store.list_allocations(level_id=level)]
     )

@@ -6,7 +6,18 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, day, note, open_db, show, today
+from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    day,
+    note,
+    open_db,
+    show,
+    today,
+)
 
 app = typer.Typer(help="Parts of levels conveyed to other contacts.", no_args_is_help=True)
 delegate_app = typer.Typer(help="Contacts allowed to use a level for its owner.", no_args_is_help=True)
@@ -51,6 +62,9 @@ def list_(
     level: Annotated[int | None, typer.Option(help="Only those of this level.")] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Only this benefit type.")] = None,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List allocations with what each has used and has left.
 
@@ -65,7 +79,13 @@ def list_(
     if level is not None:
         store.level(level)
     rows = store.list_allocations(contact_id, level, type_id)
-    show(allocation_rows(store, [store.allocation(r["id"]) for r in rows]), fmt)
+    show(
+        allocation_rows(store, [store.allocation(r["id"]) for r in rows]),
+        fmt,
+        limit=limit,
+        bom=bom,
+        delimiter=delimiter,
+    )
 
 
 def _respond(action: str, allocation: int, on: str | None) -> None:

@@ -7,7 +7,19 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, OutputOpt, day, note, open_db, show, today
+from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    OutputOpt,
+    day,
+    note,
+    open_db,
+    show,
+    today,
+)
 
 usage_app = typer.Typer(help="The usage ledger: list, void, bulk and import.", no_args_is_help=True)
 
@@ -93,6 +105,9 @@ def balance(
     on: Annotated[str | None, typer.Option(help="The date (default: today).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="One row per level and allocation.")] = False,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """Show what a contact has left of each benefit, with expiry and status.
 
@@ -100,7 +115,13 @@ def balance(
     """
     from benefit_cli.reports.balance import balance_rows
 
-    show(balance_rows(open_db(), contact, day(on, "--on") or today(), type_, all_), fmt)
+    show(
+        balance_rows(open_db(), contact, day(on, "--on") or today(), type_, all_),
+        fmt,
+        limit=limit,
+        bom=bom,
+        delimiter=delimiter,
+    )
 
 
 @usage_app.command("void")
@@ -136,6 +157,9 @@ def list_(
     ref: Annotated[str | None, typer.Option(help="Only entries with this ref.")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List ledger entries in date order.
 
@@ -154,6 +178,9 @@ def list_(
         usage_rows(open_db(), contact, type_, day(from_, "--from"), day(to, "--to"), kinds or None, ref),
         fmt,
         output,
+        limit,
+        bom,
+        delimiter,
     )
 
 
@@ -229,6 +256,9 @@ def bulk(
     on: Annotated[str | None, typer.Option(help="Date of the use (default: today).")] = None,
     description: Annotated[str | None, typer.Option(help="What the members see on statements.")] = None,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """Record the same use for many contacts at once, all or nothing.
 
@@ -268,6 +298,9 @@ def bulk(
             ["contact_ref", "type", "quantity", "drawn_from", "remaining", "entries"], rows, "Uses recorded"
         ),
         fmt,
+        limit=limit,
+        bom=bom,
+        delimiter=delimiter,
     )
     unit = result.uses[0].benefit_type.unit
     note(f"Recorded {len(result.uses)} uses, {show_amount(result.total, unit)} in all.")

@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, day, note, open_db, show, today
+from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    day,
+    note,
+    open_db,
+    show,
+    today,
+)
 
 app = typer.Typer(help="Who holds which plan, when.", no_args_is_help=True)
 level_app = typer.Typer(help="Grants of a benefit to a contact.", no_args_is_help=True)
@@ -68,6 +79,9 @@ def list_(
     plan: Annotated[str | None, typer.Option(help="Only this plan's.")] = None,
     active_on: Annotated[str | None, typer.Option(help="Only those running on this date.")] = None,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List memberships.
 
@@ -80,13 +94,22 @@ def list_(
     store = Store(conn)
     contact_id = store.contact(contact).id if contact else None
     plan_id = store.plan(plan).id if plan else None
-    show(membership_rows(conn, today(), contact_id, plan_id, day(active_on, "--active-on")), fmt)
+    show(
+        membership_rows(conn, today(), contact_id, plan_id, day(active_on, "--active-on")),
+        fmt,
+        limit=limit,
+        bom=bom,
+        delimiter=delimiter,
+    )
 
 
 @app.command("show")
 def show_(
     membership: Annotated[int, typer.Argument(help="The membership's id.")],
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """Show a membership and the levels it granted.
 
@@ -94,7 +117,7 @@ def show_(
     """
     from benefit_cli.reports.contact import membership_sections
 
-    show(membership_sections(open_db(), membership, today()), fmt)
+    show(membership_sections(open_db(), membership, today()), fmt, limit=limit, bom=bom, delimiter=delimiter)
 
 
 @app.command("cancel")
@@ -152,6 +175,9 @@ def level_list(
     contact: Annotated[str | None, typer.Option(help="Only this contact's.")] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Only this benefit type.")] = None,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List levels with what is allocated, used and remaining.
 
@@ -163,4 +189,4 @@ def level_list(
     store = Store(open_db())
     contact_id = store.contact(contact).id if contact else None
     type_id = store.benefit_type(type_).id if type_ else None
-    show(level_rows(store, store.levels(contact_id, type_id)), fmt)
+    show(level_rows(store, store.levels(contact_id, type_id)), fmt, limit=limit, bom=bom, delimiter=delimiter)

@@ -6,7 +6,18 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, day, note, open_db, show, today
+from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    day,
+    note,
+    open_db,
+    show,
+    today,
+)
 
 app = typer.Typer(help="Membership plans and the benefits they give.", no_args_is_help=True)
 benefit_app = typer.Typer(help="What a plan gives, effective-dated.", no_args_is_help=True)
@@ -38,7 +49,12 @@ def add(
 
 
 @app.command("list")
-def list_(fmt: FormatOpt = Format.table) -> None:
+def list_(
+    fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
+) -> None:
     """List the plans.
 
     Example: benefit plan list
@@ -46,7 +62,7 @@ def list_(fmt: FormatOpt = Format.table) -> None:
     from benefit_cli.db.store import Store
     from benefit_cli.reports.lists import plan_rows
 
-    show(plan_rows(Store(open_db()).list_plans()), fmt)
+    show(plan_rows(Store(open_db()).list_plans()), fmt, limit=limit, bom=bom, delimiter=delimiter)
 
 
 @benefit_app.command("add")
@@ -102,6 +118,9 @@ def benefit_list(
     plan: Annotated[str, typer.Argument(help="The plan's code.")],
     current: Annotated[bool, typer.Option("--current", help="Only the rules in force today.")] = False,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List what a plan gives, past, present and future.
 
@@ -111,7 +130,7 @@ def benefit_list(
     from benefit_cli.services.catalog import list_rules
 
     found, rules, types = list_rules(open_db(), plan, today() if current else None)
-    show(rule_rows(found, rules, types), fmt)
+    show(rule_rows(found, rules, types), fmt, limit=limit, bom=bom, delimiter=delimiter)
 
 
 @benefit_app.command("end")

@@ -7,7 +7,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, OutputOpt, day, open_db, show, today
+from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    OutputOpt,
+    day,
+    open_db,
+    show,
+    today,
+)
 
 if TYPE_CHECKING:
     from benefit_cli.reports.reports import Filters
@@ -50,6 +61,9 @@ def history(
     to: ToOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """Every grant, allocation, use, void, adjustment and expiry, with running balances.
 
@@ -58,7 +72,7 @@ def history(
     from benefit_cli.reports.reports import history as history_
 
     conn, filters = _filters(contact, type_, category, plan, from_, to)
-    show(history_(conn, filters, today()), fmt, output)
+    show(history_(conn, filters, today()), fmt, output, limit, bom, delimiter)
 
 
 @app.command("usage")
@@ -75,6 +89,9 @@ def usage(
     to: ToOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """What was used, grouped, most used first, with its value.
 
@@ -84,7 +101,7 @@ def usage(
 
     conn, filters = _filters(contact, type_, category, plan, from_, to)
     rows = usage_(conn, filters, by or ["type"])
-    show(rows, fmt, output)
+    show(rows, fmt, output, limit, bom, delimiter)
     if chart:
         from benefit_cli.render import bar_chart
 
@@ -101,6 +118,9 @@ def balances(
     to: ToOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """What every contact was granted, gave away, used and has left, per benefit.
 
@@ -109,7 +129,7 @@ def balances(
     from benefit_cli.reports.reports import balances as balances_
 
     conn, filters = _filters(contact, type_, category, plan, from_, to)
-    show(balances_(conn, filters, today()), fmt, output)
+    show(balances_(conn, filters, today()), fmt, output, limit, bom, delimiter)
 
 
 @app.command("allocations")
@@ -123,6 +143,9 @@ def allocations(
     to: ToOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """How many of each benefit were allocated, and to how many people.
 
@@ -131,7 +154,7 @@ def allocations(
     from benefit_cli.reports.reports import allocations as allocations_
 
     conn, filters = _filters(contact, type_, category, plan, from_, to)
-    show(allocations_(conn, filters, list_), fmt, output)
+    show(allocations_(conn, filters, list_), fmt, output, limit, bom, delimiter)
 
 
 @app.command("statement")
@@ -144,6 +167,9 @@ def statement(
     to: ToOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """A member's own statement: what they and the people they gave to used, what expires.
 
@@ -152,7 +178,7 @@ def statement(
     from benefit_cli.reports.reports import statement as statement_
 
     conn, filters = _filters(None, type_, category, plan, from_, to)
-    show(statement_(conn, contact, filters, today()), fmt, output)
+    show(statement_(conn, contact, filters, today()), fmt, output, limit, bom, delimiter)
 
 
 @app.command("expiring")
@@ -166,6 +192,9 @@ def expiring(
     to: ToOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """Who loses what, and when: an outreach list of balances about to expire.
 
@@ -174,4 +203,4 @@ def expiring(
     from benefit_cli.reports.reports import expiring as expiring_
 
     conn, filters = _filters(contact, type_, category, plan, from_, to)
-    show(expiring_(conn, filters, within, today()), fmt, output)
+    show(expiring_(conn, filters, within, today()), fmt, output, limit, bom, delimiter)

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, note, open_db, show
+from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    note,
+    open_db,
+    show,
+)
 
 app = typer.Typer(help="The catalog of benefit types.", no_args_is_help=True)
 
@@ -55,6 +64,9 @@ def add(
 def list_(
     all_: Annotated[bool, typer.Option("--all", help="Include retired types.")] = False,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List the catalog.
 
@@ -63,7 +75,13 @@ def list_(
     from benefit_cli.db.store import Store
     from benefit_cli.reports.lists import type_rows
 
-    show(type_rows(Store(open_db()).list_types(include_retired=all_)), fmt)
+    show(
+        type_rows(Store(open_db()).list_types(include_retired=all_)),
+        fmt,
+        limit=limit,
+        bom=bom,
+        delimiter=delimiter,
+    )
 
 
 @app.command("update")

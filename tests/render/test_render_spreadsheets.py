@@ -9,6 +9,7 @@ import csv
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -162,3 +163,22 @@ def test_write_csv_equals_csv_writer_over_safe_cells_for_each_delimiter(
         count = write_csv(got, columns, rows, delimiter=delimiter)
     assert count == len(rows)
     assert got.getvalue() == expected.getvalue()
+
+
+def test_every_command_with_a_format_takes_the_row_limit_and_the_spreadsheet_options() -> None:
+    """Walk the whole command tree: a command that can print rows as -f csv also takes
+    --limit, --bom and --delimiter (one definition each, in cli/common.py)."""
+
+    def commands(group: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+        if hasattr(group, "commands"):  # a group (Typer bundles its own Click)
+            return [found for name, sub in group.commands.items() for found in commands(sub, (*path, name))]
+        return [(path, group)]
+
+    with_format = {
+        " ".join(path): {opt for param in command.params for opt in getattr(param, "opts", [])}
+        for path, command in commands(COMMAND)
+        if any("--format" in getattr(param, "opts", []) for param in command.params)
+    }
+    assert len(with_format) >= 18  # the walk found the commands (18 when this was written)
+    assert {name for name, options in with_format.items()
+            if not {"--limit", "--bom", "--delimiter"} <= options} == set()

@@ -27,7 +27,7 @@ class BenefitGroup(TyperGroup):
             return super().invoke(ctx)
         except RowErrors as error:
             for row_error in error.errors[: RowErrors.SHOWN]:
-                print(f"  {row_error.message}", file=sys.stderr)
+                print(f"  {_printable(row_error.message)}", file=sys.stderr)
             hidden = error.problems - min(len(error.errors), RowErrors.SHOWN)
             if hidden > 0:
                 print(f"  ... and {hidden} more.", file=sys.stderr)
@@ -57,8 +57,15 @@ class BenefitGroup(TyperGroup):
 
 
 def _fail(message: str, code: int) -> None:
-    print(f"Error: {message}", file=sys.stderr)
+    print(f"Error: {_printable(message)}", file=sys.stderr)
     raise typer.Exit(code)
+
+
+def _printable(message: str) -> str:
+    """A message may quote a name or a cell: shown as a terminal may show it."""
+    from benefit_cli.render import printable
+
+    return printable(message)
 
 
 def _unexpected(error: Exception) -> None:

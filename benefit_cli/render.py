@@ -4,24 +4,40 @@ Commands hand it a result — ``Rows`` (a table), ``Sections`` (several titled t
 — and a format. Tables go to stdout (or ``--output``); on a terminal they are rich
 tables, piped they are plain aligned text with no colour. Messages for people go to
 stderr through ``note``, so ``benefit ... -f csv > file.csv`` is always clean data.
+
+Text from the database or a file is never trusted by a terminal: every value a table,
+a chart or a message shows passes through ``printable``, which turns control and bidi
+characters into visible escapes, and rich never reads markup in it. CSV and JSON are
+data, not terminal text: they keep every value exact (CSV neutralises formulas only).
+
+A table on a terminal shows at most ``TERMINAL_LIMIT`` rows unless told otherwise, and
+says on stderr what it left out; only those rows are read from a streaming result (the
+rest are counted, not formatted).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice, repeat
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 from benefit_cli.domain.units import amount, money
 
 __all__ = ["FORMATS", "Rows", "Sections", "amount", "bar_chart", "money", "note", "render"]
 
 FORMATS = ("table", "csv", "json", "markdown")
+TERMINAL_LIMIT = 200  # rows of a table on a terminal when --limit is not given
 
 
 @dataclass
@@ -51,9 +67,43 @@ class Sections:
     parts: list[Rows] = field(default_factory=list)
 
 
+# -- what a terminal may be shown --------------------------------------------------------------
+
+# C0 and C1 controls and DEL can move the cursor, clear the screen, set the window title
+# or open a hyperlink (ESC sequences, and their 8-bit forms); bidi controls make a name
+# read as another (U+202E turns "gpj.exe" around); line and paragraph separators break a
+# line where the table does not expect it. Each is shown as the escape Python would
+# write for it, so it is visible and can be reported.
+_BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0x2028, 0x2029)
+_SHORT = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
+_ESCAPES = {
+    **{code: _SHORT.get(code, f"\\x{code:02x}") for code in (*range(0x20), *range(0x7F, 0xA0))},
+    **{code: f"\\u{code:04x}" for code in _BIDI},
+}
+
+
+def printable(text: str) -> str:
+    """``text`` as a terminal may show it: control and bidi characters as visible escapes
+    (``\\x1b``, ``\\u202e``, ``\\n``); everything else, backslashes included, as it is."""
+    # Every character escaped is one str.isprintable refuses: most text returns here.
+    return text if text.isprintable() else text.translate(_ESCAPES)
+
+
+def terminal(stream: IO[str]) -> bool:
+    """Whether ``stream`` is a person's terminal. ``TTY_COMPATIBLE=1`` or ``0`` (the
+    variable rich reads too) overrides the guess, for tests and for terminals that a
+    program sees as a pipe."""
+    forced = os.environ.get("TTY_COMPATIBLE", "")
+    if forced in ("0", "1"):
+        return forced == "1"
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def note(message: str) -> None:
-    """A message for the person at the terminal (stderr)."""
-    print(message, file=sys.stderr)
+    """A message for the person at the terminal (stderr). It may quote data, so it is
+    shown ``printable``: one note is one line."""
+    print(printable(message), file=sys.stderr)
 
 
 def _text(value: Any) -> str:
@@ -68,6 +118,12 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _shown(value: Any) -> str:
+    """A value as a table on a screen or in a document shows it (``printable``)."""
+    text = _text(value)
+    return text if text.isprintable() else text.translate(_ESCAPES)
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
@@ -77,7 +133,21 @@ def _json_value(value: Any) -> Any:
 
 
 def _cells(rows: Rows) -> list[list[str]]:  # of a whole table
-    return [[_text(v) for v in values] for values in rows.values()]
+    cells = []
+    for values in rows.values():
+        texts = [_text(v) for v in values]
+        # One test a row: a row of printable texts joins into a printable text.
+        cells.append(texts if "".join(texts).isprintable() else [printable(t) for t in texts])
+    return cells
+
+
+def _width(text: str) -> int:
+    """Terminal cells ``text`` takes: CJK characters take two, combining marks none."""
+    if text.isascii():  # printable ASCII: one cell a character
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 def _numeric_columns(rows: Rows) -> list[bool]:  # of a whole table
@@ -92,44 +162,175 @@ def _numeric_columns(rows: Rows) -> list[bool]:  # of a whole table
 
 
 def _plain(rows: Rows, out: IO[str]) -> None:
-    cells = _cells(rows)
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(rows.columns)]
+    header = [printable(c) for c in rows.columns]
     right = _numeric_columns(rows)
+    # Piped output can be a million rows, so the table is laid out a column at a time. A
+    # column of printable ASCII (a cell a character) is padded by str.ljust; any other is
+    # measured by rich (CJK takes two cells, a combining accent none).
+    padded: list[list[str]] = []
+    columns = list(zip(*_cells(rows), strict=True)) or [()] * len(header)
+    for name, column, align_right in zip(header, columns, right, strict=True):
+        pad = str.rjust if align_right else str.ljust
+        if "".join(column).isascii():
+            width = max(map(len, (name, *column)))
+            padded.append(list(map(pad, (name, *column), repeat(width))))
+        else:
+            width = max(map(_width, (name, *column)))
+            padded.append([pad(v, width - _width(v) + len(v)) for v in (name, *column)])
+    lines = ["  ".join(values).rstrip() for values in zip(*padded, strict=True)]
+    rule = "  ".join("-" * _width(cells[0]) for cells in padded)
+    out.write("\n".join([lines[0], rule, *lines[1:]]) + "\n")
 
-    def line(values: Sequence[str]) -> str:
-        parts = [v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)]
-        return "  ".join(parts).rstrip()
 
-    out.write(line(rows.columns) + "\n")
-    out.write("  ".join("-" * w for w in widths) + "\n")
-    for row in cells:
-        out.write(line(row) + "\n")
+# -- rich tables that fit the terminal ---------------------------------------------------------
+
+# Columns whose values are read as one token: an id, a ref, a code, a date. They are never
+# wrapped or cut, as "2027-02…" or "C0001" + "23" would be misread; text columns wrap.
+_TOKEN_NAMES = frozenset(("id", "ref", "code", "type", "plan", "date", "month"))
+_TOKEN_SUFFIXES = ("_id", "_ref", "_on", "_at")
+_TEXT_WIDTH = 20  # a text column wraps down to this before a token column's header folds
+_NARROWEST_TEXT = 8  # and down to this before the table is let wider than the terminal
+_FOLDED_HEADER = 4
 
 
-def _rich(rows: Rows) -> None:
-    from rich.console import Console
+def _token_columns(rows: Rows, numeric: list[bool]) -> list[bool]:
+    dates = [False] * len(rows.columns)
+    for index, column in enumerate(zip(*rows.values(), strict=True)):
+        present = [v for v in column if v is not None]
+        dates[index] = bool(present) and all(isinstance(v, dt.date) for v in present)
+    return [
+        number or is_date or name in _TOKEN_NAMES or name.endswith(_TOKEN_SUFFIXES)
+        for name, number, is_date in zip(rows.columns, numeric, dates, strict=True)
+    ]
+
+
+def _shrink(widths: list[int], floors: list[int], room: int) -> list[int]:
+    """Narrow the widest column that may still narrow, again and again, until the widths
+    fit ``room`` or every column is at its floor."""
+    widths = list(widths)
+    excess = sum(widths) - room
+    while excess > 0:
+        narrowable = [i for i, (w, f) in enumerate(zip(widths, floors, strict=True)) if w > f]
+        if not narrowable:
+            break
+        widest = max(narrowable, key=widths.__getitem__)
+        # In one step down to the next widest (or the floor, or the fit), not cell by cell.
+        others = [widths[i] for i in narrowable if i != widest]
+        target = max(floors[widest], widths[widest] - excess, *others)
+        step = max(1, widths[widest] - target)
+        widths[widest] -= step
+        excess -= step
+    return widths
+
+
+def _column_widths(headers: list[str], contents: list[int], token: list[bool], room: int) -> list[int]:
+    """Column widths (without padding) that fit ``room`` cells if they can. Text columns
+    wrap first, down to ``_TEXT_WIDTH``; then the header of a token column breaks after
+    an underscore ("contact_" / "ref"); then text columns wrap down to ``_NARROWEST_TEXT``;
+    then token headers fold anywhere. A token column is never narrower than its widest
+    value, so the sum may stay above ``room``."""
+    full = [max(_width(h), c, 1) for h, c in zip(headers, contents, strict=True)]
+    parts = [max(c, *map(_width, _header_parts(h)), 1) for h, c in zip(headers, contents, strict=True)]
+    # Folded anywhere, a header keeps a few characters a line ("entr" / "y_id"), even
+    # over an empty column.
+    values = [max(c, min(_width(h), _FOLDED_HEADER)) for h, c in zip(headers, contents, strict=True)]
+    widths = full
+    stages = (
+        (_TEXT_WIDTH, full),
+        (_TEXT_WIDTH, parts),
+        (_NARROWEST_TEXT, parts),
+        (_NARROWEST_TEXT, values),
+    )
+    for text_floor, token_floors in stages:
+        floors = [
+            floor if is_token else min(width, text_floor)
+            for width, floor, is_token in zip(full, token_floors, token, strict=True)
+        ]
+        widths = _shrink(widths, floors, room)
+        if sum(widths) <= room:
+            break
+    return widths
+
+
+def _header_parts(header: str) -> list[str]:
+    """Where a header may break: after each underscore."""
+    return header.replace("_", "_\n").split("\n")
+
+
+def _header(header: str, width: int) -> str:
+    """``header`` on as few lines of ``width`` as its underscores allow (rich folds a part
+    that is still too wide)."""
+    lines: list[str] = []
+    for part in _header_parts(header):
+        if lines and _width(lines[-1]) + _width(part) <= width:
+            lines[-1] += part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
+
+
+def _rich(rows: Rows, console: Console) -> None:
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=rows.title, title_justify="left", header_style="bold")
-    for column, numeric in zip(rows.columns, _numeric_columns(rows), strict=True):
-        table.add_column(column, justify="right" if numeric else "left")
-    for row in _cells(rows):
-        table.add_row(*row)
-    Console().print(table)
+    cells = _cells(rows)
+    headers = [printable(c) for c in rows.columns]
+    numeric = _numeric_columns(rows)
+    token = _token_columns(rows, numeric)
+    contents = [max((_width(r[i]) for r in cells), default=0) for i in range(len(headers))]
+    # A column has a rule on its right (the first one on its left too) and a cell of
+    # padding either side; when that does not fit, the padding goes.
+    for padding in (1, 0):
+        frame = (1 + 2 * padding) * len(headers) + 1
+        widths = _column_widths(headers, contents, token, console.width - frame)
+        if sum(widths) + frame <= console.width:
+            break
+    title = Text(printable(rows.title)) if rows.title else None
+    table = Table(title=title, title_justify="left", header_style="bold", padding=(0, padding))
+    for header, width, is_number in zip(headers, widths, numeric, strict=True):
+        justify: Literal["left", "right"] = "right" if is_number else "left"
+        table.add_column(Text(_header(header, width), overflow="fold"), width=width, justify=justify)
+    for row in cells:
+        # Text, never str: rich would read "[bold]" or ":smile:" in a str as markup.
+        table.add_row(
+            *(
+                Text(cell, no_wrap=True) if is_token else Text(cell, overflow="fold")
+                for cell, is_token in zip(row, token, strict=True)
+            )
+        )
+    needed = sum(widths) + frame
+    if needed > console.width:
+        # More dates, refs and numbers than this terminal is wide: its lines run past
+        # the edge (the terminal wraps them) rather than cut one.
+        note(
+            f"This table needs {needed} columns and the terminal has {console.width}; widen the"
+            " window, or use -f csv."
+        )
+        console.width = needed
+    console.print(table)
+
+
+def _console(out: IO[str]) -> Console:
+    from rich.console import Console
+
+    return Console(file=out, force_terminal=True, markup=False, highlight=False, emoji=False)
 
 
 def _markdown(rows: Rows, out: IO[str]) -> None:
     from tabulate import tabulate
 
-    out.write(tabulate(_cells(rows), headers=rows.columns, tablefmt="github", disable_numparse=True))
+    # A "|" in a cell would end it early in a Markdown table.
+    cells = [[cell.replace("|", "\\|") for cell in row] for row in _cells(rows)]
+    headers = [printable(c) for c in rows.columns]
+    out.write(tabulate(cells, headers=headers, tablefmt="github", disable_numparse=True))
     out.write("\n")
 
 
-def _csv(rows: Rows, out: IO[str]) -> int:
+def _csv(rows: Rows, out: IO[str], delimiter: str) -> int:
     from benefit_cli.csvio.writer import write_csv
 
     # Numbers leave _text as digits, which write_csv recognizes as genuine numbers.
-    return write_csv(out, rows.columns, rows.rows, text=_text)
+    return write_csv(out, rows.columns, rows.rows, text=_text, delimiter=delimiter)
 
 
 def _json_stream(rows: Rows, out: IO[str]) -> int:
@@ -146,34 +347,167 @@ def _json_stream(rows: Rows, out: IO[str]) -> int:
     return count
 
 
-def render(result: Rows | Sections, fmt: str = "table", output: Path | None = None) -> None:
+# -- files -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _replacing(output: Path) -> Iterator[IO[str]]:
+    """A file to write ``output`` through. Rows may stream from the database, so they go
+    to ``.NAME.PID.partial`` beside it, moved into place only when complete: an
+    interrupted report never leaves half a file. The process id keeps two writers of one
+    path apart; a partial whose writer was killed (kill -9, a power cut) is removed by the
+    next write to that path."""
+    _remove_abandoned(output)
+    partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
+    try:
+        out = open(partial, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        from benefit_cli.domain.errors import BenefitError
+
+        raise BenefitError(
+            f'Cannot write "{output}" ({exc.strerror}); check that the folder exists and that'
+            " you may write there."
+        ) from None
+    try:
+        with out:
+            yield out
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _remove_abandoned(output: Path) -> None:
+    """Remove the partials of ``output`` whose writer is gone: ``.NAME.PID.partial`` of a
+    process that no longer runs, and ``.NAME.partial`` (written before partials carried
+    a process id)."""
+    import glob
+
+    prefix = f".{output.name}."
+    try:
+        found = list(output.parent.glob(glob.escape(prefix) + "*partial"))
+    except OSError:  # the folder is missing or unreadable: opening the partial says so
+        return
+    for path in found:
+        middle = path.name[len(prefix) : -len("partial")]
+        if middle and not (middle.endswith(".") and middle[:-1].isascii() and middle[:-1].isdigit()):
+            continue  # another file's partial (".NAME.5.csv.partial"), or not a partial
+        if middle and _running(int(middle[:-1])):
+            continue
+        try:
+            path.unlink()
+        except OSError:  # in use (Windows will not delete an open file), or not ours
+            pass
+
+
+def _running(pid: int) -> bool:
+    if os.name == "nt":
+        # os.kill(pid, 0) would end the process on Windows; there, deleting a file that
+        # another process has open fails, and that is the test.
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # it runs, as another user; or no pid this system makes
+        return True
+    return True
+
+
+# -- limits ------------------------------------------------------------------------------------
+
+
+class _Cut:
+    """A part's rows cut to ``limit`` (0: every row). Once the rows shown have been read,
+    ``left_out`` says how many were not: a list knows, a stream is counted by stepping
+    through it without formatting a row (what formatting them cost is what the limit
+    saves; an exact count is what a person needs to choose between --limit 0 and a CSV)."""
+
+    def __init__(self, part: Rows, limit: int) -> None:
+        self._source: Iterable[Any] = part.rows
+        self.limit = limit
+        if limit and not isinstance(part.rows, Sized):
+            self._source = iter(part.rows)
+            self.part = Rows(part.columns, islice(self._source, limit), part.title)
+        elif limit:
+            self.part = Rows(part.columns, list(islice(part.rows, limit)), part.title)
+        else:
+            self.part = part
+
+    def left_out(self) -> int:
+        if not self.limit:
+            return 0
+        if isinstance(self._source, Sized):
+            return max(0, len(self._source) - self.limit)
+        return sum(1 for _ in self._source)
+
+
+def _limit_for(limit: int | None, fmt: str, on_terminal: bool) -> int:
+    """``limit`` as given (0: every row), or, when not given, ``TERMINAL_LIMIT`` for a table
+    on a terminal and every row anywhere else (a pipe, a file, CSV, JSON, Markdown)."""
+    if limit is not None:
+        return limit
+    return TERMINAL_LIMIT if fmt == "table" and on_terminal else 0
+
+
+def _say_left_out(cuts: list[_Cut], fmt: str, sections: bool) -> None:
+    for cut in cuts:
+        left = cut.left_out()
+        if not left:
+            continue
+        where = f"{cut.part.title}: " if sections and cut.part.title else ""
+        if fmt == "table":
+            how = "--limit 0 shows them all, -f csv exports them"
+        else:
+            how = "without --limit, all are written"
+        note(f"{where}{left:,} of {cut.limit + left:,} rows left out (--limit {cut.limit}); {how}.")
+
+
+# -- the renderer ------------------------------------------------------------------------------
+
+
+def render(
+    result: Rows | Sections,
+    fmt: str = "table",
+    output: Path | None = None,
+    *,
+    limit: int | None = 0,
+    bom: bool = False,
+    delimiter: str = ",",
+) -> None:
+    """Write ``result`` as ``fmt`` to stdout, or to ``output`` (put in place only when
+    complete). ``limit``: at most that many rows of each table, 0 for all, None for the
+    default (``TERMINAL_LIMIT`` on a terminal; every row piped or in a file). ``bom`` and
+    ``delimiter`` shape CSV for spreadsheets."""
+    sections = isinstance(result, Sections)
     parts = result.parts if isinstance(result, Sections) else [result]
     if output is not None:
-        # Rows may stream from the database: write beside the file and put it in place
-        # only when complete, so an interrupted report never leaves half a file.
-        partial = output.with_name(f".{output.name}.partial")
-        try:
-            out = open(partial, "w", encoding="utf-8", newline="")
-        except OSError as exc:
-            from benefit_cli.domain.errors import BenefitError
-
-            raise BenefitError(
-                f'Cannot write "{output}" ({exc.strerror}); check that the folder exists and that'
-                " you may write there."
-            ) from None
-        try:
-            with out:
-                written = _write(parts, fmt, out, terminal=False, sections=isinstance(result, Sections))
-            partial.replace(output)
-        finally:
-            partial.unlink(missing_ok=True)
+        with _replacing(output) as out:
+            cuts = [_Cut(part, _limit_for(limit, fmt, False)) for part in parts]
+            written = _write(cuts, fmt, out, None, sections, bom, delimiter)
         note(f"Wrote {written} row(s) to {output}.")
+        _say_left_out(cuts, fmt, sections)
         return
-    _write(parts, fmt, sys.stdout, terminal=sys.stdout.isatty(), sections=isinstance(result, Sections))
+    on_terminal = fmt == "table" and terminal(sys.stdout)
+    cuts = [_Cut(part, _limit_for(limit, fmt, on_terminal)) for part in parts]
+    console = _console(sys.stdout) if on_terminal else None
+    _write(cuts, fmt, sys.stdout, console, sections, bom, delimiter)
+    _say_left_out(cuts, fmt, sections)
 
 
-def _write(parts: list[Rows], fmt: str, out: IO[str], terminal: bool, sections: bool) -> int:
-    """Write the parts; return how many rows were written."""
+def _write(
+    cuts: list[_Cut],
+    fmt: str,
+    out: IO[str],
+    console: Console | None,
+    sections: bool,
+    bom: bool,
+    delimiter: str,
+) -> int:
+    """Write the parts (as a rich table when given a ``console``); return how many rows
+    were written."""
+    parts = [cut.part for cut in cuts]
+    if fmt == "csv" and bom:
+        out.write("\ufeff")
     if fmt == "json" and not sections:
         return _json_stream(parts[0], out)
     if fmt != "csv":
@@ -188,18 +522,18 @@ def _write(parts: list[Rows], fmt: str, out: IO[str], terminal: bool, sections: 
         if index:
             out.write("\n")
         if fmt == "csv":
-            written += _csv(part, out)
+            written += _csv(part, out, delimiter)
             continue
         written += len(cast(list[Any], part.rows))
         if fmt == "markdown":
             if part.title:
-                out.write(f"### {part.title}\n\n")
+                out.write(f"### {printable(part.title)}\n\n")
             _markdown(part, out)
-        elif terminal:
-            _rich(part)
+        elif console is not None:
+            _rich(part, console)
         else:
             if sections and part.title:
-                out.write(f"{part.title}\n")
+                out.write(f"{printable(part.title)}\n")
             _plain(part, out)
     return written
 
@@ -213,14 +547,18 @@ def _json_objects(rows: Rows) -> Iterator[dict[str, Any]]:
 def bar_chart(rows: Rows, label: str, value: str, width: int = 40) -> None:
     """Totals as horizontal bars on stderr (the data itself went to stdout)."""
     from rich.console import Console
+    from rich.text import Text
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, markup=False, highlight=False, emoji=False)
     at_label, at_value = rows.columns.index(label), rows.columns.index(value)
-    values = [(_text(r[at_label]), float(r[at_value] or 0)) for r in rows.values()]
+    values = [(_shown(r[at_label]), float(r[at_value] or 0)) for r in rows.values()]
     if label == "month":
         values.sort()
     top = max((v for _, v in values), default=0) or 1
-    pad = max((len(name) for name, _ in values), default=0)
+    pad = max((_width(name) for name, _ in values), default=0)
     for name, amount_ in values:
         bar = "█" * max(1 if amount_ else 0, round(width * amount_ / top))
-        console.print(f"{name.ljust(pad)}  [cyan]{bar}[/cyan] {amount_:g}", highlight=False)
+        line = Text(name + " " * (pad - _width(name)) + "  ")
+        line.append(bar, style="cyan")
+        line.append(f" {amount_:g}")
+        console.print(line)

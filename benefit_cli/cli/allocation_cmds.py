@@ -6,7 +6,19 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, day, note, open_store, show, today, transaction
+from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    day,
+    note,
+    open_store,
+    show,
+    today,
+    transaction,
+)
 
 app = typer.Typer(help="Parts of levels conveyed to other contacts.", no_args_is_help=True)
 delegate_app = typer.Typer(help="Contacts allowed to use a level for its owner.", no_args_is_help=True)
@@ -55,6 +67,9 @@ def list_(
     level: Annotated[int | None, typer.Option(help="Only those of this level.")] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Only this benefit type.")] = None,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List allocations with what each has used and has left.
 
@@ -67,7 +82,13 @@ def list_(
     type_id = store.catalog.type(type_).id if type_ else None
     if level is not None:
         store.memberships.level(level)
-    show(allocation_rows(store, store.allocations.find(contact_id, level, type_id)), fmt)
+    show(
+        allocation_rows(store, store.allocations.find(contact_id, level, type_id)),
+        fmt,
+        limit=limit,
+        bom=bom,
+        delimiter=delimiter,
+    )
 
 
 def _respond(action: str, allocation: int, on: str | None) -> None:

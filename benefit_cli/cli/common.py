@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,9 +24,66 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv, json or markdown.")]
+def _csv_only(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
+    """Refuse ``--bom`` and ``--delimiter`` without ``-f csv``, while the command line is
+    read, so the command has done nothing yet (``usage bulk`` records before it prints).
+    Click reads the options in the order they were typed: the last of the three checks."""
+    if param.name == "delimiter" and value is not None:
+        value = csv_delimiter(value)
+    given: dict[str, Any] = {**ctx.params, str(param.name): value}
+    if {"fmt", "bom", "delimiter"} <= given.keys() and given["fmt"] != Format.csv:
+        wrong = [option for option, name in (("--bom", "bom"), ("--delimiter", "delimiter")) if given[name]]
+        if wrong:
+            from benefit_cli.domain.errors import UsageError
+
+            several = len(wrong) > 1
+            raise UsageError(
+                f"{' and '.join(wrong)} only {'shape' if several else 'shapes'} CSV output; add -f csv,"
+                f" or leave {'them' if several else 'it'} out."
+            )
+    return value
+
+
+def csv_delimiter(text: str) -> str:
+    """``--delimiter`` of a CSV output: ``,``, ``;`` or ``tab``."""
+    delimiter = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}.get(text.strip(" ").lower())
+    if delimiter is None:
+        from benefit_cli.domain.errors import UsageError
+
+        raise UsageError(f"--delimiter must be ',', ';' or 'tab', got \"{text}\".")
+    return delimiter
+
+
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="table, csv, json or markdown.", callback=_csv_only)
+]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of the screen.")
+]
+LimitOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        min=0,
+        help="Show at most this many rows (default: 200 on a terminal, every row piped or to a file;"
+        " 0 for all).",
+    ),
+]
+BomOpt = Annotated[
+    bool,
+    typer.Option(
+        "--bom",
+        help="Start the CSV with a byte-order mark, so Excel on Windows reads accents right.",
+        callback=_csv_only,
+    ),
+]
+DelimiterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        help="Separate CSV cells with ',' (default), ';' (Excel in most of Europe) or 'tab'.",
+        callback=_csv_only,
+    ),
 ]
 
 
@@ -80,10 +137,20 @@ def today() -> dt.date:
     return clock_today()
 
 
-def show(result: Rows | Sections, fmt: Format = Format.table, output: Path | None = None) -> None:
+def show(
+    result: Rows | Sections,
+    fmt: Format = Format.table,
+    output: Path | None = None,
+    limit: int | None = 0,
+    bom: bool = False,
+    delimiter: str | None = None,
+) -> None:
+    """Render ``result``. ``limit`` is ``--limit`` as given (None: not given, so a table on a
+    terminal shows ``TERMINAL_LIMIT`` rows); a command without ``--limit`` shows every row.
+    ``bom`` and ``delimiter`` were checked against ``fmt`` when the options were read."""
     from benefit_cli.render import render
 
-    render(result, fmt.value, output)
+    render(result, fmt.value, output, limit=limit, bom=bom, delimiter=delimiter or ",")
 
 
 def note(message: str) -> None:

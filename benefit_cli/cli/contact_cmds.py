@@ -7,7 +7,19 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, day, note, open_store, show, today, transaction
+from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    day,
+    note,
+    open_store,
+    show,
+    today,
+    transaction,
+)
 
 app = typer.Typer(help="People and businesses.", no_args_is_help=True)
 
@@ -54,6 +66,9 @@ def list_(
     joined_from: Annotated[str | None, typer.Option(help="Joined on or after this date.")] = None,
     joined_to: Annotated[str | None, typer.Option(help="Joined on or before this date.")] = None,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List contacts.
 
@@ -64,6 +79,9 @@ def list_(
     show(
         contact_rows(open_store(), name, day(joined_from, "--joined-from"), day(joined_to, "--joined-to")),
         fmt,
+        limit=limit,
+        bom=bom,
+        delimiter=delimiter,
     )
 
 
@@ -71,6 +89,9 @@ def list_(
 def show_(
     contact: Annotated[str, typer.Argument(help="The contact's ref or id.")],
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """Show a contact with its memberships, levels, allocations and balances.
 
@@ -78,7 +99,7 @@ def show_(
     """
     from benefit_cli.reports.contact import contact_sections
 
-    show(contact_sections(open_store(), contact, today()), fmt)
+    show(contact_sections(open_store(), contact, today()), fmt, limit=limit, bom=bom, delimiter=delimiter)
 
 
 @app.command("import")

@@ -113,6 +113,7 @@ def demo(
     counts = build_demo(store)
     note(f"Built the demo database {path}: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
     level = tour_level(store)
-    note(TOUR.format(path=path, level=level.id).rstrip())
-    note("\nHow José Álvarez split his family's reduced admissions:")
+    for line in [*TOUR.format(path=path, level=level.id).rstrip().splitlines(), ""]:
+        note(line)  # a note is one line: it shows any line break as "\n"
+    note("How José Álvarez split his family's reduced admissions:")
     show(allocation_rows(store, store.allocations.find(level_id=level.id)))

@@ -36,7 +36,10 @@ def progress_bar(title: str) -> Iterator[Callable[[int, int], None] | None]:
         yield None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from benefit_cli.render import printable
 
     with Progress(
         "[progress.description]{task.description}",
@@ -46,7 +49,8 @@ def progress_bar(title: str) -> Iterator[Callable[[int, int], None] | None]:
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task(title, total=None)
+        # The description is read as markup: a file "visits [march].csv" must show whole.
+        task = bar.add_task(escape(printable(title)), total=None)
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

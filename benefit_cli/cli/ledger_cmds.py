@@ -8,8 +8,11 @@ from typing import Annotated
 import typer
 
 from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
     Format,
     FormatOpt,
+    LimitOpt,
     OutputOpt,
     day,
     note,
@@ -116,6 +119,9 @@ def balance(
     on: Annotated[str | None, typer.Option(help="The date (default: today).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="One row per level and allocation.")] = False,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """Show what a contact has left of each benefit, with expiry and status.
 
@@ -123,7 +129,13 @@ def balance(
     """
     from benefit_cli.reports.balance import balance_rows
 
-    show(balance_rows(open_store(), contact, day(on, "--on") or today(), type_, all_), fmt)
+    show(
+        balance_rows(open_store(), contact, day(on, "--on") or today(), type_, all_),
+        fmt,
+        limit=limit,
+        bom=bom,
+        delimiter=delimiter,
+    )
 
 
 @usage_app.command("void")
@@ -163,6 +175,9 @@ def list_(
     ref: Annotated[str | None, typer.Option(help="Only entries with this ref.")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List ledger entries in date order.
 
@@ -181,6 +196,9 @@ def list_(
         usage_rows(open_store(), contact, type_, day(from_, "--from"), day(to, "--to"), kinds or None, ref),
         fmt,
         output,
+        limit,
+        bom,
+        delimiter,
     )
 
 
@@ -265,6 +283,9 @@ def bulk(
     on: Annotated[str | None, typer.Option(help="Date of the use (default: today).")] = None,
     description: Annotated[str | None, typer.Option(help="What the members see on statements.")] = None,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """Record the same use for many contacts at once, all or nothing.
 
@@ -301,6 +322,9 @@ def bulk(
             ["contact_ref", "type", "quantity", "drawn_from", "remaining", "entries"], rows, "Uses recorded"
         ),
         fmt,
+        limit=limit,
+        bom=bom,
+        delimiter=delimiter,
     )
     unit = result.uses[0].benefit_type.unit
     note(f"Recorded {len(result.uses)} uses, {show_amount(result.total, unit)} in all.")

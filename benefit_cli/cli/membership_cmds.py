@@ -7,7 +7,19 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, day, note, open_store, show, today, transaction
+from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    day,
+    note,
+    open_store,
+    show,
+    today,
+    transaction,
+)
 
 app = typer.Typer(help="Who holds which plan, when.", no_args_is_help=True)
 level_app = typer.Typer(help="Grants of a benefit to a contact.", no_args_is_help=True)
@@ -76,6 +88,9 @@ def list_(
     plan: Annotated[str | None, typer.Option(help="Only this plan's.")] = None,
     active_on: Annotated[str | None, typer.Option(help="Only those running on this date.")] = None,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List memberships.
 
@@ -86,13 +101,22 @@ def list_(
     store = open_store()
     contact_id = store.contacts.get(contact).id if contact else None
     plan_id = store.catalog.plan(plan).id if plan else None
-    show(membership_rows(store, today(), contact_id, plan_id, day(active_on, "--active-on")), fmt)
+    show(
+        membership_rows(store, today(), contact_id, plan_id, day(active_on, "--active-on")),
+        fmt,
+        limit=limit,
+        bom=bom,
+        delimiter=delimiter,
+    )
 
 
 @app.command("show")
 def show_(
     membership: Annotated[int, typer.Argument(help="The membership's id.")],
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """Show a membership and the levels it granted.
 
@@ -100,7 +124,9 @@ def show_(
     """
     from benefit_cli.reports.contact import membership_sections
 
-    show(membership_sections(open_store(), membership, today()), fmt)
+    show(
+        membership_sections(open_store(), membership, today()), fmt, limit=limit, bom=bom, delimiter=delimiter
+    )
 
 
 @app.command("cancel")
@@ -161,6 +187,9 @@ def level_list(
     contact: Annotated[str | None, typer.Option(help="Only this contact's.")] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Only this benefit type.")] = None,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List levels with what is allocated, used and remaining.
 
@@ -171,4 +200,10 @@ def level_list(
     store = open_store()
     contact_id = store.contacts.get(contact).id if contact else None
     type_id = store.catalog.type(type_).id if type_ else None
-    show(level_rows(store, store.memberships.levels(contact_id, type_id)), fmt)
+    show(
+        level_rows(store, store.memberships.levels(contact_id, type_id)),
+        fmt,
+        limit=limit,
+        bom=bom,
+        delimiter=delimiter,
+    )

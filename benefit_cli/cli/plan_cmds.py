@@ -6,7 +6,19 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, day, note, open_store, show, today, transaction
+from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    day,
+    note,
+    open_store,
+    show,
+    today,
+    transaction,
+)
 
 app = typer.Typer(help="Membership plans and the benefits they give.", no_args_is_help=True)
 benefit_app = typer.Typer(help="What a plan gives, effective-dated.", no_args_is_help=True)
@@ -47,14 +59,19 @@ def add(
 
 
 @app.command("list")
-def list_(fmt: FormatOpt = Format.table) -> None:
+def list_(
+    fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
+) -> None:
     """List the plans.
 
     Example: benefit plan list
     """
     from benefit_cli.reports.lists import plan_rows
 
-    show(plan_rows(open_store().catalog.plans()), fmt)
+    show(plan_rows(open_store().catalog.plans()), fmt, limit=limit, bom=bom, delimiter=delimiter)
 
 
 @benefit_app.command("add")
@@ -119,6 +136,9 @@ def benefit_list(
     plan: Annotated[str, typer.Argument(help="The plan's code.")],
     current: Annotated[bool, typer.Option("--current", help="Only the rules in force today.")] = False,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List what a plan gives, past, present and future.
 
@@ -131,7 +151,7 @@ def benefit_list(
     rules = store.catalog.rules(found.id)
     if current:
         rules = [rule for rule in rules if rule.effective_on(today())]
-    show(rule_rows(found, rules, store.catalog.types_by_id()), fmt)
+    show(rule_rows(found, rules, store.catalog.types_by_id()), fmt, limit=limit, bom=bom, delimiter=delimiter)
 
 
 @benefit_app.command("end")

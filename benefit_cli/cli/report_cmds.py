@@ -6,7 +6,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, OutputOpt, day, open_store, show, today
+from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    OutputOpt,
+    day,
+    open_store,
+    show,
+    today,
+)
 
 if TYPE_CHECKING:
     from benefit_cli.db.queries import Filters
@@ -52,6 +63,9 @@ def history(
     to: ToOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """Every grant, allocation, use, void, adjustment and expiry, with running balances.
 
@@ -60,7 +74,7 @@ def history(
     from benefit_cli.reports.reports import history as history_
 
     store, filters = _filters(contact, type_, category, plan, from_, to)
-    show(history_(store, filters, today()), fmt, output)
+    show(history_(store, filters, today()), fmt, output, limit, bom, delimiter)
 
 
 @app.command("usage")
@@ -77,6 +91,9 @@ def usage(
     to: ToOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """What was used, grouped, most used first, with its value.
 
@@ -86,7 +103,7 @@ def usage(
 
     store, filters = _filters(contact, type_, category, plan, from_, to)
     rows = usage_(store, filters, by or ["type"])
-    show(rows, fmt, output)
+    show(rows, fmt, output, limit, bom, delimiter)
     if chart:
         from benefit_cli.render import bar_chart
 
@@ -103,6 +120,9 @@ def balances(
     to: ToOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """What every contact was granted, gave away, used and has left, per benefit.
 
@@ -111,7 +131,7 @@ def balances(
     from benefit_cli.reports.reports import balances as balances_
 
     store, filters = _filters(contact, type_, category, plan, from_, to)
-    show(balances_(store, filters, today()), fmt, output)
+    show(balances_(store, filters, today()), fmt, output, limit, bom, delimiter)
 
 
 @app.command("allocations")
@@ -125,6 +145,9 @@ def allocations(
     to: ToOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """How many of each benefit were allocated, and to how many people.
 
@@ -133,7 +156,7 @@ def allocations(
     from benefit_cli.reports.reports import allocations as allocations_
 
     store, filters = _filters(contact, type_, category, plan, from_, to)
-    show(allocations_(store, filters, list_), fmt, output)
+    show(allocations_(store, filters, list_), fmt, output, limit, bom, delimiter)
 
 
 @app.command("statement")
@@ -146,6 +169,9 @@ def statement(
     to: ToOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """A member's own statement: what they and the people they gave to used, what expires.
 
@@ -154,7 +180,7 @@ def statement(
     from benefit_cli.reports.reports import statement as statement_
 
     store, filters = _filters(None, type_, category, plan, from_, to)
-    show(statement_(store, contact, filters, today()), fmt, output)
+    show(statement_(store, contact, filters, today()), fmt, output, limit, bom, delimiter)
 
 
 @app.command("expiring")
@@ -168,6 +194,9 @@ def expiring(
     to: ToOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """Who loses what, and when: an outreach list of balances about to expire.
 
@@ -176,4 +205,4 @@ def expiring(
     from benefit_cli.reports.reports import expiring as expiring_
 
     store, filters = _filters(contact, type_, category, plan, from_, to)
-    show(expiring_(store, filters, within, today()), fmt, output)
+    show(expiring_(store, filters, within, today()), fmt, output, limit, bom, delimiter)

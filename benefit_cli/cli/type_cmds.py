@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import Format, FormatOpt, note, open_store, show, transaction
+from benefit_cli.cli.common import (
+    BomOpt,
+    DelimiterOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    note,
+    open_store,
+    show,
+    transaction,
+)
 
 app = typer.Typer(help="The catalog of benefit types.", no_args_is_help=True)
 
@@ -67,6 +77,9 @@ def add(
 def list_(
     all_: Annotated[bool, typer.Option("--all", help="Include retired types.")] = False,
     fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
 ) -> None:
     """List the catalog.
 
@@ -74,7 +87,13 @@ def list_(
     """
     from benefit_cli.reports.lists import type_rows
 
-    show(type_rows(open_store().catalog.types(include_retired=all_)), fmt)
+    show(
+        type_rows(open_store().catalog.types(include_retired=all_)),
+        fmt,
+        limit=limit,
+        bom=bom,
+        delimiter=delimiter,
+    )
 
 
 @app.command("update")

@@ -4,6 +4,9 @@ A cell whose text starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return
 run as a formula by Excel or LibreOffice ("CSV injection"), so it is written with a leading
 ``'``, which spreadsheets show as text. Genuine numbers ("-3", "+2", "-3.50") are left
 alone so that they stay numbers.
+
+The delimiter is a comma, or a semicolon or a tab for the spreadsheets of locales whose
+decimal separator is a comma (SPEC 3, "Spreadsheets").
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _CHUNK = 1000
 _SEPARATOR = "\x00"
 _RISKY_AFTER_SEPARATOR = tuple(_SEPARATOR + start for start in _RISKY_STARTS)
-_QUOTED = (",", '"', "\r", "\n")  # what csv's default dialect quotes a cell for
+_QUOTED = ('"', "\r", "\n")  # what csv quotes a cell for, besides the delimiter
 _LINE_END = "\r\n"  # csv's default, which Excel expects
 _INT, _NONE = frozenset((int,)), type(None)
 _INT_OR_NONE, _STR_OR_NONE = frozenset((int, _NONE)), frozenset((str, _NONE))
@@ -53,6 +56,7 @@ def write_csv(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any] | Mapping[str, Any]],
     text: Callable[[Any], str] = str,
+    delimiter: str = ",",
 ) -> int:
     """Write a header and then ``rows`` (sequences in column order, or mappings by column).
 
@@ -60,9 +64,10 @@ def write_csv(
     character is risky, whole numbers as digits, None as an empty cell, and any other
     value as ``text`` shows it (a renderer passes how it shows money and dates), checked.
     The caller opens ``fileobj`` with ``newline=''``; lines end with CRLF as Excel
-    expects. Returns the number of data rows written.
+    expects; cells are separated by ``delimiter``. Returns the number of data rows written.
     """
-    writer = csv.writer(fileobj, lineterminator=_LINE_END)
+    writer = csv.writer(fileobj, delimiter=delimiter, lineterminator=_LINE_END)
+    quoted_for = (delimiter, *_QUOTED)
     writer.writerow([safe_cell(name) for name in columns])
     joinable = len(columns) > 1  # csv writes a lone empty cell as "", not as an empty line
     count = 0
@@ -73,18 +78,20 @@ def write_csv(
             if _SEQUENCES.issuperset(map(type, batch))
             else [list(map(row.get, columns)) if isinstance(row, Mapping) else row for row in batch]
         )
-        cells, quoted = _chunk_cells(chunk, text)
+        cells, quoted = _chunk_cells(chunk, text, quoted_for)
         if joinable and not quoted:
-            fileobj.write(_LINE_END.join(map(",".join, zip(*cells, strict=True))) + _LINE_END)
+            fileobj.write(_LINE_END.join(map(delimiter.join, zip(*cells, strict=True))) + _LINE_END)
         else:
             writer.writerows(zip(*cells, strict=True))
         count += len(batch)
     return count
 
 
-def _chunk_cells(chunk: list[Sequence[Any]], text: Callable[[Any], str]) -> tuple[list[Sequence[str]], bool]:
-    """The chunk's columns as the text of their cells, safe; and whether any cell needs
-    quotes."""
+def _chunk_cells(
+    chunk: list[Sequence[Any]], text: Callable[[Any], str], quoted_for: Sequence[str]
+) -> tuple[list[Sequence[str]], bool]:
+    """The chunk's columns as the text of their cells, safe; and whether any cell holds
+    one of the characters in ``quoted_for`` (so needs quotes)."""
     columns: list[Sequence[str]] = []
     quoted = False
     for column in zip(*chunk, strict=True):
@@ -109,7 +116,7 @@ def _chunk_cells(chunk: list[Sequence[Any]], text: Callable[[Any], str]) -> tupl
             cells = [_cell_text(c, text) for c in column]
             joined = _SEPARATOR.join(cells)
         columns.append(cells)
-        quoted = quoted or any(char in joined for char in _QUOTED)
+        quoted = quoted or any(char in joined for char in quoted_for)
     return columns, quoted
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import sys
+from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -42,10 +44,29 @@ def db_path() -> Path:
     return default_path()
 
 
-def open_db(create: bool = False) -> sqlite3.Connection:
-    from benefit_cli.db.connection import connect
+def open_db(create: bool = False, busy_wait: float | None = None) -> sqlite3.Connection:
+    """The database in use; a write waits ``busy_wait`` seconds for another command's (default
+    30, for a person at a terminal; ``BENEFIT_BUSY_TIMEOUT`` overrides it)."""
+    from benefit_cli.db.connection import COMMAND_BUSY_WAIT, connect
 
-    return connect(db_path(), create=create)
+    wait = COMMAND_BUSY_WAIT if busy_wait is None else busy_wait
+    return connect(db_path(), create=create, busy_wait=wait, on_busy=busy_notice)
+
+
+def busy_notice(seconds: float) -> AbstractContextManager[object]:
+    """Tell the person that this command waits for another one's write: a spinner on a
+    terminal (gone when the wait ends), one plain line when stderr is piped or a log."""
+    shown = "1 second" if seconds == 1 else f"{seconds:g} seconds"
+    message = (
+        "Another command is writing to the database; this one is waiting for it to finish"
+        f" (it gives up after {shown})."
+    )
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        return Console(stderr=True).status(message, spinner="dots")
+    note(message)
+    return nullcontext()
 
 
 def day(value: str | None, what: str) -> dt.date | None:

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from benefit_cli import __version__
-from benefit_cli.cli.common import state
+from benefit_cli.cli.common import db_path, state
 from benefit_cli.domain.errors import BenefitError, RowErrors
 
 
@@ -34,14 +34,18 @@ class BenefitGroup(TyperGroup):
             _fail(error.message, error.exit_code)
         except BenefitError as error:
             _fail(error.message, error.exit_code)
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                _fail(
-                    "The database stayed busy with another command for too long; nothing was"
-                    " changed. Try again.",
-                    1,
-                )
-            _unexpected(error)
+        except sqlite3.DatabaseError as error:
+            message = _database_trouble(error)
+            if message is None:
+                _unexpected(error)
+            _fail(str(message), 1)
+        except PermissionError as error:
+            name = error.filename or db_path()
+            _fail(
+                f'You do not have permission to use "{name}", so the command stopped. Ask whoever'
+                " manages it for access, or choose another file.",
+                1,
+            )
         except BrokenPipeError:
             # The reader went away (``benefit ... | head``): stop quietly, as cat does.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -54,6 +58,40 @@ class BenefitGroup(TyperGroup):
             ):
                 raise
             _unexpected(error)
+
+
+def _database_trouble(error: sqlite3.DatabaseError) -> str | None:
+    """One sentence for what SQLite says about the file or its disk, or None for a bug.
+
+    ``db.connection`` refuses most of these before a command starts; this catches what
+    happens while it runs (a share gone, a disk full, permissions changed under it)."""
+    from benefit_cli.db import connection
+
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    path = db_path()
+    if connection.is_busy(error):
+        return connection.busy_message()
+    if code == sqlite3.SQLITE_READONLY or "readonly" in str(error):
+        reason = connection.read_only_reason(path) or f'the database file "{path}" is read-only'
+        return connection.read_only_refusal(reason)
+    if code == sqlite3.SQLITE_FULL:
+        return (
+            f'The disk holding "{path}" is full, so nothing was changed. Free some space on it and'
+            " try again."
+        )
+    if code == sqlite3.SQLITE_IOERR:
+        return (
+            f'The disk holding "{path}" could not be read or written ({error}), so nothing was'
+            " changed. Check that the disk or network share is available, then run: benefit db check."
+        )
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return connection.unusable(path, error).message
+    if code == sqlite3.SQLITE_CANTOPEN:  # the database was open already: another file, a backup's
+        return (
+            f"A database file could not be opened ({error}), so the command stopped. Check that its"
+            " folder exists, that you may write there, and that the disk is available."
+        )
+    return None
 
 
 def _fail(message: str, code: int) -> None:
@@ -91,6 +129,7 @@ def root(
         typer.Option(
             "--db",
             envvar="BENEFIT_DB",
+            readable=False,  # opening the file says what is wrong with it, in one sentence
             help="The database file (default: $BENEFIT_DB, else benefits.db in your application folder).",
         ),
     ] = None,

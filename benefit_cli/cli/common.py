@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -106,12 +107,15 @@ def db_path() -> Path:
     return Path(typer.get_app_dir(APP_NAME)) / "benefits.db"
 
 
-def open_store(create: bool = False) -> Store:
-    """The database of this command (``--db``), opened and upgraded."""
-    from benefit_cli.db.connection import connect
+def open_store(create: bool = False, busy_wait: float | None = None) -> Store:
+    """The database of this command (``--db``), opened and upgraded; a write waits
+    ``busy_wait`` seconds for another command's (default 30, for a person at a terminal;
+    ``BENEFIT_BUSY_TIMEOUT`` overrides it)."""
+    from benefit_cli.db.connection import COMMAND_BUSY_WAIT, connect
     from benefit_cli.db.store import Store
 
-    return Store(connect(db_path(), create=create))
+    wait = COMMAND_BUSY_WAIT if busy_wait is None else busy_wait
+    return Store(connect(db_path(), create=create, busy_wait=wait, on_busy=busy_notice))
 
 
 @contextmanager
@@ -120,6 +124,22 @@ def transaction() -> Iterator[Tx]:
     applied whole when it ends, or not at all if it raises."""
     with open_store().transaction() as tx:
         yield tx
+
+
+def busy_notice(seconds: float) -> AbstractContextManager[object]:
+    """Tell the person that this command waits for another one's write: a spinner on a
+    terminal (gone when the wait ends), one plain line when stderr is piped or a log."""
+    shown = "1 second" if seconds == 1 else f"{seconds:g} seconds"
+    message = (
+        "Another command is writing to the database; this one is waiting for it to finish"
+        f" (it gives up after {shown})."
+    )
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        return Console(stderr=True).status(message, spinner="dots")
+    note(message)
+    return nullcontext()
 
 
 def day(value: str | None, what: str) -> dt.date | None:

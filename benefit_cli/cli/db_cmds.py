@@ -24,7 +24,10 @@ def init() -> None:
     Example: benefit --db museum.db db init
     """
     path = db_path()
-    existed = path.exists()
+    try:
+        existed = path.stat().st_size > 0  # an empty file made on purpose for init is new
+    except OSError:
+        existed = False
     open_store(create=True)
     note(f"{'Upgraded' if existed else 'Created'} {path}.")
 

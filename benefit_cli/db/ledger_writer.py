@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from benefit_cli.db.connection import connect, write
+from benefit_cli.db.connection import connect, refuse_if_read_only, write
 from benefit_cli.db.store import Store
 from benefit_cli.domain.errors import BenefitError
 from benefit_cli.domain.idempotency import RefUse
@@ -75,6 +75,7 @@ class _SameProcess:
 def import_transaction(conn: sqlite3.Connection, separate: bool) -> Iterator[Ledger]:
     """The ledger an import writes to, in one transaction: committed when the block ends,
     rolled back if it raises. ``separate`` puts the writing in a process of its own."""
+    refuse_if_read_only(conn)  # the writer process opens the file again; say it here, once
     if not separate:
         # Every id an import writes was read inside its own immediate transaction, so
         # SQLite's per-row foreign-key look-ups only repeat what was just checked (db

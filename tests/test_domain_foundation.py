@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import MONTHLY_FROM_JAN_31, rule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ from benefit_cli.domain.consumption import ALLOCATED, OWN, Balance, Overdraw, pl
 from benefit_cli.domain.dates import parse_iso, periods, term_end
 from benefit_cli.domain.errors import Invalid, UsageError
 from benefit_cli.domain.granting import grants_for, membership_term
-from benefit_cli.domain.models import Allocation, BenefitType, Plan, PlanBenefit
+from benefit_cli.domain.models import Allocation, BenefitType, Plan
 from benefit_cli.domain.planrules import Closure, place_rule
 
 D = dt.date.fromisoformat
@@ -43,22 +44,6 @@ ONE_DAY = dt.timedelta(days=1)
 )
 def test_term_ends_the_day_before_the_anchored_anniversary(start, months, end):
     assert term_end(D(start), months) == D(end)
-
-
-MONTHLY_FROM_JAN_31 = [
-    ("2026-01-31", "2026-02-27"),
-    ("2026-02-28", "2026-03-30"),
-    ("2026-03-31", "2026-04-29"),
-    ("2026-04-30", "2026-05-30"),
-    ("2026-05-31", "2026-06-29"),
-    ("2026-06-30", "2026-07-30"),
-    ("2026-07-31", "2026-08-30"),
-    ("2026-08-31", "2026-09-29"),
-    ("2026-09-30", "2026-10-30"),
-    ("2026-10-31", "2026-11-29"),
-    ("2026-11-30", "2026-12-30"),
-    ("2026-12-31", "2027-01-30"),
-]
 
 
 @pytest.mark.parametrize(
@@ -140,12 +125,6 @@ def test_a_command_line_iso_date_is_read():
 
 
 # -- plan rules (invariant 6) ------------------------------------------------------------------
-
-
-def rule(rule_id: int, begin: str, end: str | None, quantity: int = 4, type_id: int = 1,
-         per: str = "term", priority: int = 50) -> PlanBenefit:
-    return PlanBenefit(rule_id, 1, type_id, quantity, per, D(begin), D(end) if end else None,
-                       priority=priority)
 
 
 CLOSED_H1 = rule(1, "2026-01-01", "2026-06-30")

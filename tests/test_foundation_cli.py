@@ -7,43 +7,21 @@ right exit code, no traceback, and an unchanged database file.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Result, copy_db, snapshot
-
-Cli = Callable[..., Result]
-
-
-
-def one_error(result: Result) -> str:
-    """The single ``Error:`` line a refusal must print."""
-    assert len(result.error_lines) == 1, result.stderr
-    return result.error_lines[0]
-
-
-def refused(cli: Cli, path: Path, *args: Any, code: int = 1) -> str:
-    """Run a command that must be refused; check it changed nothing; return its Error line."""
-    before = snapshot(path)
-    result = cli(*args, code=code)
-    line = one_error(result)
-    assert snapshot(path) == before, f"benefit {' '.join(map(str, args))} changed the database"
-    return line
-
-
-def rows(cli: Cli, *args: Any) -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = cli(*args, "-f", "json").json()
-    return data
-
-
-def write_csv(path: Path, *lines: str) -> Path:
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
+from conftest import (
+    CONTACT_ROWS,
+    CONTACTS_HEADER,
+    Cli,
+    one_error,
+    refused,
+    rows,
+    snapshot,
+    write_csv,
+)
 
 # -- the seed's family example -----------------------------------------------------------------
 
@@ -251,53 +229,6 @@ def test_a_never_used_type_can_be_deleted(cli, db):
 
 # -- every command's unhappy paths -------------------------------------------------------------
 
-_TEMPLATES: dict[str, Path] = {}
-
-
-def build_world(cli: Cli) -> None:
-    """Contacts O, A, B, C and business BIZ; FAMILY gives 5 REDUCED; O's membership 1 has
-    level 1; A's membership 2 (level 2) is cancelled. Allocations of level 1: 1 to A
-    (offered), 2 to B (accepted), 3 to C (declined), 4 to A (ended), 5 to B (delivered);
-    C is a delegate of level 1. OLD is a retired type."""
-    cli("db", "init")
-    for ref, name in (("O", "Owner"), ("A", "Ann"), ("B", "Ben"), ("C", "Cy")):
-        cli("contact", "add", name, "--ref", ref)
-    cli("contact", "add", "Acme", "--ref", "BIZ", "--business")
-    cli("type", "add", "REDUCED", "--name", "Reduced", "--unit", "count", "--category", "adm")
-    cli("type", "add", "GUESTPASS", "--name", "Guest pass", "--unit", "count", "--category", "adm")
-    cli("type", "add", "OLD", "--name", "Old", "--unit", "count", "--category", "adm")
-    cli("type", "retire", "OLD")
-    cli("plan", "add", "FAMILY", "--name", "Family", "--term", "12", "--grace", "30")
-    cli("plan", "benefit", "add", "FAMILY", "REDUCED", "--quantity", "5", "--begin", "2026-01-01")
-    cli("membership", "add", "O", "FAMILY", "--start", "2026-03-01")
-    cli("membership", "add", "A", "FAMILY", "--start", "2026-03-01")
-    cli("membership", "cancel", "2", "--on", "2026-04-01")
-    for ref in ("A", "B", "C", "A", "B"):
-        cli("allocate", "1", ref)
-    cli("allocation", "accept", "2", "--on", "2026-03-02")
-    cli("allocation", "decline", "3", "--on", "2026-03-02")
-    cli("allocation", "end", "4", "--on", "2026-03-10")
-    cli("allocation", "deliver", "5", "--on", "2026-03-03")
-    cli("delegate", "add", "1", "C")
-    ids = [(a["id"], a["contact_ref"], a["status"]) for a in rows(cli, "allocation", "list")]
-    assert ids == [(1, "A", "offered"), (2, "B", "accepted"), (3, "C", "declined"),
-                   (4, "A", "ended"), (5, "B", "offered")]
-    assert [lv["id"] for lv in rows(cli, "level", "list")] == [1, 2]
-
-
-@pytest.fixture
-def world(cli: Cli, isolated_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The database of ``build_world``, built once and copied for each test."""
-    template = _TEMPLATES.get("world")
-    if template is None:
-        build_world(cli)
-        template = tmp_path_factory.mktemp("world") / "world.db"
-        copy_db(isolated_db, template)
-        _TEMPLATES["world"] = template
-    else:
-        shutil.copyfile(template, isolated_db)
-    return isolated_db
-
 
 ADD_TYPE = ["type", "add", "NEWTYPE", "--name", "New", "--unit", "count", "--category", "c"]
 RULE = ["plan", "benefit", "add", "FAMILY", "GUESTPASS"]
@@ -345,8 +276,8 @@ UNKNOWN = [
 
 
 @pytest.mark.parametrize(("args", "names"), UNKNOWN, ids=[" ".join(a) for a, _ in UNKNOWN])
-def test_an_unknown_thing_is_refused_by_name(cli, world, args, names):
-    line = refused(cli, world, *args, code=1)
+def test_an_unknown_thing_is_refused_by_name(cli, family_world, args, names):
+    line = refused(cli, family_world, *args, code=1)
     assert names in line
 
 
@@ -374,8 +305,8 @@ DATE_OPTIONS = [
 @pytest.mark.parametrize("bad", ["2026-13-01", "01/02/2026", "2026-02-30"])
 @pytest.mark.parametrize(("args", "option"), DATE_OPTIONS,
                          ids=[f"{' '.join(a[:2])} {o}" for a, o in DATE_OPTIONS])
-def test_a_bad_date_is_wrong_usage(cli, world, args, option, bad):
-    line = refused(cli, world, *args, option, bad, code=2)
+def test_a_bad_date_is_wrong_usage(cli, family_world, args, option, bad):
+    line = refused(cli, family_world, *args, option, bad, code=2)
     assert option in line and bad in line
 
 
@@ -389,8 +320,8 @@ QUANTITY_OPTIONS = [
 @pytest.mark.parametrize("bad", ["0", "-3", "1.5", "two", ""])
 @pytest.mark.parametrize(("args", "option"), QUANTITY_OPTIONS,
                          ids=[f"{a[0]} {o}" for a, o in QUANTITY_OPTIONS])
-def test_a_quantity_must_be_a_positive_whole_number(cli, world, args, option, bad):
-    line = refused(cli, world, *args, option, bad, code=2)
+def test_a_quantity_must_be_a_positive_whole_number(cli, family_world, args, option, bad):
+    line = refused(cli, family_world, *args, option, bad, code=2)
     assert option in line
 
 
@@ -435,8 +366,8 @@ USAGE = [
 
 
 @pytest.mark.parametrize(("args", "names"), USAGE)
-def test_a_malformed_option_value_is_wrong_usage(cli, world, args, names):
-    line = refused(cli, world, *args, code=2)
+def test_a_malformed_option_value_is_wrong_usage(cli, family_world, args, names):
+    line = refused(cli, family_world, *args, code=2)
     assert names in line
 
 
@@ -501,8 +432,8 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("args", "names"), REFUSED)
-def test_a_refused_command_names_the_thing_and_changes_nothing(cli, world, args, names):
-    line = refused(cli, world, *args, code=1)
+def test_a_refused_command_names_the_thing_and_changes_nothing(cli, family_world, args, names):
+    line = refused(cli, family_world, *args, code=1)
     assert names in line
 
 
@@ -516,25 +447,18 @@ def test_a_refused_command_names_the_thing_and_changes_nothing(cli, world, args,
         pytest.param(["contact", "add", "Dora", "--colour", "red"], id="unknown option"),
     ],
 )
-def test_a_usage_error_caught_by_the_parser_is_one_error_line(cli, world, args):
-    refused(cli, world, *args, code=2)
+def test_a_usage_error_caught_by_the_parser_is_one_error_line(cli, family_world, args):
+    refused(cli, family_world, *args, code=2)
 
 
-def test_a_second_delegation_after_removal_and_a_second_removal(cli, world):
+def test_a_second_delegation_after_removal_and_a_second_removal(cli, family_world):
     cli("delegate", "remove", "1", "C")
-    line = refused(cli, world, "delegate", "remove", "1", "C")
+    line = refused(cli, family_world, "delegate", "remove", "1", "C")
     assert '"C"' in line
     cli("delegate", "add", "1", "C")
 
 
 # -- contact import ----------------------------------------------------------------------------
-
-CONTACTS_HEADER = "ref,name,kind,business_ref,email,joined_on"
-CONTACT_ROWS = [
-    "B1,Acme Ltd,business,,office@acme.example.org,2026-01-02",
-    "P1,Ann Lee,person,B1,ann@acme.example.org,2026-01-03",
-    "P2,Bob Roy,person,,bob@example.org,",
-]
 
 
 def test_contact_import_is_idempotent_by_ref(cli, db, tmp_path):

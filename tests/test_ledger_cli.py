@@ -6,70 +6,26 @@ Every test builds its own database with the CLI, drives ``use``/``adjust``/``usa
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import copy_db
+from conftest import (
+    add_plan,
+    add_type,
+    assert_db_ok,
+    balance,
+    copy_db,
+    level_starting,
+    levels,
+    manual_level,
+    one_balance,
+    usage,
+)
 from typer.testing import CliRunner
 
 from benefit_cli.app import app
-
-
-def rows(result: Any) -> Any:
-    """Parse JSON output keeping money exact."""
-    return json.loads(result.stdout, parse_float=Decimal)
-
-
-def add_type(cli: Any, code: str, unit: str = "count", category: str = "perks") -> None:
-    cli("type", "add", code, "--name", code.title(), "--unit", unit, "--category", category)
-
-
-def add_plan(cli: Any, code: str, type_code: str, quantity: str, per: str = "term",
-             term: int = 12) -> None:
-    cli("plan", "add", code, "--name", code.title(), "--term", term)
-    cli("plan", "benefit", "add", code, type_code, "--quantity", quantity, "--per", per,
-        "--begin", "2025-01-01")
-
-
-def levels(cli: Any, contact: str, type_code: str) -> list[dict[str, Any]]:
-    return rows(cli("level", "list", "--contact", contact, "--type", type_code, "-f", "json"))
-
-
-def level_starting(cli: Any, contact: str, type_code: str, starts_on: str) -> dict[str, Any]:
-    [level] = [lv for lv in levels(cli, contact, type_code) if lv["starts_on"] == starts_on]
-    return level
-
-
-def usage(cli: Any, *filters: str) -> list[dict[str, Any]]:
-    return rows(cli("usage", "list", *filters, "-f", "json"))
-
-
-def balance(cli: Any, contact: str, *options: str) -> list[dict[str, Any]]:
-    return rows(cli("balance", contact, *options, "-f", "json"))
-
-
-def one_balance(cli: Any, contact: str, type_code: str, on: str) -> dict[str, Any]:
-    [row] = balance(cli, contact, "--type", type_code, "--on", on)
-    return row
-
-
-def assert_db_ok(cli: Any) -> None:
-    result = cli("db", "check")
-    assert "no problems found" in result.stdout + result.stderr
-
-
-def manual_level(cli: Any, contact: str, type_code: str, quantity: str, start: str, expires: str,
-                 *extra: str) -> int:
-    before = {lv["id"] for lv in levels(cli, contact, type_code)}
-    cli("level", "add", contact, type_code, "--quantity", quantity, "--start", start,
-        "--expires", expires, *extra)
-    [new] = [lv["id"] for lv in levels(cli, contact, type_code) if lv["id"] not in before]
-    return new
-
 
 # --- the seed's credit question --------------------------------------------------------------
 
@@ -250,15 +206,6 @@ def test_an_employee_uses_the_business_level_only_while_a_delegate(cli, db):
 
 
 # --- void and adjust --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def guest(cli, db, monkeypatch):
-    """C1 with a manual level of 5 GUEST for 2026; today is 2026-05-01."""
-    monkeypatch.setenv("BENEFIT_TODAY", "2026-05-01")
-    add_type(cli, "GUEST")
-    cli("contact", "add", "Gil", "--ref", "C1")
-    return manual_level(cli, "C1", "GUEST", "5", "2026-01-01", "2026-12-31")
 
 
 def test_a_void_restores_exactly_the_voided_quantity(cli, guest):

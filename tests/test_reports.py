@@ -15,44 +15,31 @@ import json
 import os
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from conftest import COMMAND, Result, copy_db
-
-Cli = Callable[..., Result]
-
-TODAY = "2026-05-15"
-OPERATOR = "Olga Opsworth"        # given with the global --operator
-ENV_OPERATOR = "tester"           # BENEFIT_OPERATOR, set by conftest
-NOTE = "INTERNAL-NOTE called twice"
-KID_NOTE = "kid-note-do-not-show"
-HYPERLINK = '=HYPERLINK("x")'
-
-FORMATS = ("table", "csv", "json", "markdown")
-
-# SPEC §2 "Report CSV/JSON columns", where the SPEC fixes them.
-HISTORY_COLUMNS = ["entry_id", "date", "contact_ref", "contact", "type", "kind", "quantity",
-                   "balance_after", "status", "used_by", "source", "description", "operator"]
-BALANCES_COLUMNS = ["contact_ref", "contact", "type", "granted", "allocated_out", "used",
-                    "adjusted", "expired", "remaining", "expires_on", "status"]
-ALLOCATIONS_COLUMNS = ["type", "allocations", "number_allocated", "contacts"]
-STATEMENT_COLUMNS = ["date", "type", "used_by", "quantity", "description", "remaining"]
-USAGE_TAIL = ["uses", "quantity", "members", "value"]
-
-# Every report, as the arguments after ``benefit report``; statement of the owner.
-REPORTS: dict[str, list[str]] = {
-    "history": ["history"],
-    "usage": ["usage"],
-    "balances": ["balances"],
-    "allocations": ["allocations"],
-    "allocations --list": ["allocations", "--list"],
-    "statement": ["statement", "ANN"],
-    "expiring": ["expiring", "--within", "60"],
-}
+from conftest import (
+    ALLOCATIONS_COLUMNS,
+    BALANCES_COLUMNS,
+    ENV_OPERATOR,
+    FORMATS,
+    HISTORY_COLUMNS,
+    HYPERLINK,
+    KID_NOTE,
+    NOTE,
+    OPERATOR,
+    REPORT_TODAY,
+    REPORTS,
+    STATEMENT_COLUMNS,
+    USAGE_TAIL,
+    Cli,
+    csv_rows,
+    one_error,
+    report,
+    rows,
+)
 
 # The columns whose JSON values must be numbers (never strings).
 NUMERIC = {
@@ -66,118 +53,7 @@ NUMERIC = {
 }
 
 
-# -- the world ---------------------------------------------------------------------------------
-
-
-def _run(env: dict[str, str | None], *args: Any) -> str:
-    result = CliRunner().invoke(COMMAND, [str(a) for a in args], prog_name="benefit",
-                                env=env, catch_exceptions=False)
-    assert result.exit_code == 0, (args, result.stdout, result.stderr)
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.stdout
-
-
-@pytest.fixture(scope="module")
-def world_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, int]]]:
-    """Build the world once; every test gets a fresh copy (see ``world``)."""
-    from benefit_cli import clock
-
-    path = tmp_path_factory.mktemp("reports") / "world.db"
-    env: dict[str, str | None] = {"BENEFIT_DB": str(path), "BENEFIT_OPERATOR": ENV_OPERATOR,
-                                  "BENEFIT_TODAY": "2026-01-01", "BENEFIT_DEBUG": None}
-
-    def run(*args: Any) -> str:
-        return _run(env, *args)
-
-    def rows(*args: Any) -> list[dict[str, Any]]:
-        data: list[dict[str, Any]] = json.loads(run(*args, "-f", "json"))
-        return data
-
-    run("db", "init")
-    run("type", "add", "GUEST", "--name", "Guest pass", "--unit", "count",
-        "--category", "admissions", "--value", "18.00")
-    run("type", "add", "CREDIT", "--name", "Shop credit", "--unit", "money",
-        "--category", "shop", "--value", "1.00")
-    run("type", "add", "ROOM", "--name", "Meeting room", "--unit", "minutes",
-        "--category", "facilities", "--value", "0.50")
-    run("plan", "add", "GOLD", "--name", "Gold", "--term", "12")
-    run("plan", "add", "SILVER", "--name", "Silver", "--term", "12")
-    run("plan", "benefit", "add", "GOLD", "GUEST", "--quantity", "4", "--begin", "2026-01-01")
-    run("plan", "benefit", "add", "GOLD", "CREDIT", "--quantity", "50.00", "--begin", "2026-01-01")
-    for name, ref, email in (("Ann Owner", "ANN", "ann@example.org"), ("Bob Kid", "BOB", None),
-                             ("Dee Delegate", "DEE", None), ("Cat Member", "CAT", "cat@example.org"),
-                             ("=Eve Formula", "EVE", "eve@example.org"), ("Gus Used", "GUS", None)):
-        run("contact", "add", name, "--ref", ref, *(["--email", email] if email else []))
-    run("membership", "add", "ANN", "GOLD", "--start", "2026-01-01")
-    [guest] = rows("level", "list", "--contact", "ANN", "--type", "GUEST")
-    # The unit value is recorded at grant time: ANN's 4 guest passes stay worth 18.00.
-    run("type", "update", "GUEST", "--value", "25.00")
-
-    def level(ref: str, code: str, quantity: str, expires: str) -> None:
-        run("level", "add", ref, code, "--quantity", quantity, "--start", "2026-01-01",
-            "--expires", expires)
-
-    level("CAT", "GUEST", "2", "2026-06-04")    # 20 days left on TODAY: expiring
-    level("GUS", "GUEST", "1", "2026-06-01")    # used up: nothing to lose
-    level("ANN", "ROOM", "120", "2026-07-01")   # 47 days: on the statement, not within 30
-    level("EVE", "ROOM", "120", "2026-06-14")   # 30 days: the edge of --within 30
-    level("DEE", "ROOM", "60", "2026-06-15")    # 31 days: beyond --within 30
-    level("BOB", "ROOM", "30", "2026-12-31")    # Bob's own: not his parent's business
-    level("CAT", "ROOM", "15", "2026-04-30")    # already expired with 15 left
-
-    run("allocate", guest["id"], "BOB", "--number", "1", "--comment", "for Bob")
-    run("delegate", "add", guest["id"], "DEE")
-
-    run("--operator", OPERATOR, "use", "ANN", "GUEST", "--on", "2026-02-01",
-        "--description", "Brought a friend", "--note", NOTE)
-    run("use", "ANN", "CREDIT", "--quantity", "12.50", "--on", "2026-02-03",
-        "--description", "+cafe", "--note", NOTE)
-    run("use", "ANN", "GUEST", "--on", "2026-02-10", "--description", HYPERLINK)
-    run("use", "BOB", "GUEST", "--on", "2026-02-15", "--description", "Bob's visit",
-        "--note", KID_NOTE)
-    run("use", "DEE", "GUEST", "--on", "2026-03-01", "--description", "Team visit")
-    run("use", "ANN", "CREDIT", "--quantity", "7.25", "--on", "2026-03-03",
-        "--description", "@shop")
-    run("use", "CAT", "GUEST", "--on", "2026-03-10", "--description", "-2+3")
-    run("use", "GUS", "GUEST", "--on", "2026-03-12", "--description", "Gus came")
-    run("use", "EVE", "ROOM", "--quantity", "30", "--on", "2026-03-15",
-        "--description", "\tTabbed booking")
-    [shop] = [e for e in rows("usage", "list", "--contact", "ANN", "--type", "CREDIT")
-              if e["description"] == "@shop"]
-    env["BENEFIT_TODAY"] = "2026-03-20"  # a void has no --on: it is dated today
-    run("usage", "void", shop["entry_id"], "--reason", "Charged twice")
-    run("use", "BOB", "ROOM", "--quantity", "10", "--on", "2026-04-01",
-        "--description", "Bob private room")
-    run("adjust", "ANN", "ROOM", "--by", "-3", "--reason", "Overran the booking",
-        "--on", "2026-04-05")
-    clock.set_operator(None)
-    yield path, {"guest_level": guest["id"], "voided_entry": shop["entry_id"]}
-
-
-@pytest.fixture
-def world(world_template: tuple[Path, dict[str, int]], isolated_db: Path,
-          monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """A fresh copy of the world at the test's own ``BENEFIT_DB``, today pinned."""
-    template, ids = world_template
-    copy_db(template, isolated_db)
-    monkeypatch.setenv("BENEFIT_TODAY", TODAY)
-    return ids
-
-
 # -- helpers -----------------------------------------------------------------------------------
-
-
-def rows(cli: Cli, *args: Any) -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = cli(*args, "-f", "json").json()
-    return data
-
-
-def report(cli: Cli, *args: Any) -> list[dict[str, Any]]:
-    return rows(cli, "report", *args)
-
-
-def csv_rows(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 def neutralized(text: str) -> str:
@@ -190,11 +66,6 @@ def neutralized(text: str) -> str:
     return text
 
 
-def one_error(result: Result) -> str:
-    assert len(result.error_lines) == 1, result.stderr
-    return result.error_lines[0]
-
-
 def close(a: float, b: float) -> bool:
     return abs(a - b) < 0.005
 
@@ -202,7 +73,7 @@ def close(a: float, b: float) -> bool:
 # -- "why is my balance 0?" -------------------------------------------------------------------
 
 
-def test_history_answers_why_the_balance_is_zero(cli, world):
+def test_history_answers_why_the_balance_is_zero(cli, report_world):
     history = report(cli, "history", "--contact", "ANN", "--type", "GUEST")
     assert [(h["kind"], h["date"], h["quantity"], h["balance_after"], h["used_by"],
              h["description"]) for h in history] == [
@@ -215,11 +86,11 @@ def test_history_answers_why_the_balance_is_zero(cli, world):
     assert {(h["contact_ref"], h["type"], h["status"]) for h in history} == {
         ("ANN", "GUEST", "current")}
     assert all(isinstance(h["entry_id"], int) for h in history if h["kind"] == "use")
-    [balance] = rows(cli, "balance", "ANN", "--type", "GUEST", "--on", TODAY)
+    [balance] = rows(cli, "balance", "ANN", "--type", "GUEST", "--on", REPORT_TODAY)
     assert balance["remaining"] == 0
 
 
-def test_history_date_filters_keep_the_running_balance_of_earlier_events(cli, world):
+def test_history_date_filters_keep_the_running_balance_of_earlier_events(cli, report_world):
     full = report(cli, "history", "--contact", "ANN", "--type", "GUEST")
     window = report(cli, "history", "--contact", "ANN", "--type", "GUEST",
                     "--from", "2026-02-05", "--to", "2026-02-28")
@@ -230,7 +101,7 @@ def test_history_date_filters_keep_the_running_balance_of_earlier_events(cli, wo
 # -- balances and usage agree with the ledger -------------------------------------------------
 
 
-def test_balances_report_equals_the_sums_of_the_history(cli, world):
+def test_balances_report_equals_the_sums_of_the_history(cli, report_world):
     history = report(cli, "history")
     sums: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     last: dict[tuple[str, str], float] = {}
@@ -285,7 +156,7 @@ def test_balances_report_equals_the_sums_of_the_history(cli, world):
 )
 def test_a_balance_is_current_if_any_part_is_and_shows_the_soonest_live_expiry(
         cli, db, monkeypatch, parts, status, expires_on):
-    monkeypatch.setenv("BENEFIT_TODAY", TODAY)
+    monkeypatch.setenv("BENEFIT_TODAY", REPORT_TODAY)
     cli("type", "add", "GUEST", "--name", "Guest pass", "--unit", "count", "--category", "perks")
     cli("contact", "add", "Dee", "--ref", "DEE")
     for start, expires in parts:
@@ -296,11 +167,11 @@ def test_a_balance_is_current_if_any_part_is_and_shows_the_soonest_live_expiry(
     assert (balance["granted"], balance["used"], balance["remaining"]) == (4, 1, 3)
 
 
-def test_balances_report_agrees_with_the_balance_command(cli, world):
+def test_balances_report_agrees_with_the_balance_command(cli, report_world):
     for b in report(cli, "balances"):
         if b["status"] == "expired":
             continue  # balance --on today shows what can still be drawn
-        [one] = rows(cli, "balance", b["contact_ref"], "--type", b["type"], "--on", TODAY)
+        [one] = rows(cli, "balance", b["contact_ref"], "--type", b["type"], "--on", REPORT_TODAY)
         assert close(one["remaining"], b["remaining"]), (b, one)
 
 
@@ -317,7 +188,7 @@ def ledger_totals(cli: Cli, key: Callable[[dict[str, Any]], str]) -> dict[str, t
 
 
 @pytest.mark.parametrize("by", ["type", "contact", "month"])
-def test_usage_totals_equal_the_ledgers_sums(cli, world, by):
+def test_usage_totals_equal_the_ledgers_sums(cli, report_world, by):
     key = {"type": lambda e: e["type"], "contact": lambda e: e["contact_ref"],
            "month": lambda e: e["date"][:7]}[by]
     expected = ledger_totals(cli, key)
@@ -327,7 +198,7 @@ def test_usage_totals_equal_the_ledgers_sums(cli, world, by):
         k: (uses, round(quantity, 2)) for k, (uses, quantity) in expected.items()}
 
 
-def test_usage_value_uses_the_unit_value_recorded_at_grant_time(cli, world):
+def test_usage_value_uses_the_unit_value_recorded_at_grant_time(cli, report_world):
     got = {g["type"]: g for g in report(cli, "usage", "--by", "type")}
     # GUEST: ANN's level was granted at 18.00 and used 4 times (ANN twice, BOB through his
     # allocation, DEE as a delegate); CAT's and GUS's levels came after the change to 25.00.
@@ -354,7 +225,7 @@ def test_usage_value_uses_the_unit_value_recorded_at_grant_time(cli, world):
     [["month", "type"], ["contact"], ["category"], ["type"], ["month"], ["type", "contact"]],
     ids=lambda by: "+".join(by),
 )
-def test_usage_groups_by_the_keys_given_most_used_first(cli, world, by):
+def test_usage_groups_by_the_keys_given_most_used_first(cli, report_world, by):
     args = [a for k in by for a in ("--by", k)]
     got = report(cli, "usage", *args)
     assert got
@@ -375,7 +246,7 @@ def test_usage_groups_by_the_keys_given_most_used_first(cli, world, by):
             ("2026-03", "ROOM"): 1, ("2026-04", "ROOM"): 1}
 
 
-def test_usage_filters_narrow_the_totals(cli, world):
+def test_usage_filters_narrow_the_totals(cli, report_world):
     assert [g["type"] for g in report(cli, "usage", "--category", "shop")] == ["CREDIT"]
     assert [(g["contact"], g["uses"]) for g in report(cli, "usage", "--by", "contact",
                                                        "--type", "GUEST", "--contact", "DEE")] == [
@@ -445,7 +316,7 @@ def test_an_ended_allocation_keeps_history_and_balances_in_step(cli, db):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_usage_chart_draws_bars_on_stderr_and_keeps_stdout_clean_data(cli, world, fmt):
+def test_usage_chart_draws_bars_on_stderr_and_keeps_stdout_clean_data(cli, report_world, fmt):
     result = cli("report", "usage", "--by", "month", "--chart", "-f", fmt)
     assert "█" in result.stderr
     for month in ("2026-02", "2026-03", "2026-04"):
@@ -461,7 +332,7 @@ def test_usage_chart_draws_bars_on_stderr_and_keeps_stdout_clean_data(cli, world
         assert sorted(g["month"] for g in result.json()) == ["2026-02", "2026-03", "2026-04"]
 
 
-def test_usage_chart_by_type_labels_bars_with_the_types(cli, world):
+def test_usage_chart_by_type_labels_bars_with_the_types(cli, report_world):
     result = cli("report", "usage", "--by", "type", "--chart", "-f", "csv")
     bars = [line for line in result.stderr.splitlines() if "█" in line]
     assert sorted(line.split()[0] for line in bars) == ["CREDIT", "GUEST", "ROOM"]
@@ -470,7 +341,7 @@ def test_usage_chart_by_type_labels_bars_with_the_types(cli, world):
 # -- statements --------------------------------------------------------------------------------
 
 
-def test_statement_shows_what_the_people_the_owner_gave_to_used(cli, world):
+def test_statement_shows_what_the_people_the_owner_gave_to_used(cli, report_world):
     lines = report(cli, "statement", "ANN")
     used = [(line["date"], line["type"], line["used_by"], line["quantity"], line["description"])
             for line in lines if line["description"] and not line["description"].startswith("Expires")]
@@ -488,7 +359,7 @@ def test_statement_shows_what_the_people_the_owner_gave_to_used(cli, world):
     assert dates == sorted(dates)
 
 
-def test_statement_lists_only_balances_expiring_within_sixty_days(cli, world, monkeypatch):
+def test_statement_lists_only_balances_expiring_within_sixty_days(cli, report_world, monkeypatch):
     monkeypatch.setenv("BENEFIT_TODAY", "2026-04-01")  # ROOM expires in 91 days
     assert not [line for line in report(cli, "statement", "ANN")
                 if "Expires on" in (line["description"] or "")]
@@ -497,7 +368,7 @@ def test_statement_lists_only_balances_expiring_within_sixty_days(cli, world, mo
             if "Expires on" in (line["description"] or "")] == ["ROOM"]
 
 
-def test_a_void_on_a_statement_has_the_opposite_sign_of_the_use_it_reverses(cli, world):
+def test_a_void_on_a_statement_has_the_opposite_sign_of_the_use_it_reverses(cli, report_world):
     lines = report(cli, "statement", "ANN", "--type", "CREDIT")
     [shop] = [line for line in lines if line["description"] == "@shop"]
     [void] = [line for line in lines if line["date"] == "2026-03-20"]
@@ -507,7 +378,7 @@ def test_a_void_on_a_statement_has_the_opposite_sign_of_the_use_it_reverses(cli,
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_statement_never_shows_a_note_or_an_operator(cli, world, fmt, tmp_path):
+def test_a_statement_never_shows_a_note_or_an_operator(cli, report_world, fmt, tmp_path):
     # Both are really recorded: the history (a staff report) shows the operators, and the
     # notes are in the ledger file.
     operators = {h["operator"] for h in report(cli, "history")}
@@ -530,7 +401,7 @@ def test_a_statement_never_shows_a_note_or_an_operator(cli, world, fmt, tmp_path
 # -- CSV safety --------------------------------------------------------------------------------
 
 
-def test_csv_history_round_trips_and_neutralizes_formulas(cli, world):
+def test_csv_history_round_trips_and_neutralizes_formulas(cli, report_world):
     text = cli("report", "history", "-f", "csv").stdout
     table = csv_rows(text)
     assert table[0] == HISTORY_COLUMNS
@@ -564,7 +435,7 @@ def test_csv_history_round_trips_and_neutralizes_formulas(cli, world):
 
 
 @pytest.mark.parametrize("name", list(REPORTS))
-def test_every_csv_report_round_trips_through_the_csv_module(cli, world, name):
+def test_every_csv_report_round_trips_through_the_csv_module(cli, report_world, name):
     data = report(cli, *REPORTS[name])
     assert data, name
     table = csv_rows(cli("report", *REPORTS[name], "-f", "csv").stdout)
@@ -583,7 +454,7 @@ def test_every_csv_report_round_trips_through_the_csv_module(cli, world, name):
                 assert cell == neutralized(value), (name, cell, value)
 
 
-def test_money_shows_two_decimals_in_text_formats(cli, world):
+def test_money_shows_two_decimals_in_text_formats(cli, report_world):
     balances = {(r["contact_ref"], r["type"]): r for r in csv.DictReader(io.StringIO(
         cli("report", "balances", "-f", "csv").stdout, newline=""))}
     credit = balances[("ANN", "CREDIT")]
@@ -601,7 +472,7 @@ def test_money_shows_two_decimals_in_text_formats(cli, world):
 
 
 @pytest.mark.parametrize("name", list(REPORTS))
-def test_every_report_in_every_format(cli, world, name, tmp_path):
+def test_every_report_in_every_format(cli, report_world, name, tmp_path):
     args = REPORTS[name]
     data = report(cli, *args)
     assert data
@@ -644,7 +515,7 @@ def test_every_report_in_every_format(cli, world, name, tmp_path):
         assert target.read_text(encoding="utf-8") == out
 
 
-def test_allocations_report_counts_and_lists_the_rows_behind_the_numbers(cli, world):
+def test_allocations_report_counts_and_lists_the_rows_behind_the_numbers(cli, report_world):
     assert report(cli, "allocations") == [
         {"type": "GUEST", "allocations": 1, "number_allocated": 1, "contacts": 1}]
     [row] = report(cli, "allocations", "--list")
@@ -680,15 +551,6 @@ def test_allocation_list_shows_each_status_and_money_in_currency_units(cli, db):
     assert b4[5:7] == ["12.50", "2.25"]
 
 
-@pytest.fixture
-def empty(cli: Cli, db: Path) -> Path:
-    """A database with a contact (for the statement), a type and a plan, and nothing else."""
-    cli("contact", "add", "Nobody Yet", "--ref", "N1")
-    cli("type", "add", "GUEST", "--name", "Guest pass", "--unit", "count", "--category", "x")
-    cli("plan", "add", "GOLD", "--name", "Gold", "--term", "12")
-    return db
-
-
 EMPTY_COLUMNS = {
     "history": HISTORY_COLUMNS,
     "usage": ["type", *USAGE_TAIL],
@@ -699,7 +561,7 @@ EMPTY_COLUMNS = {
 
 
 @pytest.mark.parametrize("name", list(REPORTS))
-def test_an_empty_report_is_headers_only_or_an_empty_list(cli, empty, name, tmp_path):
+def test_an_empty_report_is_headers_only_or_an_empty_list(cli, empty_ledger, name, tmp_path):
     args = [("N1" if a == "ANN" else a) for a in REPORTS[name]]
     for fmt in FORMATS:
         for extra in ([], ["--type", "GUEST"], ["--plan", "GOLD"]):
@@ -727,12 +589,12 @@ def test_an_empty_report_is_headers_only_or_an_empty_list(cli, empty, name, tmp_
         assert len(csv_rows(target.read_text(encoding="utf-8"))) == 1
 
 
-def test_empty_usage_with_several_keys_still_names_them(cli, empty):
+def test_empty_usage_with_several_keys_still_names_them(cli, empty_ledger):
     out = cli("report", "usage", "--by", "month", "--by", "category", "-f", "csv").stdout
     assert csv_rows(out) == [["month", "category", *USAGE_TAIL]]
 
 
-def test_filters_that_match_nothing_give_empty_reports(cli, world):
+def test_filters_that_match_nothing_give_empty_reports(cli, report_world):
     assert report(cli, "history", "--from", "2027-01-01") == []
     assert report(cli, "usage", "--plan", "SILVER") == []
     assert report(cli, "balances", "--plan", "SILVER") == []
@@ -743,7 +605,7 @@ def test_filters_that_match_nothing_give_empty_reports(cli, world):
 # -- expiring ----------------------------------------------------------------------------------
 
 
-def test_expiring_lists_who_loses_what_and_when_within_the_window(cli, world):
+def test_expiring_lists_who_loses_what_and_when_within_the_window(cli, report_world):
     got = report(cli, "expiring", "--within", "30")
     assert [(r["contact_ref"], r["type"], r["remaining"], r["expires_on"], r["days_left"])
             for r in got] == [
@@ -775,7 +637,7 @@ BAD_FILTERS = [
 
 @pytest.mark.parametrize("name", list(REPORTS))
 @pytest.mark.parametrize(("bad", "named"), BAD_FILTERS)
-def test_a_bad_filter_is_refused_in_one_line(cli, empty, name, bad, named):
+def test_a_bad_filter_is_refused_in_one_line(cli, empty_ledger, name, bad, named):
     args = [("N1" if a == "ANN" else a) for a in REPORTS[name]]
     if name == "statement" and bad[0] == "--contact":
         args, bad = ["statement", "NOPE"], []
@@ -796,7 +658,7 @@ def test_a_bad_filter_is_refused_in_one_line(cli, empty, name, bad, named):
     ],
     ids=["by-week", "by-plan", "within-negative", "within-text", "format"],
 )
-def test_wrong_usage_of_a_report_is_refused_in_one_line(cli, empty, args, named, tmp_path):
+def test_wrong_usage_of_a_report_is_refused_in_one_line(cli, empty_ledger, args, named, tmp_path):
     target = tmp_path / "never.csv"
     result = cli("report", *args, "-o", target, code=None)
     assert result.exit_code in (1, 2), (result.exit_code, result.stderr)
@@ -805,7 +667,7 @@ def test_wrong_usage_of_a_report_is_refused_in_one_line(cli, empty, args, named,
     assert not target.exists()
 
 
-def test_an_output_file_that_cannot_be_written_is_a_clear_refusal(cli, world, tmp_path):
+def test_an_output_file_that_cannot_be_written_is_a_clear_refusal(cli, report_world, tmp_path):
     target = tmp_path / "no-such-folder" / "history.csv"
     result = cli("report", "history", "-f", "csv", "-o", target, code=None)
     assert result.exit_code in (1, 2)
@@ -818,7 +680,7 @@ def test_an_output_file_that_cannot_be_written_is_a_clear_refusal(cli, world, tm
 # -- the SQL views -----------------------------------------------------------------------------
 
 
-def test_the_views_answer_from_plain_sqlite3(cli, world):
+def test_the_views_answer_from_plain_sqlite3(cli, report_world):
     report_balances = report(cli, "balances")
     report_history = report(cli, "history")
 
@@ -864,7 +726,7 @@ def assert_indexed(plan: str, table: str) -> None:
     assert f"SCAN {table}" not in plan, plan
 
 
-def test_the_balance_lookup_of_one_contact_uses_indexes(cli, world):
+def test_the_balance_lookup_of_one_contact_uses_indexes(cli, report_world):
     import benefit_cli.db.connection as connection
 
     issued: list[str] = []
@@ -877,8 +739,8 @@ def test_the_balance_lookup_of_one_contact_uses_indexes(cli, world):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(connection, "connect", tracing_connect)
-        cli("balance", "ANN", "--on", TODAY)
-        cli("balance", "ANN", "--type", "GUEST", "--on", TODAY)
+        cli("balance", "ANN", "--on", REPORT_TODAY)
+        cli("balance", "ANN", "--type", "GUEST", "--on", REPORT_TODAY)
 
     conn = sqlite3.connect(os.environ["BENEFIT_DB"])
     try:

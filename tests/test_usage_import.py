@@ -21,142 +21,30 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from conftest import COMMAND, Result, copy_db, snapshot
+from conftest import (
+    USAGE_HEADER,
+    USAGE_TODAY,
+    assert_db_ok,
+    balance,
+    copy_db,
+    entry_count,
+    problems,
+    run_on,
+    snapshot,
+    summary,
+    usage,
+    used,
+    used_by_type,
+    write_bytes,
+)
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
-Cli = Callable[..., Result]
-
-TODAY = "2026-06-15"
-HEADER = b"contact,type,quantity,used_on,description,ref\n"
-
-
-# -- the world ------------------------------------------------------------------------------
-
-
-def run_on(path: Path, *args: str) -> str:
-    """Run ``benefit --db PATH ARGS`` outside a test's fixtures (for module-wide set-up)."""
-    result = CliRunner().invoke(
-        COMMAND, ["--db", str(path), *map(str, args)], prog_name="benefit",
-        env={"BENEFIT_OPERATOR": "tester", "BENEFIT_TODAY": TODAY}, catch_exceptions=False)
-    assert result.exit_code == 0, (args, result.stdout, result.stderr)
-    return result.stdout
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("world") / "world.db"
-    run_on(path, "db", "init")
-    run_on(path, "type", "add", "GUEST", "--name", "Guest pass", "--unit", "count",
-           "--category", "admissions")
-    run_on(path, "type", "add", "CREDIT", "--name", "Shop credit", "--unit", "money",
-           "--category", "shop", "--value", "1.00")
-    run_on(path, "type", "add", "OLD", "--name", "Old voucher", "--unit", "count",
-           "--category", "admissions")
-    run_on(path, "plan", "add", "GOLD", "--name", "Gold", "--term", "12")
-    for code, quantity in (("GUEST", "5"), ("CREDIT", "10.00"), ("OLD", "3")):
-        run_on(path, "plan", "benefit", "add", "GOLD", code, "--quantity", quantity,
-               "--begin", "2026-01-01")
-    for name, ref in (("Ann", "C1"), ("Bob", "C2"), ("Cy", "C3")):
-        run_on(path, "contact", "add", name, "--ref", ref, "--joined", "2025-06-01")
-    run_on(path, "membership", "add", "C1", "GOLD", "--start", "2026-01-01")
-    run_on(path, "membership", "add", "C2", "GOLD", "--start", "2026-01-01")
-    run_on(path, "type", "retire", "OLD")
-    return path
-
-
-@pytest.fixture
-def world(template: Path, isolated_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    copy_db(template, isolated_db)
-    monkeypatch.setenv("BENEFIT_TODAY", TODAY)
-    return isolated_db
-
-
-# -- helpers --------------------------------------------------------------------------------
-
-
-
-@pytest.fixture(params=["same process", "writer process"])
-def both_ways(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Chunks of three rows, so that refs and balances carry across chunks (each chunk is
-    read before the one before it is written); the writing done in this process, or in a
-    writer process of its own as for a large file."""
-    from benefit_cli.services import importing, usage_import
-
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
-    if request.param == "writer process":
-        monkeypatch.setattr(usage_import, "SEPARATE_BYTES", 0)
-    return str(request.param)
-
-
-def entry_count(path: Path) -> int:
-    conn = sqlite3.connect(path)
-    try:
-        return int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
-    finally:
-        conn.close()
-
-
-def write_bytes(tmp_path: Path, data: bytes, name: str = "usage.csv") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
-def loads(text: str) -> Any:
-    """JSON with money kept exact."""
-    return json.loads(text, parse_float=Decimal)
-
-
-def entries(cli: Cli, *filters: str, db: Path | None = None) -> list[dict[str, Any]]:
-    where = ("--db", str(db)) if db else ()
-    data: list[dict[str, Any]] = loads(cli(*where, "usage", "list", *filters, "-f", "json").stdout)
-    return data
-
-
-def used(cli: Cli) -> list[tuple[str, str, Any, str, str | None]]:
-    """Every use as (contact, type, quantity, date, description), in ledger order."""
-    return [(e["contact_ref"], e["type"], e["quantity"], e["date"], e["description"])
-            for e in entries(cli) if e["kind"] == "use"]
-
-
-def balance(cli: Cli, contact: str, *options: str, db: Path | None = None) -> Any:
-    where = ("--db", str(db)) if db else ()
-    return loads(cli(*where, "balance", contact, *options, "-f", "json").stdout)
-
-
-def used_by_type(cli: Cli, contact: str) -> dict[str, Any]:
-    return {row["type"]: row["used"] for row in balance(cli, contact, "--on", "2026-06-01")}
-
-
-def problems(result: Result) -> list[str]:
-    """The located problems a refusal printed: ``row N...`` lines, with or without ``Error:``."""
-    found = []
-    for line in result.stderr.splitlines():
-        text = line.strip()
-        if text.startswith("Error: "):
-            text = text[len("Error: "):]
-        if text.startswith("row "):
-            found.append(text)
-    return found
-
-
-def summary(result: Result) -> str:
-    [line] = [line for line in result.stderr.splitlines() if line.startswith("rows read")]
-    return line
-
-
-def assert_db_ok(cli: Cli) -> None:
-    result = cli("db", "check")
-    assert "no problems found" in result.stdout + result.stderr
-
 
 # -- the corpus of bad files ----------------------------------------------------------------
 
@@ -183,65 +71,65 @@ BAD_FILES = [
         [("row 3, column contact:", "the contact is missing")],
         id="missing value"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,2026-02-30,,\n", (),
+        USAGE_HEADER + b"C1,GUEST,1,2026-02-30,,\n", (),
         [("row 2, column used_on:", "'2026-02-30' is not a valid date")],
         id="bad date"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,03/04/2026,,\n", (),
+        USAGE_HEADER + b"C1,GUEST,1,03/04/2026,,\n", (),
         [("row 2, column used_on:", "could be 3 April or March 4", "--dayfirst")],
         id="ambiguous date"),
     pytest.param(
-        HEADER + b"C1,GUEST,0,2026-03-01,,\n", (),
+        USAGE_HEADER + b"C1,GUEST,0,2026-03-01,,\n", (),
         [("row 2, column quantity:", "positive whole number", "'0'")],
         id="zero quantity"),
     pytest.param(
-        HEADER + b"C1,GUEST,-1,2026-03-01,,\n", (),
+        USAGE_HEADER + b"C1,GUEST,-1,2026-03-01,,\n", (),
         [("row 2, column quantity:", "positive whole number", "'-1'")],
         id="negative quantity"),
     pytest.param(
-        HEADER + b"C1,GUEST,1.5,2026-03-01,,\n", (),
+        USAGE_HEADER + b"C1,GUEST,1.5,2026-03-01,,\n", (),
         [("row 2, column quantity:", "whole number", "'1.5'")],
         id="fractional count"),
     pytest.param(
-        HEADER + b"C1,CREDIT,0.005,2026-03-01,,\n", (),
+        USAGE_HEADER + b"C1,CREDIT,0.005,2026-03-01,,\n", (),
         [("row 2, column quantity:", "more than two decimals", "'0.005'")],
         id="money with three decimals"),
     pytest.param(
-        HEADER + b"C9,GUEST,1,2026-03-01,,\n", (),
+        USAGE_HEADER + b"C9,GUEST,1,2026-03-01,,\n", (),
         [("row 2, column contact:", 'no contact "C9"')],
         id="unknown contact"),
     pytest.param(
-        HEADER + b"C1,NOPE,1,2026-03-01,,\n", (),
+        USAGE_HEADER + b"C1,NOPE,1,2026-03-01,,\n", (),
         [("row 2, column type:", 'no benefit type "NOPE"')],
         id="unknown type"),
     pytest.param(
-        HEADER + b"C1,old,1,2026-03-01,,\n", (),
+        USAGE_HEADER + b"C1,old,1,2026-03-01,,\n", (),
         [("row 2, column type:", '"OLD" is retired')],
         id="retired type"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,2027-02-01,,\n", (),
+        USAGE_HEADER + b"C1,GUEST,1,2027-02-01,,\n", (),
         [("row 2, column used_on:", "no GUEST balance is valid on that date")],
         id="date outside every level"),
     pytest.param(
-        HEADER + b"C1,GUEST,3,2026-03-01,first,\nC1,GUEST,3,2026-03-02,second,\n", (),
+        USAGE_HEADER + b"C1,GUEST,3,2026-03-01,first,\nC1,GUEST,3,2026-03-02,second,\n", (),
         [("row 3, column quantity:", "cannot use 3 of GUEST", "only 2 remain")],
         id="overdraw within the file"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,2026-03-01,,K1\nC2,GUEST,2,2026-03-01,,K1\n", (),
+        USAGE_HEADER + b"C1,GUEST,1,2026-03-01,,K1\nC2,GUEST,2,2026-03-01,,K1\n", (),
         [("row 3, column ref:", '"K1"', "different use")],
         id="ref repeated with different content"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,2026-03-01,fine,\nC1,GUEST,1,2026-03-02,\"never closed,\n"
+        USAGE_HEADER + b"C1,GUEST,1,2026-03-01,fine,\nC1,GUEST,1,2026-03-02,\"never closed,\n"
         b"C1,GUEST,1,2026-03-03,,\n", (),
         [("row 3:", "never closed")],
         id="unclosed quote"),
     pytest.param(
-        HEADER + b'C1,GUEST,1,2026-03-01,"line one\nline two\nline three",\n'
+        USAGE_HEADER + b'C1,GUEST,1,2026-03-01,"line one\nline two\nline three",\n'
         b"C1,GUEST,1,2026-03-02,,\nC9,GUEST,1,2026-03-03,,\n", (),
         [("row 4, column contact:", 'no contact "C9"')],
         id="quoted newlines keep later row numbers"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,2026-03-01,,\n\n,,,,,\nC9,GUEST,1,2026-03-03,,\n", (),
+        USAGE_HEADER + b"C1,GUEST,1,2026-03-01,,\n\n,,,,,\nC9,GUEST,1,2026-03-03,,\n", (),
         [("row 5, column contact:", 'no contact "C9"')],
         id="blank rows are counted"),
     pytest.param(
@@ -253,15 +141,15 @@ BAD_FILES = [
         [("row 3, column C:", "3 cells but the header has 2 columns")],
         id="more cells than the header"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,03/04/2026,,\n", ("--dayfirst", "--monthfirst"),
+        USAGE_HEADER + b"C1,GUEST,1,03/04/2026,,\n", ("--dayfirst", "--monthfirst"),
         [],
         id="dayfirst and monthfirst together"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,2026-03-01,,\n", ("--encoding", "klingon"),
+        USAGE_HEADER + b"C1,GUEST,1,2026-03-01,,\n", ("--encoding", "klingon"),
         [],
         id="unknown encoding"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,2026-03-01,,\n", ("--on-error", "ignore"),
+        USAGE_HEADER + b"C1,GUEST,1,2026-03-01,,\n", ("--on-error", "ignore"),
         [],
         id="unknown --on-error"),
 ]
@@ -269,10 +157,10 @@ BAD_FILES = [
 
 @pytest.mark.parametrize(("data", "args", "expected"), BAD_FILES)
 def test_a_bad_file_is_refused_naming_row_and_column_and_writes_nothing(
-    cli, world, tmp_path, data, args, expected
+    cli, usage_world, tmp_path, data, args, expected
 ):
     path = write_bytes(tmp_path, data)
-    before = snapshot(world)
+    before = snapshot(usage_world)
     result = cli("usage", "import", path, *args, code=None)
     assert result.exit_code in (1, 2)
     assert len(result.error_lines) == 1, result.stderr
@@ -286,19 +174,19 @@ def test_a_bad_file_is_refused_naming_row_and_column_and_writes_nothing(
         assert result.exit_code == 1
     else:
         assert result.exit_code == 2  # a wrong use of the command, not a bad file
-    assert snapshot(world) == before
-    assert entry_count(world) == 0
+    assert snapshot(usage_world) == before
+    assert entry_count(usage_world) == 0
 
 
-def test_every_bad_row_is_reported_and_nothing_is_imported(both_ways, cli, world, tmp_path):
-    path = write_bytes(tmp_path, HEADER
+def test_every_bad_row_is_reported_and_nothing_is_imported(both_ways, cli, usage_world, tmp_path):
+    path = write_bytes(tmp_path, USAGE_HEADER
                        + b"C1,GUEST,1,2026-03-01,good,\n"
                        + b"C9,GUEST,1,2026-03-01,unknown contact,\n"
                        + b"C2,GUEST,1,2026-03-02,good,\n"
                        + b"C2,GUEST,2,2026-02-30,bad date,\n"
                        + b"C1,CREDIT,0.10,2026-03-03,good,\n"
                        + b"C1,NOPE,1,2026-03-04,unknown type,\n")
-    before = snapshot(world)
+    before = snapshot(usage_world)
     result = cli("usage", "import", path, code=1)
     found = problems(result)
     assert [line.split(":")[0] for line in found] == [
@@ -306,14 +194,14 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(both_ways, cli, world
     assert result.error_lines == [
         "Error: 3 rows have problems, so nothing was imported; fix them and try again."]
     assert summary(result).startswith("rows read 6, valid 3 (not written)")
-    assert snapshot(world) == before
+    assert snapshot(usage_world) == before
 
 
-def test_problems_are_listed_in_file_order_whatever_found_them(both_ways, cli, world, tmp_path):
+def test_problems_are_listed_in_file_order_whatever_found_them(both_ways, cli, usage_world, tmp_path):
     # Chunks of three: rows 2-4, 5-7. An overdraw (found when drawing) comes before an
     # unknown contact (found when reading) in the first; the second chunk is read before
     # the first is drawn.
-    path = write_bytes(tmp_path, HEADER
+    path = write_bytes(tmp_path, USAGE_HEADER
                        + b"C1,GUEST,6,2026-03-01,more than the 5 held,\n"
                        + b"C9,GUEST,1,2026-03-01,unknown contact,\n"
                        + b"C1,GUEST,5,2026-03-01,good,\n"
@@ -328,14 +216,14 @@ def test_problems_are_listed_in_file_order_whatever_found_them(both_ways, cli, w
     with open(rejects, encoding="utf-8-sig", newline="") as handle:
         assert [r[4] for r in csv.reader(handle)][1:] == [
             "more than the 5 held", "unknown contact", "bad date", "none left"]
-    assert entry_count(world) == 0
+    assert entry_count(usage_world) == 0
 
 
 @pytest.mark.parametrize("dry_run", [pytest.param((), id="import"),
                                      pytest.param(("--dry-run",), id="dry run")])
-def test_the_first_hundred_problems_are_shown_and_the_rest_counted(cli, world, tmp_path, dry_run):
-    path = write_bytes(tmp_path, HEADER + b"C9,GUEST,1,2026-03-01,,\n" * 150)
-    before = snapshot(world)
+def test_the_first_hundred_problems_are_shown_and_the_rest_counted(cli, usage_world, tmp_path, dry_run):
+    path = write_bytes(tmp_path, USAGE_HEADER + b"C9,GUEST,1,2026-03-01,,\n" * 150)
+    before = snapshot(usage_world)
     result = cli("usage", "import", path, *dry_run, code=1)
     found = problems(result)
     assert [line.split(",")[0] for line in found] == [f"row {n}" for n in range(2, 102)]
@@ -345,22 +233,22 @@ def test_the_first_hundred_problems_are_shown_and_the_rest_counted(cli, world, t
     if not dry_run:
         assert result.error_lines == [
             "Error: 150 rows have problems, so nothing was imported; fix them and try again."]
-    assert snapshot(world) == before
+    assert snapshot(usage_world) == before
 
 
-def test_rejects_file_holds_every_bad_row(cli, world, tmp_path):
-    path = write_bytes(tmp_path, HEADER + b"C9,GUEST,1,2026-03-01,,\n" * 150)
-    before = snapshot(world)
+def test_rejects_file_holds_every_bad_row(cli, usage_world, tmp_path):
+    path = write_bytes(tmp_path, USAGE_HEADER + b"C9,GUEST,1,2026-03-01,,\n" * 150)
+    before = snapshot(usage_world)
     rejects = tmp_path / "rejects.csv"
     cli("usage", "import", path, "--on-error", "skip", "--rejects", rejects)
     with open(rejects, encoding="utf-8-sig", newline="") as handle:
         assert len(list(csv.reader(handle))) == 1 + 150
-    assert snapshot(world) == before
+    assert snapshot(usage_world) == before
 
 
-def test_no_bad_row_goes_unmentioned_when_rows_have_several_problems(cli, world, tmp_path):
+def test_no_bad_row_goes_unmentioned_when_rows_have_several_problems(cli, usage_world, tmp_path):
     # 60 rows with two problems each: 120 problems, more than the 100 shown on screen.
-    path = write_bytes(tmp_path, HEADER + b"C9,NOPE,1,2026-03-01,,\n" * 60)
+    path = write_bytes(tmp_path, USAGE_HEADER + b"C9,NOPE,1,2026-03-01,,\n" * 60)
     result = cli("usage", "import", path, code=1)
     shown = {int(line.split(",")[0].removeprefix("row ")) for line in problems(result)}
     told_of_more = any(line.strip().startswith("... and") for line in result.stderr.splitlines())
@@ -380,22 +268,22 @@ GOOD_FILES = [
         id="cp1252 with --encoding"),
     pytest.param(
         b"contact,type,colour\nC1,GUEST,red\n", ("--ignore-extra",),
-        [("C1", "GUEST", 1, TODAY, None)],
+        [("C1", "GUEST", 1, USAGE_TODAY, None)],
         id="unknown column with --ignore-extra"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,03/04/2026,,\n", ("--dayfirst",),
+        USAGE_HEADER + b"C1,GUEST,1,03/04/2026,,\n", ("--dayfirst",),
         [("C1", "GUEST", 1, "2026-04-03", None)],
         id="ambiguous date with --dayfirst"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,03/04/2026,,\n", ("--monthfirst",),
+        USAGE_HEADER + b"C1,GUEST,1,03/04/2026,,\n", ("--monthfirst",),
         [("C1", "GUEST", 1, "2026-03-04", None)],
         id="ambiguous date with --monthfirst"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,25/03/2026,,\n", (),
+        USAGE_HEADER + b"C1,GUEST,1,25/03/2026,,\n", (),
         [("C1", "GUEST", 1, "2026-03-25", None)],
         id="slash date that reads one way"),
     pytest.param(
-        b"\xef\xbb\xbf" + HEADER + "C1,GUEST,2,2026-03-01,Zoë,\n".encode(), (),
+        b"\xef\xbb\xbf" + USAGE_HEADER + "C1,GUEST,2,2026-03-01,Zoë,\n".encode(), (),
         [("C1", "GUEST", 2, "2026-03-01", "Zoë")],
         id="UTF-8 BOM"),
     pytest.param(
@@ -412,7 +300,7 @@ GOOD_FILES = [
         [("C1", "GUEST", 1, "2026-03-01", None)],
         id="--delimiter"),
     pytest.param(
-        HEADER.replace(b"\n", b"\r\n")
+        USAGE_HEADER.replace(b"\n", b"\r\n")
         + b"C1,GUEST,1,2026-03-01,x,\r\nC2,GUEST,1,2026-03-02,y,\r\n", (),
         [("C1", "GUEST", 1, "2026-03-01", "x"), ("C2", "GUEST", 1, "2026-03-02", "y")],
         id="CRLF"),
@@ -421,13 +309,13 @@ GOOD_FILES = [
         [("C1", "CREDIT", D("2.25"), "2026-03-01", None)],
         id="Excel: BOM, semicolons and CRLF"),
     pytest.param(
-        HEADER + b'C1,GUEST,1,2026-03-01,"Board meeting\nroom 2, ""east""",\n'
+        USAGE_HEADER + b'C1,GUEST,1,2026-03-01,"Board meeting\nroom 2, ""east""",\n'
         b"C2,GUEST,1,2026-03-02,after,\n", (),
         [("C1", "GUEST", 1, "2026-03-01", 'Board meeting\nroom 2, "east"'),
          ("C2", "GUEST", 1, "2026-03-02", "after")],
         id="quoted newline in a description"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,2026-03-01,,\n\n\n\n", (),
+        USAGE_HEADER + b"C1,GUEST,1,2026-03-01,,\n\n\n\n", (),
         [("C1", "GUEST", 1, "2026-03-01", None)],
         id="blank trailing lines"),
     pytest.param(
@@ -439,12 +327,12 @@ GOOD_FILES = [
         [("C2", "GUEST", 1, "2026-03-01", None)],
         id="header with spaces around"),
     pytest.param(
-        HEADER + b"C1,GUEST,1,2026-03-01,=SUM(A1),\nC1,GUEST,1,2026-03-02,@cmd,\n", (),
+        USAGE_HEADER + b"C1,GUEST,1,2026-03-01,=SUM(A1),\nC1,GUEST,1,2026-03-02,@cmd,\n", (),
         [("C1", "GUEST", 1, "2026-03-01", "=SUM(A1)"), ("C1", "GUEST", 1, "2026-03-02", "@cmd")],
         id="formula-like text stored as written"),
     pytest.param(
         b"contact,type\nC1,GUEST\n", (),
-        [("C1", "GUEST", 1, TODAY, None)],
+        [("C1", "GUEST", 1, USAGE_TODAY, None)],
         id="defaults: quantity 1, today"),
     pytest.param(
         b"contact,type,quantity,used_on,description\n 2 , guest , 2 , 2026-03-01 , x \n", (),
@@ -458,7 +346,7 @@ GOOD_FILES = [
 
 
 @pytest.mark.parametrize(("data", "args", "expected"), GOOD_FILES)
-def test_an_accepted_file_is_imported_exactly_as_written(cli, world, tmp_path, data, args,
+def test_an_accepted_file_is_imported_exactly_as_written(cli, usage_world, tmp_path, data, args,
                                                          expected):
     path = write_bytes(tmp_path, data)
     result = cli("usage", "import", path, *args)
@@ -472,8 +360,10 @@ def test_an_accepted_file_is_imported_exactly_as_written(cli, world, tmp_path, d
 # -- on-error skip, rejects, fix and re-import ----------------------------------------------
 
 
-def test_skip_writes_good_rows_and_the_fixed_rejects_add_exactly_the_rest(both_ways, cli, world, tmp_path):
-    path = write_bytes(tmp_path, HEADER
+def test_skip_writes_good_rows_and_the_fixed_rejects_add_exactly_the_rest(
+    both_ways, cli, usage_world, tmp_path
+):
+    path = write_bytes(tmp_path, USAGE_HEADER
                        + b"C1,GUEST,2,2026-03-01,good a,\n"
                        + b"C9,GUEST,1,2026-03-01,bad contact,\n"
                        + b"C2,GUEST,0,2026-03-02,zero,\n"
@@ -512,11 +402,11 @@ def test_skip_writes_good_rows_and_the_fixed_rejects_add_exactly_the_rest(both_w
     assert used_by_type(cli, "C2") == {"GUEST": 1 + 2, "CREDIT": D("1.50"), "OLD": 0}
 
     # And the first file again adds nothing: its good rows are there, its bad rows still bad.
-    before = snapshot(world)
+    before = snapshot(usage_world)
     again = cli("usage", "import", path, "--on-error", "skip")
     assert summary(again).startswith("rows read 6, imported 0, skipped as already present 3,"
                                      " rejected 3")
-    assert snapshot(world) == before
+    assert snapshot(usage_world) == before
     assert_db_ok(cli)
 
 
@@ -526,29 +416,31 @@ def test_skip_writes_good_rows_and_the_fixed_rejects_add_exactly_the_rest(both_w
 @pytest.mark.parametrize(
     "data",
     [
-        pytest.param(HEADER + b"C1,GUEST,1,2026-03-01,a,R1\nC2,CREDIT,0.10,2026-03-01,b,R2\n"
+        pytest.param(USAGE_HEADER + b"C1,GUEST,1,2026-03-01,a,R1\nC2,CREDIT,0.10,2026-03-01,b,R2\n"
                      b"C1,GUEST,2,2026-03-02,c,R3\n", id="with refs"),
         pytest.param(b"contact,type,quantity,used_on,description\n"
                      b"C1,GUEST,1,2026-03-01,a\nC2,CREDIT,0.10,2026-03-01,b\n"
                      b"C1,GUEST,2,2026-03-02,c\n", id="without a ref column"),
     ],
 )
-def test_importing_the_same_file_twice_adds_nothing_the_second_time(both_ways, cli, world, tmp_path, data):
+def test_importing_the_same_file_twice_adds_nothing_the_second_time(
+    both_ways, cli, usage_world, tmp_path, data
+):
     path = write_bytes(tmp_path, data)
     first = cli("usage", "import", path)
     assert summary(first).startswith("rows read 3, imported 3, skipped as already present 0")
-    before = snapshot(world)
+    before = snapshot(usage_world)
     second = cli("usage", "import", path)
     assert summary(second).startswith(
         "rows read 3, imported 0, skipped as already present 3, rejected 0")
-    assert snapshot(world) == before
-    assert entry_count(world) == 3
+    assert snapshot(usage_world) == before
+    assert entry_count(usage_world) == 3
 
 
 @pytest.mark.parametrize("remembered", [100_000, 4_000, 1_000],
                          ids=["counted in memory", "saved now and then", "saved every chunk"])
 def test_a_large_file_through_the_writer_imports_once_and_then_adds_nothing(
-    cli, world, tmp_path, monkeypatch, remembered
+    cli, usage_world, tmp_path, monkeypatch, remembered
 ):
     # Full chunks through the writer process: the second time every look-up finds its
     # refs, answers larger than a pipe holds. Half the rows have no ref, each of them
@@ -562,15 +454,17 @@ def test_a_large_file_through_the_writer_imports_once_and_then_adds_nothing(
         "--expires", "2026-12-31")
     lines = [f"C1,GUEST,1,2026-03-01,visit {n % 4000},{f'R{n}' if n % 2 else ''}\n"
              for n in range(12_000)]
-    path = write_bytes(tmp_path, HEADER + "".join(lines).encode())
+    path = write_bytes(tmp_path, USAGE_HEADER + "".join(lines).encode())
     first = cli("usage", "import", path)
     assert summary(first).startswith("rows read 12000, imported 12000, skipped as already present 0")
     second = cli("usage", "import", path)
     assert summary(second).startswith("rows read 12000, imported 0, skipped as already present 12000")
-    assert entry_count(world) == 12_000
+    assert entry_count(usage_world) == 12_000
 
 
-def test_identical_rows_without_refs_both_count_and_reimport_adds_nothing(both_ways, cli, world, tmp_path):
+def test_identical_rows_without_refs_both_count_and_reimport_adds_nothing(
+    both_ways, cli, usage_world, tmp_path
+):
     row = b"C1,GUEST,1,2026-03-01,Guest at the gala\n"
     path = write_bytes(tmp_path, b"contact,type,quantity,used_on,description\n" + row + row)
     cli("usage", "import", path)
@@ -578,7 +472,7 @@ def test_identical_rows_without_refs_both_count_and_reimport_adds_nothing(both_w
     assert used_by_type(cli, "C1")["GUEST"] == 2
     second = cli("usage", "import", path)
     assert summary(second).startswith("rows read 2, imported 0, skipped as already present 2")
-    assert entry_count(world) == 2
+    assert entry_count(usage_world) == 2
     # A third identical row in a longer file is the only new one.
     longer = write_bytes(tmp_path, b"contact,type,quantity,used_on,description\n" + row * 3,
                          "longer.csv")
@@ -587,10 +481,10 @@ def test_identical_rows_without_refs_both_count_and_reimport_adds_nothing(both_w
     assert used_by_type(cli, "C1")["GUEST"] == 3
 
 
-def test_a_ref_repeated_in_the_next_chunk_is_a_repeat_or_a_conflict(both_ways, cli, world,
+def test_a_ref_repeated_in_the_next_chunk_is_a_repeat_or_a_conflict(both_ways, cli, usage_world,
                                                                     tmp_path):
     # Chunks of three: rows 4 and 5 are in neighbouring chunks, rows 4 and 8 are not.
-    head = HEADER + b"C2,GUEST,1,2026-03-01,,\n" * 2
+    head = USAGE_HEADER + b"C2,GUEST,1,2026-03-01,,\n" * 2
     same = write_bytes(tmp_path, head + b"C1,GUEST,1,2026-03-01,x,K5\n"
                        + b"C1,GUEST,1,2026-03-01,x,K5\n", "same.csv")
     result = cli("usage", "import", same)
@@ -601,28 +495,28 @@ def test_a_ref_repeated_in_the_next_chunk_is_a_repeat_or_a_conflict(both_ways, c
                         + b"C1,GUEST,2,2026-04-01,y,K6\n"
                         + b"C2,GUEST,1,2026-04-01,,\n" * 2
                         + b"C1,GUEST,3,2026-04-01,y,K6\n", "other.csv")
-    before = snapshot(world)
+    before = snapshot(usage_world)
     result = cli("usage", "import", other, code=1)
     assert [line.split(":")[0] for line in problems(result)] == [
         "row 5, column ref", "row 8, column ref"]
-    assert snapshot(world) == before
+    assert snapshot(usage_world) == before
 
 
-def test_a_ref_already_in_the_ledger_with_other_content_is_refused(both_ways, cli, world, tmp_path):
+def test_a_ref_already_in_the_ledger_with_other_content_is_refused(both_ways, cli, usage_world, tmp_path):
     cli("use", "C1", "GUEST", "--on", "2026-03-01", "--ref", "K7")
-    path = write_bytes(tmp_path, HEADER + b"C1,GUEST,2,2026-03-01,,K7\n")
-    before = snapshot(world)
+    path = write_bytes(tmp_path, USAGE_HEADER + b"C1,GUEST,2,2026-03-01,,K7\n")
+    before = snapshot(usage_world)
     result = cli("usage", "import", path, code=1)
     [line] = problems(result)
     assert line.startswith("row 2, column ref:") and '"K7"' in line
-    assert snapshot(world) == before
+    assert snapshot(usage_world) == before
 
 
 def test_a_row_already_recorded_by_use_with_the_same_ref_and_content_is_skipped(
-    cli, world, tmp_path
+    cli, usage_world, tmp_path
 ):
     cli("use", "C1", "GUEST", "--on", "2026-03-01", "--description", "Gala", "--ref", "K8")
-    path = write_bytes(tmp_path, HEADER + b"C1,GUEST,1,2026-03-01,Gala,K8\n"
+    path = write_bytes(tmp_path, USAGE_HEADER + b"C1,GUEST,1,2026-03-01,Gala,K8\n"
                        + b"C2,GUEST,1,2026-03-01,Gala,K9\n")
     result = cli("usage", "import", path)
     assert summary(result).startswith("rows read 2, imported 1, skipped as already present 1")
@@ -633,30 +527,30 @@ def test_a_row_already_recorded_by_use_with_the_same_ref_and_content_is_skipped(
 # -- dry run, money, summary ----------------------------------------------------------------
 
 
-def test_dry_run_writes_nothing_and_reports(both_ways, cli, world, tmp_path):
-    good = write_bytes(tmp_path, HEADER + b"C1,GUEST,1,2026-03-01,,\nC2,GUEST,1,2026-03-01,,\n")
-    before = snapshot(world)
+def test_dry_run_writes_nothing_and_reports(both_ways, cli, usage_world, tmp_path):
+    good = write_bytes(tmp_path, USAGE_HEADER + b"C1,GUEST,1,2026-03-01,,\nC2,GUEST,1,2026-03-01,,\n")
+    before = snapshot(usage_world)
     result = cli("usage", "import", good, "--dry-run")
     assert result.stderr.startswith("Dry run, nothing written: rows read 2, valid 2 (not"
                                     " written), skipped as already present 0, rejected 0")
-    assert snapshot(world) == before
+    assert snapshot(usage_world) == before
 
-    bad = write_bytes(tmp_path, HEADER + b"C1,GUEST,1,2026-03-01,,\nC9,GUEST,1,2026-03-01,,\n",
+    bad = write_bytes(tmp_path, USAGE_HEADER + b"C1,GUEST,1,2026-03-01,,\nC9,GUEST,1,2026-03-01,,\n",
                       "bad.csv")
     result = cli("usage", "import", bad, "--dry-run", code=1)
     [line] = problems(result)
     assert line.startswith('row 3, column contact: no contact "C9"')
-    assert snapshot(world) == before
+    assert snapshot(usage_world) == before
 
     # And the real import afterwards still writes the file.
     cli("usage", "import", good)
-    assert entry_count(world) == 2
+    assert entry_count(usage_world) == 2
 
 
-def test_money_cents_stay_exact(cli, world, tmp_path):
+def test_money_cents_stay_exact(cli, usage_world, tmp_path):
     rows = b"".join(b"C1,CREDIT,%s,2026-03-01,,\n" % q for q in (b"0.10", b"0.20") * 3)
     rows += b"C2,CREDIT,0.10,2026-03-01,,\nC2,CREDIT,0.20,2026-03-01,,\n"
-    cli("usage", "import", write_bytes(tmp_path, HEADER + rows))
+    cli("usage", "import", write_bytes(tmp_path, USAGE_HEADER + rows))
     [c1] = [r for r in balance(cli, "C1", "--on", "2026-03-01") if r["type"] == "CREDIT"]
     [c2] = [r for r in balance(cli, "C2", "--on", "2026-03-01") if r["type"] == "CREDIT"]
     assert (c1["used"], c1["remaining"]) == (D("0.90"), D("9.10"))
@@ -665,8 +559,8 @@ def test_money_cents_stay_exact(cli, world, tmp_path):
     assert_db_ok(cli)
 
 
-def test_piped_import_prints_one_summary_line(cli, world, tmp_path):
-    path = write_bytes(tmp_path, HEADER + b"C1,GUEST,1,2026-03-01,,\n" * 3)
+def test_piped_import_prints_one_summary_line(cli, usage_world, tmp_path):
+    path = write_bytes(tmp_path, USAGE_HEADER + b"C1,GUEST,1,2026-03-01,,\n" * 3)
     result = cli("usage", "import", path)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
@@ -680,22 +574,22 @@ def test_piped_import_prints_one_summary_line(cli, world, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def shared_template(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shared_template(usage_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The world plus what makes the consumption order matter: a short, high-priority
     GUEST level for C2, an allocation of C1's GUEST to C3, C3 a delegate of C2's CREDIT."""
     path = tmp_path_factory.mktemp("shared") / "shared.db"
-    copy_db(template, path)
+    copy_db(usage_template, path)
     run_on(path, "level", "add", "C2", "GUEST", "--quantity", "2", "--start", "2026-03-01",
-           "--expires", "2026-04-30", "--priority", "10")
+           "--expires", "2026-04-30", "--priority", "10", today=USAGE_TODAY)
     run_on(path, "level", "add", "C3", "CREDIT", "--quantity", "1.00", "--start", "2026-02-01",
-           "--expires", "2026-02-28")
-    levels = json.loads(run_on(path, "level", "list", "-f", "json"))
+           "--expires", "2026-02-28", today=USAGE_TODAY)
+    levels = json.loads(run_on(path, "level", "list", "-f", "json", today=USAGE_TODAY))
     [c1_guest] = [lv["id"] for lv in levels
                   if (lv["contact_ref"], lv["type"], lv["source"]) == ("C1", "GUEST", "plan")]
     [c2_credit] = [lv["id"] for lv in levels
                    if (lv["contact_ref"], lv["type"]) == ("C2", "CREDIT")]
-    run_on(path, "allocate", str(c1_guest), "C3", "--number", "2")
-    run_on(path, "delegate", "add", str(c2_credit), "C3")
+    run_on(path, "allocate", str(c1_guest), "C3", "--number", "2", today=USAGE_TODAY)
+    run_on(path, "delegate", "add", str(c2_credit), "C3", today=USAGE_TODAY)
     return path
 
 
@@ -749,7 +643,7 @@ def test_import_with_skip_equals_one_use_per_row_in_file_order(both_ways, cli, s
 
         def ledger(db: Path) -> Counter[tuple[Any, ...]]:
             return Counter((e["date"], e["contact_ref"], e["type"], e["kind"], e["quantity"],
-                            e["level_id"], e["description"]) for e in entries(cli, db=db))
+                            e["level_id"], e["description"]) for e in usage(cli, db=db))
 
         assert ledger(imported) == ledger(single)
 
@@ -815,16 +709,16 @@ def big_file(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_kill_9_during_a_large_import_leaves_nothing_and_the_rerun_completes(
-    cli, world, big_file
+    cli, usage_world, big_file
 ):
     started = time.monotonic()
     cli("level", "add", "C1", "GUEST", "--quantity", "1000000", "--start", "2026-01-01",
         "--expires", "2026-12-31")
-    conn = sqlite3.connect(world)
+    conn = sqlite3.connect(usage_world)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    before = snapshot(world)
-    env = {**os.environ, "BENEFIT_DB": str(world), "BENEFIT_OPERATOR": "tester"}
+    before = snapshot(usage_world)
+    env = {**os.environ, "BENEFIT_DB": str(usage_world), "BENEFIT_OPERATOR": "tester"}
 
     process = subprocess.Popen([*benefit_command(), "usage", "import", str(big_file)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -834,7 +728,7 @@ def test_kill_9_during_a_large_import_leaves_nothing_and_the_rerun_completes(
         # happens only inside it.
         deadline = time.monotonic() + 30
         most = big_file.stat().st_size * 3 // 4
-        while (wal_size(world) < 4 * 1024 * 1024
+        while (wal_size(usage_world) < 4 * 1024 * 1024
                and read_position(process.pid, big_file) < most):
             assert process.poll() is None, "the import ended before it could be killed"
             assert time.monotonic() < deadline, "the import never got far enough to kill it"
@@ -857,14 +751,14 @@ def test_kill_9_during_a_large_import_leaves_nothing_and_the_rerun_completes(
 
     check = cli("db", "check")
     assert "no problems found" in check.stdout + check.stderr
-    assert entry_count(world) == 0
-    assert snapshot(world) == before
+    assert entry_count(usage_world) == 0
+    assert snapshot(usage_world) == before
 
     rerun = subprocess.run([*benefit_command(), "usage", "import", str(big_file)], env=env,
                            capture_output=True, text=True, timeout=45)
     assert rerun.returncode == 0, rerun.stderr
     assert f"rows read {KILL_ROWS}, imported {KILL_ROWS}, skipped as already present 0" in (
         rerun.stderr)
-    assert entry_count(world) == KILL_ROWS
+    assert entry_count(usage_world) == KILL_ROWS
     assert_db_ok(cli)
     assert time.monotonic() - started < 75

@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+from conftest import write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,12 +32,6 @@ USAGE_COLUMNS = {
     "note": False,
     "ref": False,
 }
-
-
-def write(tmp_path: Path, data: bytes, name: str = "in.csv") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
 
 
 def read_all(path: Path, **options: object) -> list[tuple[int, dict[str, str]]]:

@@ -6,7 +6,8 @@ This is the only ``conftest.py`` of the suite, on purpose. The test folders are 
 (every test file has a basename of its own), so pytest imports each ``conftest.py`` under the
 one module name ``conftest``: a second one in a subfolder would replace this one in
 ``sys.modules``, and ``from conftest import ...`` in every file collected after it would
-import the wrong module. So the helpers of every area live here, in sections:
+import the wrong module (``pytest_sessionstart`` below refuses one). So the fixtures and
+helpers of every area live here, in sections:
 
 - the CLI and the database file (every test);
 - reading output back and asserting refusals (every CLI test);
@@ -42,6 +43,16 @@ from benefit_cli.domain.models import PlanBenefit
 # Typer rebuilds the Click command on every invoke (about 50 ms); the suite runs
 # thousands of commands, so build it once. It is the very same command object.
 COMMAND = typer.main.get_command(create_app())
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse a second ``conftest.py`` before it can shadow this one (see above)."""
+    here = Path(__file__).resolve()
+    others = sorted(p for p in here.parent.rglob("conftest.py") if p.resolve() != here)
+    if others:
+        raise pytest.UsageError(
+            f"{others[0]}: the tests share one conftest.py, tests/conftest.py; move its fixtures"
+            " and helpers there, in the section of their area.")
 
 
 # -- the CLI and the database file -------------------------------------------------------------
@@ -165,13 +176,15 @@ def write_csv(path: Path, *lines: str) -> Path:
 
 
 def run_on(path: Path, *args: object, today: str | None = None) -> str:
-    """Run ``benefit --db PATH ARGS`` outside a test's fixtures (to build a template that
-    session- or module-scoped fixtures share); ``today`` pins ``BENEFIT_TODAY``."""
-    env = {"BENEFIT_OPERATOR": "tester", **({"BENEFIT_TODAY": today} if today else {})}
+    """Run ``benefit --db PATH ARGS`` outside a test's fixtures, to build a template that
+    session- or module-scoped fixtures share; ``today`` pins ``BENEFIT_TODAY`` (unset if None,
+    like ``BENEFIT_DEBUG``, whatever the shell running the tests exports)."""
+    env = {"BENEFIT_OPERATOR": "tester", "BENEFIT_TODAY": today, "BENEFIT_DEBUG": None}
     result = CliRunner().invoke(
         COMMAND, ["--db", str(path), *map(str, args)], prog_name="benefit",
         env=env, catch_exceptions=False)
     assert result.exit_code == 0, (args, result.stdout, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
     return result.stdout
 
 
@@ -349,23 +362,26 @@ def usage_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """GUEST (count) and CREDIT (money) from the GOLD plan, valid 2026-01-01..2026-12-31,
     for the members C1 and C2; OLD is granted too but retired; C3 is a contact with nothing."""
     path = tmp_path_factory.mktemp("world") / "world.db"
-    today = USAGE_TODAY
-    run_on(path, "db", "init", today=today)
-    run_on(path, "type", "add", "GUEST", "--name", "Guest pass", "--unit", "count",
-           "--category", "admissions", today=today)
-    run_on(path, "type", "add", "CREDIT", "--name", "Shop credit", "--unit", "money",
-           "--category", "shop", "--value", "1.00", today=today)
-    run_on(path, "type", "add", "OLD", "--name", "Old voucher", "--unit", "count",
-           "--category", "admissions", today=today)
-    run_on(path, "plan", "add", "GOLD", "--name", "Gold", "--term", "12", today=today)
+
+    def run(*args: object) -> None:
+        run_on(path, *args, today=USAGE_TODAY)
+
+    run("db", "init")
+    run("type", "add", "GUEST", "--name", "Guest pass", "--unit", "count",
+        "--category", "admissions")
+    run("type", "add", "CREDIT", "--name", "Shop credit", "--unit", "money",
+        "--category", "shop", "--value", "1.00")
+    run("type", "add", "OLD", "--name", "Old voucher", "--unit", "count",
+        "--category", "admissions")
+    run("plan", "add", "GOLD", "--name", "Gold", "--term", "12")
     for code, quantity in (("GUEST", "5"), ("CREDIT", "10.00"), ("OLD", "3")):
-        run_on(path, "plan", "benefit", "add", "GOLD", code, "--quantity", quantity,
-               "--begin", "2026-01-01", today=today)
+        run("plan", "benefit", "add", "GOLD", code, "--quantity", quantity,
+            "--begin", "2026-01-01")
     for name, ref in (("Ann", "C1"), ("Bob", "C2"), ("Cy", "C3")):
-        run_on(path, "contact", "add", name, "--ref", ref, "--joined", "2025-06-01", today=today)
-    run_on(path, "membership", "add", "C1", "GOLD", "--start", "2026-01-01", today=today)
-    run_on(path, "membership", "add", "C2", "GOLD", "--start", "2026-01-01", today=today)
-    run_on(path, "type", "retire", "OLD", today=today)
+        run("contact", "add", name, "--ref", ref, "--joined", "2025-06-01")
+    run("membership", "add", "C1", "GOLD", "--start", "2026-01-01")
+    run("membership", "add", "C2", "GOLD", "--start", "2026-01-01")
+    run("type", "retire", "OLD")
     return path
 
 
@@ -427,7 +443,7 @@ def summary(result: Result) -> str:
 
 REPORT_TODAY = "2026-05-15"
 OPERATOR = "Olga Opsworth"        # given with the global --operator
-ENV_OPERATOR = "tester"           # BENEFIT_OPERATOR, set by isolated_db
+ENV_OPERATOR = "tester"           # BENEFIT_OPERATOR, set by isolated_db and run_on
 NOTE = "INTERNAL-NOTE called twice"
 KID_NOTE = "kid-note-do-not-show"
 HYPERLINK = '=HYPERLINK("x")'
@@ -455,14 +471,6 @@ REPORTS: dict[str, list[str]] = {
 }
 
 
-def _run(env: dict[str, str | None], *args: Any) -> str:
-    result = CliRunner().invoke(COMMAND, [str(a) for a in args], prog_name="benefit",
-                                env=env, catch_exceptions=False)
-    assert result.exit_code == 0, (args, result.stdout, result.stderr)
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.stdout
-
-
 @pytest.fixture(scope="session")
 def report_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, int]]]:
     """Build the report world once; every test gets a fresh copy (see ``report_world``).
@@ -473,11 +481,10 @@ def report_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     from benefit_cli import clock
 
     path = tmp_path_factory.mktemp("reports") / "world.db"
-    env: dict[str, str | None] = {"BENEFIT_DB": str(path), "BENEFIT_OPERATOR": ENV_OPERATOR,
-                                  "BENEFIT_TODAY": "2026-01-01", "BENEFIT_DEBUG": None}
+    today = "2026-01-01"
 
     def run(*args: Any) -> str:
-        return _run(env, *args)
+        return run_on(path, *args, today=today)
 
     def rows(*args: Any) -> list[dict[str, Any]]:
         data: list[dict[str, Any]] = json.loads(run(*args, "-f", "json"))
@@ -534,7 +541,7 @@ def report_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
         "--description", "\tTabbed booking")
     [shop] = [e for e in rows("usage", "list", "--contact", "ANN", "--type", "CREDIT")
               if e["description"] == "@shop"]
-    env["BENEFIT_TODAY"] = "2026-03-20"  # a void has no --on: it is dated today
+    today = "2026-03-20"  # a void has no --on: it is dated today
     run("usage", "void", shop["entry_id"], "--reason", "Charged twice")
     run("use", "BOB", "ROOM", "--quantity", "10", "--on", "2026-04-01",
         "--description", "Bob private room")

@@ -21,11 +21,9 @@ from conftest import (
     levels,
     manual_level,
     one_balance,
+    run_on,
     usage,
 )
-from typer.testing import CliRunner
-
-from benefit_cli.app import app
 
 # --- the seed's credit question --------------------------------------------------------------
 
@@ -253,8 +251,6 @@ def test_quantities_are_validated_per_unit(cli, db):
 def unhappy_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """C1 with 5 GUEST (level 1) and a use of a since retired type OLD, built once by the CLI."""
     path = tmp_path_factory.mktemp("unhappy") / "template.db"
-    env = {"BENEFIT_DB": str(path), "BENEFIT_OPERATOR": "tester", "BENEFIT_TODAY": None}
-    runner = CliRunner()
     for args in (
         ["db", "init"],
         ["type", "add", "GUEST", "--name", "Guest", "--unit", "count", "--category", "perks"],
@@ -267,8 +263,7 @@ def unhappy_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["use", "C1", "OLD", "--on", "2026-01-05"],
         ["type", "retire", "OLD"],
     ):
-        result = runner.invoke(app, args, env=env, catch_exceptions=False)
-        assert result.exit_code == 0, (args, result.output)
+        run_on(path, *args)
     return path
 
 

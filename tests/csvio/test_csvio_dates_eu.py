@@ -5,17 +5,13 @@ import can tell which texts it read with a two-digit year (``DateReader``)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import Result, snapshot
+from conftest import Cli, rows, snapshot
 
 from benefit_cli.csvio.dates import DateReader, century_of, parse_date
 
-Cli = Callable[..., Result]
 D = dt.date
 
 
@@ -121,11 +117,6 @@ def gold(cli: Cli, db: Path) -> Path:
     cli("plan", "benefit", "add", "GOLD", "GUEST", "--quantity", "5", "--begin", "2020-01-01")
     cli("contact", "add", "Ann", "--ref", "C1")
     return db
-
-
-def rows(cli: Cli, *args: str) -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = json.loads(cli(*args, "-f", "json").stdout)
-    return data
 
 
 def test_contact_import_reads_german_libreoffice_dates(cli, db, tmp_path):

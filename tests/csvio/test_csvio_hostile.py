@@ -12,45 +12,36 @@ import csv
 import io
 import json
 import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from conftest import COMMAND, Result, copy_db, snapshot
+from conftest import Cli, Result, copy_db, run_on, snapshot, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benefit_cli.csvio.reader import normalize_header, open_csv
 from benefit_cli.domain.errors import CsvError
 
-Cli = Callable[..., Result]
 TODAY = "2026-06-15"
-
-
-def run_on(path: Path, *args: str) -> None:
-    result = CliRunner().invoke(
-        COMMAND, ["--db", str(path), *args], prog_name="benefit",
-        env={"BENEFIT_OPERATOR": "tester", "BENEFIT_TODAY": TODAY}, catch_exceptions=False)
-    assert result.exit_code == 0, (args, result.stdout, result.stderr)
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """GUEST (count, 5) and CREDIT (money, 2000.00) for C1 through 2026; plan GOLD."""
     path = tmp_path_factory.mktemp("hostile") / "world.db"
-    run_on(path, "db", "init")
+    run_on(path, "db", "init", today=TODAY)
     run_on(path, "type", "add", "GUEST", "--name", "Guest pass", "--unit", "count",
-           "--category", "admissions")
+           "--category", "admissions", today=TODAY)
     run_on(path, "type", "add", "CREDIT", "--name", "Shop credit", "--unit", "money",
-           "--category", "shop", "--value", "1.00")
-    run_on(path, "plan", "add", "GOLD", "--name", "Gold", "--term", "12")
-    run_on(path, "plan", "benefit", "add", "GOLD", "GUEST", "--quantity", "5", "--begin", "2026-01-01")
+           "--category", "shop", "--value", "1.00", today=TODAY)
+    run_on(path, "plan", "add", "GOLD", "--name", "Gold", "--term", "12", today=TODAY)
+    run_on(path, "plan", "benefit", "add", "GOLD", "GUEST", "--quantity", "5", "--begin", "2026-01-01",
+           today=TODAY)
     run_on(path, "plan", "benefit", "add", "GOLD", "CREDIT", "--quantity", "2000.00",
-           "--begin", "2026-01-01")
-    run_on(path, "contact", "add", "Ann", "--ref", "C1")
-    run_on(path, "membership", "add", "C1", "GOLD", "--start", "2026-01-01")
+           "--begin", "2026-01-01", today=TODAY)
+    run_on(path, "contact", "add", "Ann", "--ref", "C1", today=TODAY)
+    run_on(path, "membership", "add", "C1", "GOLD", "--start", "2026-01-01", today=TODAY)
     return path
 
 
@@ -59,12 +50,6 @@ def world(template: Path, isolated_db: Path, monkeypatch: pytest.MonkeyPatch) ->
     copy_db(template, isolated_db)
     monkeypatch.setenv("BENEFIT_TODAY", TODAY)
     return isolated_db
-
-
-def write(tmp_path: Path, data: bytes, name: str = "in.csv") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
 
 
 def refused(cli: Cli, world: Path, *args: object) -> Result:

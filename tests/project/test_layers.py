@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "benefit_cli"
+PACKAGE = Path(__file__).resolve().parents[2] / "benefit_cli"
 
 # layer -> modules it must never import (a module or any of its submodules)
 FORBIDDEN = {

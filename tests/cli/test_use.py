@@ -1,75 +1,29 @@
-"""The usage ledger end to end through the command line (issue 3, "What must hold").
+"""``benefit use`` and ``balance`` end to end (issue 3, "What must hold"): the consumption
+order across levels, family allocations and business delegates, money exact to the cent,
+and every refused use in one line that changes nothing.
 
-Every test builds its own database with the CLI, drives ``use``/``adjust``/``usage void``/
-``balance`` and reads the JSON output back; each ends with ``db check``.
-"""
+Every test builds its own database with the CLI and reads the JSON output back; most end
+with ``db check``."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import copy_db
-from typer.testing import CliRunner
-
-from benefit_cli.app import app
-
-
-def rows(result: Any) -> Any:
-    """Parse JSON output keeping money exact."""
-    return json.loads(result.stdout, parse_float=Decimal)
-
-
-def add_type(cli: Any, code: str, unit: str = "count", category: str = "perks") -> None:
-    cli("type", "add", code, "--name", code.title(), "--unit", unit, "--category", category)
-
-
-def add_plan(cli: Any, code: str, type_code: str, quantity: str, per: str = "term",
-             term: int = 12) -> None:
-    cli("plan", "add", code, "--name", code.title(), "--term", term)
-    cli("plan", "benefit", "add", code, type_code, "--quantity", quantity, "--per", per,
-        "--begin", "2025-01-01")
-
-
-def levels(cli: Any, contact: str, type_code: str) -> list[dict[str, Any]]:
-    return rows(cli("level", "list", "--contact", contact, "--type", type_code, "-f", "json"))
-
-
-def level_starting(cli: Any, contact: str, type_code: str, starts_on: str) -> dict[str, Any]:
-    [level] = [lv for lv in levels(cli, contact, type_code) if lv["starts_on"] == starts_on]
-    return level
-
-
-def usage(cli: Any, *filters: str) -> list[dict[str, Any]]:
-    return rows(cli("usage", "list", *filters, "-f", "json"))
-
-
-def balance(cli: Any, contact: str, *options: str) -> list[dict[str, Any]]:
-    return rows(cli("balance", contact, *options, "-f", "json"))
-
-
-def one_balance(cli: Any, contact: str, type_code: str, on: str) -> dict[str, Any]:
-    [row] = balance(cli, contact, "--type", type_code, "--on", on)
-    return row
-
-
-def assert_db_ok(cli: Any) -> None:
-    result = cli("db", "check")
-    assert "no problems found" in result.stdout + result.stderr
-
-
-def manual_level(cli: Any, contact: str, type_code: str, quantity: str, start: str, expires: str,
-                 *extra: str) -> int:
-    before = {lv["id"] for lv in levels(cli, contact, type_code)}
-    cli("level", "add", contact, type_code, "--quantity", quantity, "--start", start,
-        "--expires", expires, *extra)
-    [new] = [lv["id"] for lv in levels(cli, contact, type_code) if lv["id"] not in before]
-    return new
-
+from conftest import (
+    add_plan,
+    add_type,
+    assert_db_ok,
+    balance,
+    copy_db,
+    level_starting,
+    levels,
+    manual_level,
+    one_balance,
+    run_on,
+    usage,
+)
 
 # --- the seed's credit question --------------------------------------------------------------
 
@@ -249,198 +203,6 @@ def test_an_employee_uses_the_business_level_only_while_a_delegate(cli, db):
     assert_db_ok(cli)
 
 
-# --- void and adjust --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def guest(cli, db, monkeypatch):
-    """C1 with a manual level of 5 GUEST for 2026; today is 2026-05-01."""
-    monkeypatch.setenv("BENEFIT_TODAY", "2026-05-01")
-    add_type(cli, "GUEST")
-    cli("contact", "add", "Gil", "--ref", "C1")
-    return manual_level(cli, "C1", "GUEST", "5", "2026-01-01", "2026-12-31")
-
-
-def test_a_void_restores_exactly_the_voided_quantity(cli, guest):
-    before = balance(cli, "C1", "--on", "2026-05-01", "--all")
-    [use_id] = cli("use", "C1", "GUEST", "--quantity", "3", "--on", "2026-04-20").stdout.split()
-    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 2
-
-    result = cli("usage", "void", use_id, "--reason", "Booked twice")
-    void_id = int(result.stdout)
-    assert f"Voided entry {use_id}: 3 returned to level {guest}." in result.stderr
-    assert balance(cli, "C1", "--on", "2026-05-01", "--all") == before
-    kinds = [(e["entry_id"], e["kind"]) for e in usage(cli, "--contact", "C1")]
-    assert kinds == [(int(use_id), "use"), (void_id, "void")]
-
-    twice = cli("usage", "void", use_id, "--reason", "again", code=1)
-    assert twice.error_lines == [f"Error: Entry {use_id} was already voided by entry {void_id}."]
-    of_void = cli("usage", "void", void_id, "--reason", "undo", code=1)
-    assert of_void.error_lines == [
-        f"Error: Entry {void_id} is itself a void (of entry {use_id}); a void cannot be voided."
-        " Record the use again instead."
-    ]
-    assert len(usage(cli)) == 2
-    assert balance(cli, "C1", "--on", "2026-05-01", "--all") == before
-    assert_db_ok(cli)
-
-
-def test_a_void_of_one_part_of_a_spanning_use_restores_only_that_part(cli, guest):
-    other = manual_level(cli, "C1", "GUEST", "1", "2026-01-01", "2026-06-30")
-    ids = cli("use", "C1", "GUEST", "--quantity", "3", "--on", "2026-04-20").stdout.split()
-    assert len(ids) == 2
-    result = cli("usage", "void", ids[0], "--reason", "Only the first part")
-    assert f"Voided entry {ids[0]}: 1 returned to level {other}." in result.stderr
-    assert f"The same use also drew entries {ids[1]}" in result.stderr
-    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 4
-    assert_db_ok(cli)
-
-
-def test_a_use_of_a_level_that_expired_cannot_be_voided(cli, db, monkeypatch):
-    add_type(cli, "GUEST")
-    cli("contact", "add", "Hal", "--ref", "C9")
-    old = manual_level(cli, "C9", "GUEST", "2", "2026-01-01", "2026-01-31")
-    [use_id] = cli("use", "C9", "GUEST", "--on", "2026-01-10").stdout.split()
-    monkeypatch.setenv("BENEFIT_TODAY", "2026-02-15")
-    refused = cli("usage", "void", use_id, "--reason", "late", code=1)
-    assert refused.error_lines == [
-        f"Error: Entry {use_id} drew from level {old}, which expired on 2026-01-31; an expired"
-        " balance cannot be restored. Grant a new level with: benefit level add."
-    ]
-    assert [e["kind"] for e in usage(cli)] == ["use"]
-    assert_db_ok(cli)
-
-
-def test_only_uses_can_be_voided(cli, guest):
-    adjust_id = cli("adjust", "C1", "GUEST", "--by", "+1", "--reason", "Gift", "--on",
-                    "2026-05-01").stdout.strip()
-    refused = cli("usage", "void", adjust_id, "--reason", "no", code=1)
-    assert refused.error_lines == [
-        f"Error: Entry {adjust_id} is an adjust, not a use; only uses can be voided. Correct it"
-        " with: benefit adjust."
-    ]
-    missing = cli("usage", "void", "999", "--reason", "no", code=1)
-    assert len(missing.error_lines) == 1 and "999" in missing.error_lines[0]
-    assert len(usage(cli)) == 1
-    assert_db_ok(cli)
-
-
-def test_adjust_moves_the_balance_and_never_below_zero(cli, guest):
-    cli("use", "C1", "GUEST", "--quantity", "2", "--on", "2026-04-01")
-    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 3
-
-    refused = cli("adjust", "C1", "GUEST", "--by", "-4", "--reason", "Too much", "--on",
-                  "2026-05-01", code=1)
-    assert refused.error_lines == [
-        f"Error: Cannot take 4 from level {guest}: only 3 remain and a balance never goes below"
-        " zero."
-    ]
-    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 3
-
-    result = cli("adjust", "C1", "GUEST", "--by", "+4", "--reason", "Apology", "--on",
-                 "2026-05-01")
-    assert f"Adjusted level {guest} by +4; 7 left there." in result.stderr
-    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 7
-    cli("adjust", "C1", "GUEST", "--by", "-7", "--reason", "Closed", "--on", "2026-05-01")
-    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 0
-    cli("use", "C1", "GUEST", "--on", "2026-05-02", code=1)
-
-    entries = usage(cli, "--kind", "adjust")
-    assert [(e["quantity"], e["description"]) for e in entries] == [(4, "Apology"),
-                                                                      (-7, "Closed")]
-    assert_db_ok(cli)
-
-
-def test_adjust_needs_a_reason(cli, guest):
-    missing = cli("adjust", "C1", "GUEST", "--by", "+1", "--on", "2026-05-01", code=2)
-    assert "--reason" in missing.stderr
-    blank = cli("adjust", "C1", "GUEST", "--by", "+1", "--reason", "  ", "--on", "2026-05-01",
-                code=1)
-    assert blank.error_lines == ["Error: Give a --reason: every correction says why."]
-    void_blank = cli("usage", "void", "1", "--reason", "", code=1)
-    assert void_blank.error_lines == ["Error: Give a --reason: every correction says why."]
-    assert usage(cli) == []
-    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 5
-
-
-# --- --ref idempotency ------------------------------------------------------------------------
-
-
-def test_the_same_ref_again_records_nothing_and_says_so(cli, guest):
-    first = cli("use", "C1", "GUEST", "--quantity", "2", "--on", "2026-04-01", "--ref", "BK-7",
-                "--description", "Two guests")
-    [entry_id] = first.stdout.split()
-    again = cli("use", "C1", "GUEST", "--quantity", "2", "--on", "2026-04-01", "--ref", "BK-7",
-                "--description", "Two guests")
-    assert again.stdout.split() == [entry_id]
-    assert f'Already recorded under ref "BK-7" (entries {entry_id}); nothing was added.' in (
-        again.stderr)
-    assert again.error_lines == []
-    assert [e["entry_id"] for e in usage(cli)] == [int(entry_id)]
-
-    other = cli("use", "C1", "GUEST", "--quantity", "3", "--on", "2026-04-01", "--ref", "BK-7",
-                "--description", "Two guests", code=1)
-    assert other.error_lines == [
-        f'Error: The ref "BK-7" was already recorded (entry {entry_id}) with other details; use'
-        " a new ref for a new use, or void the old one first."
-    ]
-    cli("use", "C1", "GUEST", "--quantity", "2", "--on", "2026-04-02", "--ref", "BK-7", code=1)
-    assert len(usage(cli)) == 1
-    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 3
-    assert_db_ok(cli)
-
-
-def test_a_use_recorded_with_a_full_length_fingerprint_is_still_recognised(cli, guest, db):
-    """Entries written before fingerprints were cut to 20 hex digits hold all 40."""
-    import hashlib
-
-    cli("use", "C1", "GUEST", "--on", "2026-04-01", "--ref", "OLD-1", "--description", "Guest")
-    conn = sqlite3.connect(db)
-    [(contact_id, type_id)] = conn.execute(
-        "SELECT e.contact_id, l.type_id FROM entries e JOIN levels l ON l.id = e.level_id"
-    ).fetchall()
-    content = f"{contact_id}\x1f{type_id}\x1f1\x1f2026-04-01\x1fGuest\x1f"
-    with conn:
-        conn.execute("INSERT INTO entries (kind, level_id, contact_id, entry_on, quantity, source,"
-                     " ref, fingerprint, operator, created_at) SELECT kind, level_id, contact_id,"
-                     " entry_on, quantity, source, 'OLD-2', ?, operator, created_at FROM entries",
-                     (hashlib.sha1(content.encode()).hexdigest(),))
-    conn.close()
-    again = cli("use", "C1", "GUEST", "--on", "2026-04-01", "--ref", "OLD-2",
-                "--description", "Guest")
-    assert "Already recorded" in again.stderr
-    other = cli("use", "C1", "GUEST", "--on", "2026-04-02", "--ref", "OLD-2",
-                "--description", "Guest", code=1)
-    assert "already recorded" in other.error_lines[0]
-    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 3
-
-
-def test_repeating_a_voided_use_adds_nothing_and_names_only_the_use(cli, guest):
-    [use_id] = cli("use", "C1", "GUEST", "--on", "2026-04-01", "--ref", "BK-8").stdout.split()
-    cli("usage", "void", use_id, "--reason", "Cancelled")
-    again = cli("use", "C1", "GUEST", "--on", "2026-04-01", "--ref", "BK-8")
-    # stdout carries the entry ids of the use; the void is not one of them.
-    assert again.stdout.split() == [use_id]
-    assert f'Already recorded under ref "BK-8" (entries {use_id}); nothing was added.' in (
-        again.stderr)
-    assert [e["kind"] for e in usage(cli)] == ["use", "void"]
-    assert_db_ok(cli)
-
-
-def test_the_advice_to_void_before_reusing_a_ref_can_be_followed(cli, guest):
-    [use_id] = cli("use", "C1", "GUEST", "--on", "2026-04-01", "--ref", "BK-9").stdout.split()
-    other = cli("use", "C1", "GUEST", "--quantity", "2", "--on", "2026-04-01", "--ref", "BK-9",
-                code=1)
-    [advice] = other.error_lines
-    assert "void the old one first" in advice
-    cli("usage", "void", use_id, "--reason", "Wrong quantity")
-    # The refusal said voiding frees the ref; once voided, the corrected use is recorded.
-    fixed = cli("use", "C1", "GUEST", "--quantity", "2", "--on", "2026-04-01", "--ref", "BK-9")
-    assert len(fixed.stdout.split()) == 1
-    assert one_balance(cli, "C1", "GUEST", "2026-05-01")["remaining"] == 3
-    assert_db_ok(cli)
-
-
 # --- money and units --------------------------------------------------------------------------
 
 
@@ -489,8 +251,6 @@ def test_quantities_are_validated_per_unit(cli, db):
 def unhappy_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """C1 with 5 GUEST (level 1) and a use of a since retired type OLD, built once by the CLI."""
     path = tmp_path_factory.mktemp("unhappy") / "template.db"
-    env = {"BENEFIT_DB": str(path), "BENEFIT_OPERATOR": "tester", "BENEFIT_TODAY": None}
-    runner = CliRunner()
     for args in (
         ["db", "init"],
         ["type", "add", "GUEST", "--name", "Guest", "--unit", "count", "--category", "perks"],
@@ -503,8 +263,7 @@ def unhappy_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["use", "C1", "OLD", "--on", "2026-01-05"],
         ["type", "retire", "OLD"],
     ):
-        result = runner.invoke(app, args, env=env, catch_exceptions=False)
-        assert result.exit_code == 0, (args, result.output)
+        run_on(path, *args)
     return path
 
 

@@ -76,8 +76,7 @@ def _database_trouble(error: sqlite3.DatabaseError) -> str | None:
         return connection.read_only_refusal(reason)
     if code == sqlite3.SQLITE_FULL:
         return (
-            f'The disk holding "{path}" is full, so nothing was changed. Free some space on it and'
-            " try again."
+            f'The disk holding "{path}" is full, so nothing was changed. Free some space on it and try again.'
         )
     if code == sqlite3.SQLITE_IOERR:
         return (

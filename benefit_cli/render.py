@@ -544,21 +544,32 @@ def _json_objects(rows: Rows) -> Iterator[dict[str, Any]]:
         yield dict(zip(rows.columns, map(_json_value, values), strict=True))
 
 
-def bar_chart(rows: Rows, label: str, value: str, width: int = 40) -> None:
-    """Totals as horizontal bars on stderr (the data itself went to stdout)."""
+def bar_chart(rows: Rows, labels: Sequence[str], value: str, per: str | None = None, width: int = 40) -> None:
+    """Totals as horizontal bars on stderr (the data itself went to stdout). Each bar is
+    labelled with the ``labels`` columns; with ``per`` (e.g. ``unit``), one chart is drawn
+    for each of its values, since minutes and admissions are never on one scale. Without
+    it, rows with the same labels are added up (for ``value``, which is money)."""
     from rich.console import Console
     from rich.text import Text
 
     console = Console(stderr=True, markup=False, highlight=False, emoji=False)
-    at_label, at_value = rows.columns.index(label), rows.columns.index(value)
-    values = [(_shown(r[at_label]), float(r[at_value] or 0)) for r in rows.values()]
-    if label == "month":
-        values.sort()
-    top = max((v for _, v in values), default=0) or 1
-    pad = max((_width(name) for name, _ in values), default=0)
-    for name, amount_ in values:
-        bar = "█" * max(1 if amount_ else 0, round(width * amount_ / top))
-        line = Text(name + " " * (pad - _width(name)) + "  ")
-        line.append(bar, style="cyan")
-        line.append(f" {amount_:g}")
-        console.print(line)
+    at_labels = [rows.columns.index(label) for label in labels]
+    at_value = rows.columns.index(value)
+    at_per = rows.columns.index(per) if per else None
+    charts: dict[str, dict[str, float]] = {}
+    for row in rows.values():
+        chart = charts.setdefault(_shown(row[at_per]) if at_per is not None else "", {})
+        name = " / ".join(_shown(row[index]) for index in at_labels)
+        chart[name] = chart.get(name, 0.0) + float(row[at_value] or 0)
+    for heading, totals in charts.items():
+        values = sorted(totals.items()) if "month" in labels else list(totals.items())
+        if heading:
+            console.print(Text(f"{value} in {heading}", style="bold"))
+        top = max((v for _, v in values), default=0) or 1
+        pad = max((_width(name) for name, _ in values), default=0)
+        for name, amount_ in values:
+            bar = "█" * max(1 if amount_ else 0, round(width * amount_ / top))
+            line = Text(name + " " * (pad - _width(name)) + "  ")
+            line.append(bar, style="cyan")
+            line.append(f" {amount_:g}")
+            console.print(line)

@@ -457,7 +457,7 @@ BALANCES_COLUMNS = ["contact_ref", "contact", "type", "granted", "allocated_out"
                     "adjusted", "expired", "remaining", "expires_on", "status"]
 ALLOCATIONS_COLUMNS = ["type", "allocations", "number_allocated", "contacts"]
 STATEMENT_COLUMNS = ["date", "type", "used_by", "quantity", "description", "remaining"]
-USAGE_TAIL = ["uses", "quantity", "members", "value"]
+USAGE_TAIL = ["unit", "uses", "quantity", "members", "value"]
 
 # Every report, as the arguments after ``benefit report``; statement of the owner.
 REPORTS: dict[str, list[str]] = {

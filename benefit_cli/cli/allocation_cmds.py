@@ -54,7 +54,7 @@ def allocate(
         found, receiver = tx.memberships.level(level), tx.contacts.get(contact)
         amount = values.quantity(number, tx.catalog.type_by_id(found.type_id).unit, "--number")
         done = allocate_(tx, found, receiver, amount, starts_on, stops_on, comment)
-        rows = allocation_rows(tx, [done.allocation])
+        rows = allocation_rows(tx, [done.allocation], today())
     for earlier in done.stopped:
         note(f"Ended allocation {earlier.id} (same card group) on {earlier.stops_on}.")
     note(f"Allocated; {done.unallocated} of level {level} remain unallocated.")
@@ -83,7 +83,7 @@ def list_(
     if level is not None:
         store.memberships.level(level)
     show(
-        allocation_rows(store, store.allocations.find(contact_id, level, type_id)),
+        allocation_rows(store, store.allocations.find(contact_id, level, type_id), today()),
         fmt,
         limit=limit,
         bom=bom,

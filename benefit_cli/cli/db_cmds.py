@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from benefit_cli.cli.common import db_path, note, open_store, show
+from benefit_cli.cli.common import db_path, note, open_store, show, today
 
 app = typer.Typer(help="The database file: create, upgrade, check, back up.", no_args_is_help=True)
 
@@ -119,4 +119,4 @@ def demo(
     for line in [*TOUR.format(path=path, level=level.id).rstrip().splitlines(), ""]:
         note(line)  # a note is one line: it shows any line break as "\n"
     note("How José Álvarez split his family's reduced admissions:")
-    show(allocation_rows(store, store.allocations.find(level_id=level.id)))
+    show(allocation_rows(store, store.allocations.find(level_id=level.id), today()))

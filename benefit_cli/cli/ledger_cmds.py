@@ -70,7 +70,7 @@ def use(
     for draw in used.draws:
         note(
             f"Used {show_amount(draw.quantity, unit)} from {draw.balance.label}, expires"
-            f" {draw.balance.expires_on}; {show_amount(draw.remaining_after, unit)} left there."
+            f" {draw.balance.last_day}; {show_amount(draw.left, unit)} left there."
         )
     note(
         f"{used.contact.ref} has {show_amount(used.remaining, unit)} of {used.benefit_type.code}"

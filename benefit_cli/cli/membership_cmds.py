@@ -177,7 +177,7 @@ def level_add(
         amount = values.quantity(quantity, benefit_type.unit)
         tied = tx.memberships.get(membership) if membership is not None else None
         level = add_level(tx, receiver, benefit_type, amount, starts_on, expires_on, priority, source, tied)
-        rows = level_rows(tx, [level])
+        rows = level_rows(tx, [level], today())
     note(f"Granted level {level.id}.")
     show(rows)
 
@@ -201,7 +201,7 @@ def level_list(
     contact_id = store.contacts.get(contact).id if contact else None
     type_id = store.catalog.type(type_).id if type_ else None
     show(
-        level_rows(store, store.memberships.levels(contact_id, type_id)),
+        level_rows(store, store.memberships.levels(contact_id, type_id), today()),
         fmt,
         limit=limit,
         bom=bom,

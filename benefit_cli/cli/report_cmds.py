@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Reports for the screen and for spreadsheets.", no_args_is_help=True)
 
 FromOpt = Annotated[str | None, typer.Option("--from", help="From this date.")]
-ToOpt = Annotated[str | None, typer.Option("--to", help="Up to this date.")]
+ToOpt = Annotated[
+    str | None, typer.Option("--to", help="Up to this date, and balances as of it (default: today).")
+]
 ContactOpt = Annotated[str | None, typer.Option("--contact", help="Only this contact.")]
 TypeOpt = Annotated[str | None, typer.Option("--type", help="Only this benefit type.")]
 CategoryOpt = Annotated[str | None, typer.Option("--category", help="Only this category.")]
@@ -82,7 +84,12 @@ def usage(
     by: Annotated[
         list[str] | None, typer.Option(help="type, contact, month or category; repeat to combine.")
     ] = None,
-    chart: Annotated[bool, typer.Option("--chart", help="Also draw the totals as bars.")] = False,
+    chart: Annotated[
+        bool, typer.Option("--chart", help="Also draw the quantities as bars, one chart per unit.")
+    ] = False,
+    chart_value: Annotated[
+        bool, typer.Option("--chart-value", help="Also draw the value (money) of what was used as bars.")
+    ] = False,
     contact: ContactOpt = None,
     type_: TypeOpt = None,
     category: CategoryOpt = None,
@@ -104,10 +111,14 @@ def usage(
     store, filters = _filters(contact, type_, category, plan, from_, to)
     rows = usage_(store, filters, by or ["type"])
     show(rows, fmt, output, limit, bom, delimiter)
-    if chart:
+    keys = rows.columns[: rows.columns.index("unit")]
+    if chart or chart_value:
         from benefit_cli.render import bar_chart
 
-        bar_chart(rows, "month" if "month" in rows.columns else rows.columns[0], "quantity")
+    if chart:
+        bar_chart(rows, keys, "quantity", per="unit")
+    if chart_value:
+        bar_chart(rows, keys, "value")
 
 
 @app.command("balances")
@@ -167,19 +178,26 @@ def statement(
     plan: PlanOpt = None,
     from_: FromOpt = None,
     to: ToOpt = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="As of this date, like --to (default: today).")
+    ] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     limit: LimitOpt = None,
     bom: BomOpt = False,
     delimiter: DelimiterOpt = None,
 ) -> None:
-    """A member's own statement: what they and the people they gave to used, what expires.
+    """A member's own statement: what they and the people they gave to used, what is left,
+    what expires soon.
 
-    Example: benefit report statement C000116 -f markdown -o statement.md
+    Example: benefit report statement C000116 --on 2026-06-30 -f markdown -o statement.md
     """
+    from benefit_cli.domain.errors import UsageError
     from benefit_cli.reports.reports import statement as statement_
 
-    store, filters = _filters(None, type_, category, plan, from_, to)
+    if on is not None and to is not None and on != to:
+        raise UsageError("Give --on or --to, not both: each is the date the statement is as of.")
+    store, filters = _filters(None, type_, category, plan, from_, on or to)
     show(statement_(store, contact, filters, today()), fmt, output, limit, bom, delimiter)
 
 

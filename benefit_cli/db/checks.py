@@ -8,7 +8,10 @@ clarity needs it.
 
 from __future__ import annotations
 
+from benefit_cli.db.balance_sql import BALANCES_VIEW, HISTORY_VIEW, overdrawn_sql
 from benefit_cli.db.base import Part
+
+_VIEWS = {"balances": BALANCES_VIEW, "history": HISTORY_VIEW}
 
 
 class Checks(Part):
@@ -46,6 +49,43 @@ class Checks(Part):
         ):
             problems.append(f"entry {entry_id} names an allocation of another level")
         return problems
+
+    def overdrawn(self) -> list[str]:
+        """Invariant 2: holders whose balance goes below zero on some day of their life."""
+        return [
+            (f"allocation {allocation_id} of level {level_id}" if allocation_id else f"level {level_id}")
+            + f" goes down to {lowest} on {day}"
+            for level_id, allocation_id, lowest, day in self.conn.execute(overdrawn_sql())
+        ]
+
+    def over_allocated(self) -> list[str]:
+        """Invariant 1: on the day each allocation starts, the allocations of its level in
+        force that day never sum to more than the level's quantity."""
+        return [
+            f"level {level_id} has {held} allocated of {quantity} on {day}"
+            for level_id, quantity, day, held in self.conn.execute(
+                "WITH al AS (SELECT a.id, a.level_id, a.number, max(l.starts_on, a.starts_on) AS starts_on,"
+                "  min(l.expires_on, a.stops_on, CASE WHEN a.response = 'declined'"
+                "   THEN date(a.response_on, '-1 day') ELSE a.stops_on END) AS last_day"
+                "  FROM allocations a JOIN levels l ON l.id = a.level_id)"
+                " SELECT first.level_id, l.quantity, first.starts_on, sum(other.number)"
+                " FROM al AS first JOIN al AS other ON other.level_id = first.level_id"
+                "  AND other.starts_on <= first.starts_on AND first.starts_on <= other.last_day"
+                " JOIN levels l ON l.id = first.level_id"
+                " WHERE first.starts_on <= first.last_day"
+                " GROUP BY first.id HAVING sum(other.number) > l.quantity"
+                " ORDER BY first.level_id, first.starts_on"
+            )
+        ]
+
+    def drifted_views(self) -> list[str]:
+        """Views whose text is not this version's definition of a balance."""
+        stored = dict(self.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'"))
+        return [
+            f'the view "{name}" is not the one this version defines; run: benefit db migrate'
+            for name, sql in _VIEWS.items()
+            if stored.get(name) != sql
+        ]
 
     def table_counts(self) -> dict[str, int]:
         """Rows per table (but the migrations' own), for ``db stats``."""

@@ -80,6 +80,22 @@ class Ledger(Part):
             )
         ]
 
+    def first_of_membership_from(self, membership_id: int, on: dt.date) -> Entry | None:
+        """The first entry on the levels of a membership dated ``on`` or later, leaving out
+        uses that were voided (and their voids), if any."""
+        row = (
+            self._tuples()
+            .execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN levels l ON l.id = e.level_id"
+                " WHERE l.membership_id = ? AND e.entry_on >= ? AND e.voids_id IS NULL"
+                " AND NOT EXISTS (SELECT 1 FROM entries v WHERE v.voids_id = e.id)"
+                " ORDER BY e.entry_on, e.id LIMIT 1",
+                (membership_id, on.isoformat()),
+            )
+            .fetchone()
+        )
+        return Entry(*row) if row else None
+
     def void_of(self, entry_id: int) -> int | None:
         """The id of the void of an entry, if it was voided."""
         row = self._one("SELECT id FROM entries WHERE voids_id = ?", (entry_id,))

@@ -1,61 +1,39 @@
 """Splitting a level among contacts (invariant 1, SPEC "Splitting" and "Cards").
 
-An active allocation holds its whole number out of its level; an ended or declined one
-holds only what was already drawn from it. So the active allocations of a level never
-sum to more than its quantity, and nothing allocated can also be used by the owner.
+An allocation holds its whole number out of its level on its own days; once it ends it
+holds only what was drawn from it, and what it did not use goes back to the owner the day
+after (``domain/balance.py`` counts that). So the allocations of a level never sum to more
+than its quantity on any day, and nothing allocated can also be used by the owner.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from benefit_cli.domain.dates import ONE_DAY
 from benefit_cli.domain.models import Allocation
 
 
-@dataclass(frozen=True)
-class LevelSplit:
-    """How a level's quantity is split at this moment."""
+def allocatable(
+    quantity: int, others: Iterable[tuple[dt.date, dt.date, int, int]], start: dt.date, stop: dt.date
+) -> int:
+    """How much of a level's ``quantity`` a new allocation from ``start`` to ``stop`` may
+    hold without the allocations of the level ever summing to more (invariant 1).
 
-    quantity: int
-    own_change: int  # signed sum of the ledger entries on the level's own part
-    held_active: int  # numbers of its active allocations
-    held_used: int  # what ended or declined allocations drew before they stopped
-    held_active_to_others: int  # part of held_active conveyed to other contacts
+    ``others`` are the level's allocations that took effect, each as (start, last day,
+    number, used): one holds its number on its own days, and after it ends only what it
+    used. The busiest day is the new start or a day another allocation starts on."""
+    others = list(others)
+    days = {start} | {begins for begins, _, _, _ in others if start < begins <= stop}
 
-    @property
-    def own_remaining(self) -> int:
-        """What the owner (and delegates) can still use."""
-        return self.quantity + self.own_change - self.held_active - self.held_used
+    def held(day: dt.date) -> int:
+        return sum(
+            number if begins <= day <= last else (used if last < day else 0)
+            for begins, last, number, used in others
+        )
 
-    @property
-    def unallocated(self) -> int:
-        """What ``allocate`` may still take: unallocated and unused."""
-        return max(0, min(self.own_remaining, self.quantity - self.held_active - self.held_used))
-
-
-def split(
-    quantity: int,
-    own_change: int,
-    allocations: Iterable[tuple[Allocation, int]],
-    owner_id: int,
-) -> LevelSplit:
-    """``allocations`` pairs each allocation of the level with the signed sum of its entries."""
-    held_active = held_used = to_others = 0
-    for allocation, change in allocations:
-        if allocation.active:
-            held_active += allocation.number
-            if allocation.contact_id != owner_id:
-                to_others += allocation.number
-        else:
-            held_used += -change
-    return LevelSplit(quantity, own_change, held_active, held_used, to_others)
-
-
-def allocation_remaining(allocation: Allocation, change: int) -> int:
-    return allocation.number + change if allocation.active else 0
+    return quantity - max(held(day) for day in days)
 
 
 def cards_to_stop(earlier: Iterable[Allocation], new_start: dt.date) -> list[tuple[Allocation, dt.date]]:

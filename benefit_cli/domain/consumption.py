@@ -1,65 +1,26 @@
 """Who may use what, and in which order balances are drawn (invariant 2).
 
-A contact may draw from three kinds of balance: the unallocated part of levels it owns,
-allocations made to it, and the unallocated part of levels it is a delegate of. A use
-draws from those valid on its date: lowest priority number first, then soonest expiry,
-then oldest start, then lowest id; it may span several balances and never takes one
-below zero.
+A contact may draw from the unallocated part of levels it owns, allocations made to it,
+levels it is a delegate of, and levels of its business shared with associates (SPEC
+"Who may use what"). A use draws from those current on its date: lowest priority number
+first, then soonest last day, then oldest start, then lowest id; it may span several
+balances, and takes from each no more than ``Holder.available_on`` its date allows, so
+no balance goes below zero on any day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
+from benefit_cli.domain.balance import Holder, Settled
 from benefit_cli.domain.models import NewEntry
 
-OWN, ALLOCATED, DELEGATED = "own", "allocation", "delegate"
+Drawable = Holder | Settled  # a balance with all its events, or summed up for an import
 
 
-class Drawable:
-    """What consumption needs of a balance: when it can be used, its place in the
-    consumption order and what it has left. ``Balance`` is the record a single use
-    reads; a bulk import keeps a mutable kind so a million rows need not rebuild one."""
-
-    __slots__ = ()
-    level_id: int
-    allocation_id: int | None
-    priority: int
-    starts_on: dt.date
-    expires_on: dt.date  # the last day it can be used
-    remaining: int
-
-    def valid_on(self, day: dt.date) -> bool:
-        return self.starts_on <= day <= self.expires_on
-
-    @property
-    def order(self) -> tuple[int, dt.date, dt.date, int, int]:
-        return (self.priority, self.expires_on, self.starts_on, self.level_id, self.allocation_id or 0)
-
-    @property
-    def label(self) -> str:
-        if self.allocation_id is not None:
-            return f"allocation {self.allocation_id} of level {self.level_id}"
-        return f"level {self.level_id}"
-
-
-@dataclass(frozen=True)
-class Balance(Drawable):
-    """One balance a contact may draw from."""
-
-    level_id: int
-    allocation_id: int | None
-    via: str  # OWN, ALLOCATED or DELEGATED
-    priority: int
-    starts_on: dt.date
-    expires_on: dt.date
-    remaining: int
-
-
-B = TypeVar("B", bound=Drawable)
+B = TypeVar("B", Holder, Settled)
 
 
 class Draw(NamedTuple):
@@ -67,28 +28,30 @@ class Draw(NamedTuple):
 
     balance: Drawable
     quantity: int
-
-    @property
-    def remaining_after(self) -> int:
-        return self.balance.remaining - self.quantity
+    left: int  # what that balance may still give on the day, after this draw
 
 
 class Overdraw(Exception):
-    """Not enough balance: carries what is available on the date, for the message."""
+    """Not enough balance: carries each balance usable on the date with what it may give."""
 
-    def __init__(self, wanted: int, available: Sequence[Drawable]) -> None:
+    def __init__(self, wanted: int, available: Sequence[tuple[Drawable, int]]) -> None:
         super().__init__(wanted)
         self.wanted = wanted
         self.available = list(available)
 
     @property
     def total(self) -> int:
-        return sum(b.remaining for b in self.available)
+        return sum(left for _, left in self.available)
 
 
 def draw_order(balances: Iterable[B], day: dt.date) -> list[B]:
-    """The balances usable on ``day``, in consumption order (empty ones included)."""
+    """The balances current on ``day``, in consumption order (empty ones included)."""
     return sorted((b for b in balances if b.valid_on(day)), key=lambda b: b.order)
+
+
+def available(balances: Iterable[Drawable], day: dt.date) -> int:
+    """What a use on ``day`` may take in all, over ``balances``."""
+    return sum(b.available_on(day) for b in balances if b.valid_on(day))
 
 
 def plan_draw(balances: Iterable[Drawable], quantity: int, day: dt.date) -> list[Draw]:
@@ -104,14 +67,18 @@ def draw_in_order(ordered: Sequence[Drawable], quantity: int, day: dt.date) -> l
     draws = []
     left = quantity
     for balance in ordered:
-        remaining = balance.remaining
-        if remaining > 0 and balance.starts_on <= day <= balance.expires_on:  # valid_on, inlined
-            take = left if left < remaining else remaining
-            draws.append(Draw(balance, take))
+        if not balance.starts_on <= day <= balance.last_day:
+            continue
+        can = balance.available_on(day)
+        if can > 0:
+            take = left if left < can else can
+            draws.append(Draw(balance, take, can - take))
             left -= take
             if left == 0:
                 return draws
-    raise Overdraw(quantity, [b for b in ordered if b.remaining > 0 and b.valid_on(day)])
+    raise Overdraw(
+        quantity, [(b, b.available_on(day)) for b in ordered if b.valid_on(day) and b.available_on(day)]
+    )
 
 
 def use_entries(

@@ -37,12 +37,12 @@ def contact_sections(store: Store, key: str, today: dt.date) -> Sections:
         "Contact",
     )
     parts = [details, membership_rows(store, today, contact_id=contact.id)]
-    parts.append(level_rows(store, store.memberships.levels(contact.id), "Levels"))
+    parts.append(level_rows(store, store.memberships.levels(contact.id), today, "Levels"))
     received = store.allocations.to_contact(contact.id)
-    parts.append(allocation_rows(store, received, "Allocations received"))
+    parts.append(allocation_rows(store, received, today, "Allocations received"))
     delegated = store.allocations.delegated_levels(contact.id)
     if delegated:
-        parts.append(level_rows(store, delegated, "Levels it may use as a delegate"))
+        parts.append(level_rows(store, delegated, today, "Levels it may use as a delegate"))
     parts.append(balance_rows(store, contact.ref, today))
     parts.append(usage_rows(store, contact.ref, limit=RECENT_USES, title="Recent entries"))
     return Sections(parts)
@@ -55,5 +55,8 @@ def membership_sections(store: Store, membership_id: int, today: dt.date) -> Sec
     rows.rows = [r for r in rows.values() if r[at_id] == membership_id]
     rows.title = f"Membership {membership_id}"
     return Sections(
-        [rows, level_rows(store, store.memberships.levels_of_membership(membership_id), "Levels granted")]
+        [
+            rows,
+            level_rows(store, store.memberships.levels_of_membership(membership_id), today, "Levels granted"),
+        ]
     )

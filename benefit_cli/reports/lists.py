@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from benefit_cli.db.balances import HolderFigures
 from benefit_cli.db.store import Store
 from benefit_cli.domain.models import Allocation, BenefitType, Level, Plan, PlanBenefit
 from benefit_cli.render import Rows, amount, money
-from benefit_cli.services.balances import level_states
 
 CONTACT_COLUMNS = ["id", "ref", "name", "kind", "business_ref", "email", "joined_on"]
 TYPE_COLUMNS = ["code", "name", "category", "unit", "unit_value", "kind", "group", "active"]
@@ -155,27 +155,31 @@ def membership_rows(
     return Rows(MEMBERSHIP_COLUMNS, rows, "Memberships")
 
 
-def level_rows(store: Store, levels: list[Level], title: str = "Levels") -> Rows:
+def level_rows(store: Store, levels: list[Level], on: dt.date, title: str = "Levels") -> Rows:
+    """Each level as of ``on``: its own part's figures, and what all its holders used."""
     types = store.catalog.types_by_id()
     refs = store.contacts.refs([level.contact_id for level in levels])
-    states = level_states(store, levels)
-    used = store.balances.used_sums([level.id for level in levels])
+    own: dict[int, HolderFigures] = {}
+    used: dict[int, int] = {}
+    for f in store.balances.figures_of_levels([level.id for level in levels], on):
+        if f.allocation_id is None:
+            own[f.level_id] = f
+        used[f.level_id] = used.get(f.level_id, 0) + f.used
     rows = []
     for level in levels:
-        state = states[level.id]
         unit = types[level.type_id].unit
-        level_used = sum(v for (lid, _), v in used.items() if lid == level.id)
+        part = own[level.id]
         rows.append(
             {
                 "id": level.id,
                 "contact_ref": refs[level.contact_id],
                 "type": types[level.type_id].code,
                 "quantity": amount(level.quantity, unit),
-                "allocated_out": amount(state.split.held_active_to_others, unit),
-                "used": amount(level_used, unit),
-                "remaining": amount(state.split.own_remaining, unit),
+                "allocated_out": amount(part.allocated_out, unit),
+                "used": amount(used[level.id], unit),
+                "remaining": amount(part.remaining, unit),
                 "starts_on": level.starts_on,
-                "expires_on": level.last_day,
+                "expires_on": part.last_day,
                 "source": level.source,
                 "priority": level.priority,
                 "membership_id": level.membership_id,
@@ -184,26 +188,31 @@ def level_rows(store: Store, levels: list[Level], title: str = "Levels") -> Rows
     return Rows(LEVEL_COLUMNS, rows, title)
 
 
-def allocation_rows(store: Store, allocations: list[Allocation], title: str = "Allocations") -> Rows:
+def allocation_rows(
+    store: Store, allocations: list[Allocation], on: dt.date, title: str = "Allocations"
+) -> Rows:
+    """Each allocation with what it used and has left as of ``on``."""
     types = store.catalog.types_by_id()
-    levels = {a.level_id: store.memberships.level(a.level_id) for a in allocations}
-    states = level_states(store, list(levels.values()))
-    used = store.balances.used_sums(list(levels))
+    figures = {
+        f.allocation_id: f
+        for f in store.balances.figures_of_levels([a.level_id for a in allocations], on)
+        if f.allocation_id is not None
+    }
     refs = store.contacts.refs([a.contact_id for a in allocations])
     rows = []
     for a in allocations:
-        level = levels[a.level_id]
-        unit = types[level.type_id].unit
-        change = states[a.level_id].allocation_change(a.id)
+        f = figures.get(a.id)  # none for one declined before it started
+        type_id = f.type_id if f else store.memberships.level(a.level_id).type_id
+        unit = types[type_id].unit
         rows.append(
             {
                 "id": a.id,
                 "level_id": a.level_id,
                 "contact_ref": refs[a.contact_id],
-                "type": types[level.type_id].code,
+                "type": types[type_id].code,
                 "number": amount(a.number, unit),
-                "used": amount(used.get((a.level_id, a.id), 0), unit),
-                "remaining": amount(a.number + change if a.active else 0, unit),
+                "used": amount(f.used if f else 0, unit),
+                "remaining": amount(f.remaining if f else 0, unit),
                 "starts_on": a.starts_on,
                 "stops_on": a.stops_on,
                 "status": a.status,

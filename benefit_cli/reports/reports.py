@@ -57,6 +57,7 @@ ALLOCATION_LIST_COLUMNS = [
 STATEMENT_COLUMNS = ["date", "type", "used_by", "quantity", "description", "remaining"]
 EXPIRING_COLUMNS = ["contact_ref", "contact", "email", "type", "remaining", "expires_on", "days_left"]
 USAGE_KEYS = ("type", "contact", "month", "category")
+USAGE_COLUMNS = ["unit", "uses", "quantity", "members", "value"]
 STATEMENT_EXPIRY_DAYS = 60
 
 
@@ -103,7 +104,8 @@ def in_units(
 
 
 def history(store: Store, filters: Filters, today: dt.date) -> Rows:
-    rows = store.queries.history_list(filters, today)
+    """Every event from ``--from`` to ``--to`` (default today) with the running balance."""
+    rows = store.queries.history(filters, filters.date_to or today)
     return Rows(
         HISTORY_COLUMNS, in_units(rows, HISTORY_COLUMNS, ("quantity", "balance_after")), "History"
     )  # streams
@@ -113,33 +115,28 @@ def history(store: Store, filters: Filters, today: dt.date) -> Rows:
 
 
 def usage(store: Store, filters: Filters, by: Sequence[str]) -> Rows:
+    """Uses grouped by the keys, one row per group and unit: minutes, admissions and money
+    are never added together; only their value is money."""
     keys = list(dict.fromkeys(k.lower() for k in by)) or ["type"]
     unknown = [k for k in keys if k not in USAGE_KEYS]
     if unknown:
         raise UsageError(f"--by must be type, contact, month or category; got {', '.join(unknown)}.")
+    width = len(keys)
     rows = []
     for row in store.queries.usage_totals(filters, keys):
-        quantity = row["quantity"]
-        if row["money_quantity"]:
-            quantity += money(row["money_quantity"])
-        rows.append(
-            {
-                **{k: row[k] for k in keys},
-                "uses": row["uses"],
-                "quantity": quantity,
-                "members": row["members"],
-                "value": money(int(row["value"] or 0)),
-            }
-        )
-    rows.sort(key=lambda g: (-g["quantity"], -g["uses"], *[str(g[k]) for k in keys]))
-    return Rows([*keys, "uses", "quantity", "members", "value"], rows, "Usage by " + ", ".join(keys))
+        unit, uses, quantity, members, value = row[width:]
+        rows.append([*row[:width], unit, uses, amount(quantity, unit), members, money(int(value or 0))])
+    # by unit, then the most used first
+    rows.sort(key=lambda r: (r[width], -r[width + 2], -r[width + 1], *map(str, r[:width])))
+    return Rows([*keys, *USAGE_COLUMNS], rows, "Usage by " + ", ".join(keys))
 
 
 # -- balances ---------------------------------------------------------------------------------
 
 
 def balances(store: Store, filters: Filters, today: dt.date) -> Rows:
-    rows = store.queries.balance_totals(filters, today)
+    """Each contact's balance of each type as of ``--to`` (default today)."""
+    rows = store.queries.balance_totals(filters, filters.date_to or today)
     quantities = ("granted", "allocated_out", "used", "adjusted", "expired", "remaining")
     return Rows(BALANCES_COLUMNS, in_units(rows, BALANCES_COLUMNS, quantities), "Balances")  # streams
 
@@ -171,61 +168,48 @@ def allocations(store: Store, filters: Filters, listing: bool) -> Rows:
 
 
 def statement(store: Store, contact_key: str, filters: Filters, today: dt.date) -> Rows:
-    """The member's own view: what was used from its balances and from what it allocated
-    to others, with member-visible descriptions only (never notes or operators), and
-    what expires soon."""
+    """The member's own view as of ``--on`` (default today): what was used from its
+    balances and from what it allocated to others, with member-visible descriptions only
+    (never notes or operators), what is left of each benefit on that day, and what
+    expires soon."""
     contact = store.contacts.get(contact_key)
-    lines = []
-    by_holder = Filters(contact.id, filters.type_id, filters.category, filters.plan_id)
-    allocated_to = {
-        a.contact_id
-        for level in store.memberships.levels(contact.id)
-        for a in store.allocations.of_level(level.id)
-        if a.contact_id != contact.id
-    }
-    holders = [by_holder] + [
-        Filters(other, filters.type_id, filters.category, filters.plan_id) for other in sorted(allocated_to)
-    ]
-    own_levels = {level.id for level in store.memberships.levels(contact.id)}
-    for holder in holders:
-        for row in store.queries.history(holder):
-            if row["kind"] not in ("use", "void", "adjust", "expire", "rollover"):
-                continue
-            if holder.contact_id != contact.id and row["level_id"] not in own_levels:
-                continue  # the other person's own benefits are not this member's business
-            if (filters.date_from and row["date"] < filters.date_from.isoformat()) or (
-                filters.date_to and row["date"] > filters.date_to.isoformat()
-            ):
-                continue
-            unit = row["unit"]
-            lines.append(
-                {
-                    "date": row["date"],
-                    "type": row["type"],
-                    "used_by": row["used_by"],
-                    # What was taken from the balance: a use is positive, its void negative.
-                    "quantity": amount(-row["quantity"], unit),
-                    # A void's or adjustment's description is staff's reason, not for members.
-                    "description": (row["description"] if row["kind"] == "use" else None)
-                    or _member_wording(row["kind"]),
-                    "remaining": amount(row["balance_after"], unit),
-                }
-            )
-    lines.sort(key=lambda line: line["date"])
-    soon = expiring(store, by_holder, STATEMENT_EXPIRY_DAYS, today)
+    on = filters.date_to or today
+    lines: list[list[Any]] = []
+    own = Filters(contact.id, filters.type_id, filters.category, filters.plan_id, filters.date_from)
+    for date, code, used_by, kind, quantity, description, after, unit in store.queries.statement(own, on):
+        lines.append(
+            [
+                date,
+                code,
+                used_by,
+                # What was taken from the balance: a use is positive, its void negative.
+                amount(-quantity, unit),
+                # A void's or adjustment's description is staff's reason, not for members.
+                (description if kind == "use" else None) or _member_wording(kind),
+                amount(after, unit),
+            ]
+        )
+    if filters.date_from is None or filters.date_from <= on:
+        for row in store.queries.balance_totals(own, on):
+            code, left, status, unit = row[2], row[8], row[10], row[11]
+            if status != "upcoming":  # what is left of each benefit it has had, on that day
+                lines.append(
+                    [on.isoformat(), code, None, amount(0, unit), f"Left on {on}", amount(left, unit)]
+                )
+    soon = expiring(store, own, STATEMENT_EXPIRY_DAYS, on)
     for values in soon.values():
         row = dict(zip(soon.columns, values, strict=True))
         lines.append(
-            {
-                "date": row["expires_on"],
-                "type": row["type"],
-                "used_by": None,
-                "quantity": row["remaining"],
-                "description": f"Expires on {row['expires_on']} unless used",
-                "remaining": row["remaining"],
-            }
+            [
+                row["expires_on"],
+                row["type"],
+                None,
+                row["remaining"],
+                f"Expires on {row['expires_on']} unless used",
+                row["remaining"],
+            ]
         )
-    return Rows(STATEMENT_COLUMNS, lines, f"Statement for {contact.name} ({contact.ref})")
+    return Rows(STATEMENT_COLUMNS, lines, f"Statement for {contact.name} ({contact.ref}) on {on}")
 
 
 def _member_wording(kind: str) -> str:

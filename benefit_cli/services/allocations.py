@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from benefit_cli.db.store import Tx
-from benefit_cli.domain.allocation import cards_to_stop
+from benefit_cli.domain.allocation import allocatable, cards_to_stop
 from benefit_cli.domain.errors import Invalid
 from benefit_cli.domain.models import DEFAULT_PRIORITY, Allocation, BenefitType, Contact, Level, Membership
-from benefit_cli.services.balances import level_state
+from benefit_cli.services.balances import holders_of_levels
 
 
 def add_level(
@@ -80,13 +80,11 @@ def allocate(
         )
     if stops_on < starts_on:
         raise Invalid(f"The stop date {stops_on} is before the start date {starts_on}.")
-    split = level_state(tx, level).split
-    if number > split.unallocated:
+    unallocated = _unallocated(tx, level, starts_on, stops_on)
+    if number > unallocated:
         raise Invalid(
             f"Cannot allocate {number} {benefit_type.code} from level {level.id}:"
-            f" {split.unallocated} remain unallocated ({level.quantity} granted,"
-            f" {split.held_active} allocated, {split.held_used} used by ended"
-            f" allocations, own balance {split.own_remaining})."
+            f" {unallocated} remain unallocated and unused from {starts_on} (of {level.quantity} granted)."
         )
     stopped = []
     if benefit_type.exclusive_group:
@@ -105,8 +103,18 @@ def allocate(
             "comment": comment,
         }
     )
-    remaining = level_state(tx, level).split.unallocated
+    remaining = _unallocated(tx, level, starts_on, stops_on)
     return Allocated(tx.allocations.get(allocation_id), level, remaining, tuple(stopped))
+
+
+def _unallocated(tx: Tx, level: Level, start: dt.date, stop: dt.date) -> int:
+    """What an allocation from ``start`` to ``stop`` may take: what the owner's part keeps
+    free from ``start`` on, within what the level's other allocations leave of its quantity."""
+    own, *given = holders_of_levels(tx, [level.id])[level.id]
+    room = allocatable(
+        level.quantity, [(h.starts_on, h.last_day, h.given, h.used) for h in given], start, stop
+    )
+    return max(0, min(own.available_on(start), room))
 
 
 RESPONSES = ("accept", "decline", "deliver", "end")

@@ -1,140 +1,135 @@
-"""Reading balances out of the store: how each level is split, and what a contact may draw.
-
-Everything here is recomputed from the levels, allocations and ledger entries; nothing
-stores a running balance that could drift from the ledger.
-"""
+"""Balances a use case reasons about: the holders of levels, built from the store's facts
+by the one rule (``domain/balance.py``). Nothing stores a running balance that could drift
+from the ledger."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Collection
 
 from benefit_cli.db.store import Store
-from benefit_cli.domain.allocation import LevelSplit, allocation_remaining, split
-from benefit_cli.domain.consumption import ALLOCATED, DELEGATED, OWN, Balance, Drawable
-from benefit_cli.domain.models import Allocation, Level
+from benefit_cli.domain.balance import Holder, Settled, holders_of
+from benefit_cli.domain.consumption import Drawable
+from benefit_cli.domain.models import Level
 
 
-@dataclass(frozen=True)
-class LevelState:
-    level: Level
-    split: LevelSplit
-    allocations: tuple[tuple[Allocation, int], ...]  # each with the signed sum of its entries
-
-    def allocation_change(self, allocation_id: int) -> int:
-        for allocation, change in self.allocations:
-            if allocation.id == allocation_id:
-                return change
-        raise KeyError(allocation_id)
+def holders_of_levels(
+    store: Store, level_ids: Collection[int], before: int | None = None
+) -> dict[int, list[Holder]]:
+    """Each level's holders — its own part first, then its allocations that took effect —
+    with the entries up to id ``before`` (all when None)."""
+    return {
+        level_id: holders_of(history.level, history.allocations, history.entries)
+        for level_id, history in store.balances.histories(level_ids, before).items()
+    }
 
 
-def level_states(store: Store, levels: Sequence[Level]) -> dict[int, LevelState]:
-    if not levels:
-        return {}
-    sums = store.balances.entry_sums([level.id for level in levels])
-    states = {}
-    for level in levels:
-        pairs = tuple(
-            (allocation, sums.get((level.id, allocation.id), 0))
-            for allocation in store.allocations.of_level(level.id)
-        )
-        states[level.id] = LevelState(
-            level, split(level.quantity, sums.get((level.id, None), 0), pairs, level.contact_id), pairs
-        )
-    return states
+def own_part(store: Store, level: Level) -> Holder:
+    """The level's own (unallocated) part."""
+    return holders_of_levels(store, [level.id])[level.id][0]
 
 
-def level_state(store: Store, level: Level) -> LevelState:
-    return level_states(store, [level])[level.id]
+def usable_by(store: Store, contact_id: int, type_id: int) -> list[Holder]:
+    """Every balance of a type the contact may draw from (SPEC "Who may use what")."""
+    return usable_by_many(store, [(contact_id, type_id)])[contact_id, type_id]
 
 
-def own_balance(state: LevelState, via: str) -> Balance:
-    level = state.level
-    return Balance(
-        level.id, None, via, level.priority, level.starts_on, level.last_day, state.split.own_remaining
+def usable_by_many(store: Store, pairs: Collection[tuple[int, int]]) -> dict[tuple[int, int], list[Holder]]:
+    """For each (contact, type), the balances it may draw from: the own part of levels it
+    owns, is a delegate of or an associate of, and the allocations made to it. A holder
+    two contacts may use (an owner and its delegate) is one object in both lists, so what
+    one draws the other sees."""
+    usable = store.balances.usable_levels(pairs)
+    holders = holders_of_levels(
+        store, {lid for levels in usable.values() for lid in (*levels.held, *levels.on_behalf)}
     )
-
-
-def allocation_balance(state: LevelState, allocation: Allocation, change: int) -> Balance:
-    level = state.level
-    return Balance(
-        level.id,
-        allocation.id,
-        ALLOCATED,
-        level.priority,
-        max(level.starts_on, allocation.starts_on),
-        min(level.last_day, allocation.stops_on),
-        allocation_remaining(allocation, change),
-    )
-
-
-def balances_for(store: Store, contact_id: int, type_id: int) -> list[Balance]:
-    """Every balance of ``type_id`` the contact may draw from (SPEC "Who may use what")."""
-    owned = store.memberships.levels(contact_id, type_id)
-    delegated = [
-        lvl for lvl in store.allocations.delegated_levels(contact_id, type_id) if lvl.contact_id != contact_id
-    ]
-    received = store.allocations.to_contact(contact_id, type_id)
-    levels = {lvl.id: lvl for lvl in owned + delegated}
-    for allocation in received:
-        if allocation.level_id not in levels:
-            levels[allocation.level_id] = store.memberships.level(allocation.level_id)
-    states = level_states(store, list(levels.values()))
-    balances = [own_balance(states[lvl.id], OWN) for lvl in owned]
-    balances += [own_balance(states[lvl.id], DELEGATED) for lvl in delegated]
-    for allocation in received:
-        state = states[allocation.level_id]
-        balances.append(allocation_balance(state, allocation, state.allocation_change(allocation.id)))
-    return balances
-
-
-@dataclass(slots=True)
-class LiveBalance(Drawable):
-    """A balance whose ``remaining`` goes down as a bulk import draws from it.
-
-    One object per level part or allocation, shared by every contact who may draw from
-    it (the owner and its delegates), so a draw by one is seen by all.
-    """
-
-    level_id: int
-    allocation_id: int | None
-    priority: int
-    starts_on: dt.date
-    expires_on: dt.date
-    remaining: int
-
-
-def drawable_by_contact(store: Store, type_id: int) -> dict[int, list[LiveBalance]]:
-    """Every contact's balances of one type, in consumption order: levels it owns,
-    allocations to it and levels it is a delegate of (SPEC "Who may use what")."""
-    levels, allocations, delegates, sums = store.balances.type_snapshot(type_id)
-    by_level: dict[int, list[Allocation]] = {}
-    for allocation in allocations:
-        by_level.setdefault(allocation.level_id, []).append(allocation)
-    day = cache(dt.date.fromisoformat)  # a few hundred distinct dates, shared
-    result: dict[int, list[LiveBalance]] = {}
-    own: dict[int, LiveBalance] = {}
-    for level_id, owner_id, quantity, priority, starts_text, last_text in levels:
-        starts_on, last_day = day(starts_text), day(last_text)
-        pairs = [(a, sums.get((level_id, a.id), 0)) for a in by_level.get(level_id, ())]
-        level_split = split(quantity, sums.get((level_id, None), 0), pairs, owner_id)
-        own[level_id] = LiveBalance(level_id, None, priority, starts_on, last_day, level_split.own_remaining)
-        result.setdefault(owner_id, []).append(own[level_id])
-        for allocation, change in pairs:
-            result.setdefault(allocation.contact_id, []).append(
-                LiveBalance(
-                    level_id,
-                    allocation.id,
-                    priority,
-                    max(starts_on, allocation.starts_on),
-                    min(last_day, allocation.stops_on),
-                    allocation_remaining(allocation, change),
-                )
+    found: dict[tuple[int, int], list[Holder]] = {}
+    for (contact_id, type_id), levels in usable.items():
+        found[contact_id, type_id] = [
+            holder
+            for level_id in sorted(levels.held | levels.on_behalf)
+            for holder in holders[level_id]
+            if (
+                holder.allocation_id is None
+                and (holder.owner_id == contact_id or level_id in levels.on_behalf)
             )
-    for level_id, contact_id in delegates:
-        result.setdefault(contact_id, []).append(own[level_id])
-    for balances in result.values():
-        balances.sort(key=lambda b: b.order)
-    return result
+            or (holder.allocation_id is not None and holder.holder_id == contact_id)
+        ]
+    return found
+
+
+_DAY = dt.date.fromisoformat
+
+
+class Drawn:
+    """What an import has drawn from each balance so far, which the ledger does not show
+    it yet (it reads the ledger as it was before the import began): a total for a
+    balance summed up as ``Settled``, each use for one with all its events."""
+
+    def __init__(self) -> None:
+        self.totals: dict[int, int] = {}
+        self.uses: dict[int, list[tuple[dt.date, int]]] = {}
+
+    @staticmethod
+    def key(balance: Drawable) -> int:
+        return -balance.allocation_id if balance.allocation_id is not None else balance.level_id
+
+    def record(self, balance: Drawable, day: dt.date, quantity: int) -> None:
+        balance.take(day, quantity)
+        key = self.key(balance)
+        if isinstance(balance, Settled):
+            self.totals[key] = self.totals.get(key, 0) + quantity
+        else:
+            self.uses.setdefault(key, []).append((day, quantity))
+
+    def replay(self, balance: Drawable) -> None:
+        key = self.key(balance)
+        if isinstance(balance, Settled):
+            balance.held_end -= self.totals.get(key, 0)
+        else:
+            for day, quantity in self.uses.get(key, ()):
+                balance.take(day, quantity)
+
+
+def drawable_by_pairs(
+    store: Store, pairs: Collection[tuple[int, int]], before: int | None, drawn: Drawn
+) -> dict[tuple[int, int], list[Drawable]]:
+    """For each (contact, type) of an import's chunk, the balances it may draw from, in
+    consumption order: as the ledger held them up to entry ``before``, less what the
+    import has ``drawn`` since. A balance that gains something after its start keeps all
+    its events (``Holder``); every other is summed up (``Settled``), as most are. A
+    balance two of the contacts may use is one object in both lists."""
+    found: dict[tuple[int, int], list[Drawable]] = {pair: [] for pair in pairs}
+    balances: dict[tuple[int, int], Drawable] = {}
+    later: list[tuple[tuple[int, int], int, int]] = []  # balances that need their events
+    for (
+        contact_id,
+        type_id,
+        level_id,
+        part,
+        priority,
+        starts,
+        last,
+        held_end,
+        credited,
+    ) in store.balances.drawable(pairs, before):
+        balance = balances.get((level_id, part))
+        if balance is None:
+            starts_on = _DAY(starts)
+            if credited is not None and _DAY(credited) > starts_on:
+                later.append(((contact_id, type_id), level_id, part))
+                continue
+            balance = balances[level_id, part] = Settled(
+                level_id, part or None, priority, starts_on, _DAY(last), held_end
+            )
+            drawn.replay(balance)
+        found[contact_id, type_id].append(balance)
+    if later:
+        for holders in holders_of_levels(store, {level_id for _, level_id, _ in later}, before).values():
+            for holder in holders:
+                drawn.replay(holder)
+                balances[holder.level_id, holder.allocation_id or 0] = holder
+        for pair, level_id, part in later:
+            found[pair].append(balances[level_id, part])
+            found[pair].sort(key=lambda balance: balance.order)
+    return found

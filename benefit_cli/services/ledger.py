@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 from benefit_cli.db.store import Tx
 from benefit_cli.domain.consumption import (
-    OWN,
-    Balance,
     Draw,
     Drawable,
     Overdraw,
+    available,
     draw_order,
     plan_draw,
     use_entries,
@@ -27,7 +26,7 @@ from benefit_cli.domain.errors import BenefitError, Invalid, NotFound, RowErrors
 from benefit_cli.domain.idempotency import ALREADY, CONFLICT, fingerprint, ref_decision
 from benefit_cli.domain.models import BenefitType, Contact, NewEntry
 from benefit_cli.domain.units import show_amount
-from benefit_cli.services.balances import balances_for, level_state
+from benefit_cli.services.balances import holders_of_levels, own_part, usable_by
 
 
 @dataclass(frozen=True)
@@ -53,11 +52,12 @@ def overdraw_message(
     want = f"Cannot use {show_amount(wanted, unit)} of {benefit_type.code} for {contact.label} on {on}"
     if error.available:
         where = "; ".join(
-            f"{show_amount(b.remaining, unit)} in {b.label}, expires {b.expires_on}" for b in error.available
+            f"{show_amount(left, unit)} in {b.label}, expires {b.last_day}" for b, left in error.available
         )
         return f"{want}: only {show_amount(error.total, unit)} remain ({where})."
     later = sorted(
-        (b for b in all_balances if b.starts_on > on and b.remaining > 0), key=lambda b: b.starts_on
+        (b for b in all_balances if b.starts_on > on and b.available_on(b.starts_on) > 0),
+        key=lambda b: b.starts_on,
     )
     hint = (
         f" The next balance starts on {later[0].starts_on}."
@@ -86,13 +86,13 @@ def record_use(
     if not benefit_type.active:
         raise Invalid(f'"{benefit_type.code}" is retired and can no longer be used.')
     print_ = fingerprint(contact.id, benefit_type.id, wanted, on.isoformat(), description, note)
-    balances = balances_for(tx, contact.id, benefit_type.id)
+    balances = usable_by(tx, contact.id, benefit_type.id)
     if ref:
         recorded = tx.ledger.ref_uses([ref]).get(ref, [])
         decision = ref_decision(recorded, print_)
         if decision == ALREADY:
             ids = tuple(u.entry_id for u in recorded)
-            return Used(contact, benefit_type, (), ids, ref, _left_on(balances, on), already=True)
+            return Used(contact, benefit_type, (), ids, ref, available(balances, on), already=True)
         if decision == CONFLICT:
             raise Invalid(
                 f'The ref "{ref}" was already recorded (entry {recorded[0].entry_id}) with other'
@@ -105,11 +105,7 @@ def record_use(
     ref = ref or f"use-{uuid.uuid4().hex[:12]}"
     entries = use_entries(draws, contact.id, on.isoformat(), description, note, source, ref, print_)
     written = tuple(tx.ledger.append(entries))
-    return Used(contact, benefit_type, tuple(draws), written, ref, _left_on(balances, on) - wanted)
-
-
-def _left_on(balances: list[Balance], on: dt.date) -> int:
-    return sum(b.remaining for b in draw_order(balances, on))
+    return Used(contact, benefit_type, tuple(draws), written, ref, available(balances, on) - wanted)
 
 
 @dataclass(frozen=True)
@@ -169,19 +165,26 @@ def adjust(
         level = tx.memberships.level(level_id)
         if level.contact_id != contact.id or level.type_id != benefit_type.id:
             raise Invalid(f"Level {level_id} is not a {benefit_type.code} level of {contact.label}.")
+        holder = own_part(tx, level)
     else:
-        owned = [b for b in balances_for(tx, contact.id, benefit_type.id) if b.via == OWN]
-        candidates = draw_order(owned, on)
+        owned = [lv.id for lv in tx.memberships.levels(contact.id, benefit_type.id)]
+        candidates = draw_order((holders[0] for holders in holders_of_levels(tx, owned).values()), on)
         if by < 0:
-            candidates = [b for b in candidates if b.remaining >= -by] or candidates
+            candidates = [b for b in candidates if b.available_on(on) >= -by] or candidates
         if not candidates:
             raise NotFound(
                 f"{contact.label} owns no {benefit_type.code} level valid on {on}; name one"
                 " with --level ID (see: benefit level list --contact"
                 f" {contact.ref} --type {benefit_type.code})."
             )
-        level = tx.memberships.level(candidates[0].level_id)
-    remaining = level_state(tx, level).split.own_remaining
+        holder = candidates[0]
+        level = tx.memberships.level(holder.level_id)
+    if not holder.valid_on(on):
+        raise Invalid(
+            f"Level {level.id} can be used from {holder.starts_on} to {holder.last_day}; an adjustment"
+            f" on {on} falls outside that. Adjust a level that is current on that day."
+        )
+    remaining = holder.available_on(on)
     if remaining + by < 0:
         unit = benefit_type.unit
         raise Invalid(
@@ -218,7 +221,9 @@ class Voided:
 
 
 def void(tx: Tx, entry_id: int, reason: str, today: dt.date) -> Voided:
-    """Reverse one use entry exactly, dated ``today``; refuse what cannot be reversed, saying why."""
+    """Reverse one use entry exactly; refuse what cannot be reversed, saying why. The void
+    is dated ``today`` — or, for a use booked ahead on a balance that has not started yet,
+    the day that balance starts, since what it gives back exists only from then."""
     if not reason.strip():
         raise Invalid("Every correction says why: give a reason.")
     entry = tx.ledger.get(entry_id)
@@ -236,19 +241,18 @@ def void(tx: Tx, entry_id: int, reason: str, today: dt.date) -> Voided:
     if already is not None:
         raise Invalid(f"Entry {entry_id} was already voided by entry {already}.")
     level = tx.memberships.level(entry.level_id)
-    last_day = level.last_day
-    if entry.allocation_id is not None:
-        allocation = tx.allocations.get(entry.allocation_id)
-        last_day = min(last_day, allocation.stops_on)
-        if not allocation.active:
+    holder = next(
+        h for h in holders_of_levels(tx, [level.id])[level.id] if h.allocation_id == entry.allocation_id
+    )
+    if holder.last_day < today:
+        if entry.allocation_id is not None:
             raise Invalid(
-                f"Entry {entry_id} drew from allocation {allocation.id}, which has"
-                " ended; its balance cannot be restored. Grant a new level instead."
+                f"Entry {entry_id} drew from allocation {entry.allocation_id}, which ended on"
+                f" {holder.last_day}; its balance cannot be restored. Grant a new level instead."
             )
-    if last_day < today:
         raise Invalid(
             f"Entry {entry_id} drew from level {level.id}, which expired on"
-            f" {last_day}; an expired balance cannot be restored. Grant a new level"
+            f" {holder.last_day}; an expired balance cannot be restored. Grant a new level"
             " with: benefit level add."
         )
     [void_id] = tx.ledger.append(
@@ -258,7 +262,7 @@ def void(tx: Tx, entry_id: int, reason: str, today: dt.date) -> Voided:
                 entry.level_id,
                 entry.allocation_id,
                 entry.contact_id,
-                today.isoformat(),
+                max(today, holder.starts_on).isoformat(),
                 -entry.quantity,
                 entry_id,
                 reason.strip(),

@@ -102,13 +102,20 @@ def add_membership(tx: Tx, contact: Contact, plan: Plan, start: dt.date) -> Crea
 
 
 def cancel_membership(tx: Tx, membership: Membership, on: dt.date) -> Membership:
-    """Cancel on ``on``: its levels cannot be used after that day."""
+    """Cancel on ``on``: its levels can be used up to the day before, and no longer."""
     if membership.cancelled_on is not None:
         raise Invalid(f"Membership {membership.id} was already cancelled on {membership.cancelled_on}.")
     if on < membership.start_on:
         raise Invalid(
             f"Membership {membership.id} starts on {membership.start_on};"
             " it cannot be cancelled before it starts."
+        )
+    later = tx.ledger.first_of_membership_from(membership.id, on)
+    if later is not None:
+        raise Invalid(
+            f"Membership {membership.id} has a {later.kind} on {later.entry_on} (entry {later.id}), which"
+            f" a cancellation on {on} would leave outside it; cancel it from after that day, or void"
+            " that use first."
         )
     tx.memberships.cancel(membership.id, on)
     return tx.memberships.get(membership.id)

@@ -20,16 +20,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from benefit_cli.csvio.dates import DateReader
 from benefit_cli.db.ledger_writer import SEPARATE_BYTES, Ledger, import_transaction
 from benefit_cli.db.store import Store
-from benefit_cli.domain.consumption import Overdraw, draw_in_order, use_entries
+from benefit_cli.domain.consumption import Drawable, Overdraw, draw_in_order, use_entries
 from benefit_cli.domain.errors import CsvError
 from benefit_cli.domain.idempotency import ALREADY, CONFLICT, RefUse, fingerprint, ref_decision
 from benefit_cli.domain.models import BenefitType, NewEntry
-from benefit_cli.services.balances import LiveBalance, drawable_by_contact
+from benefit_cli.services.balances import Drawn, drawable_by_pairs
 from benefit_cli.services.importing import CsvRow, ImportOptions, ImportSummary, Outcome, run_import
 from benefit_cli.services.ledger import overdraw_message
 
@@ -128,7 +128,13 @@ class _UsageRows:
         self.parse_quantity = parse_quantity
         self.contacts = store.contacts.keys()
         self.types = {t.code: t for t in store.catalog.types(include_retired=True)}
-        self.balances: dict[int, dict[int, list[LiveBalance]]] = {}
+        # The balances the chunk being written names, read as the ledger held them before the
+        # import began (a writer process's rows are not visible here until the end) with
+        # what the import drew since: what the import reads follows the file, not the
+        # database, and it keeps no more than a number per balance drawn from.
+        self.before = store.balances.last_entry_id()
+        self.drawn = Drawn()
+        self.balances: dict[tuple[int, int], list[Drawable]] = {}
         self.occurrences = _Occurrences(store)
         self.appended: dict[str, list[RefUse]] = {}
         self.today = (options.today, options.today.isoformat())
@@ -160,6 +166,8 @@ class _UsageRows:
         self.appended = {}
         summary = outcome.summary
         entries: list[NewEntry] = []
+        pairs = {(row.contact_id, row.benefit_type.id) for row in chunk.rows if isinstance(row, _Row)}
+        self.balances = drawable_by_pairs(self.store, pairs, self.before, self.drawn)
         for row in chunk.rows:  # in file order, so rejects are too
             if not isinstance(row, _Row):
                 outcome.reject(*row)
@@ -273,11 +281,7 @@ class _UsageRows:
         return errors
 
     def draw(self, row: _Row, entries: list[NewEntry]) -> CsvError | None:
-        type_id = row.benefit_type.id
-        by_contact = self.balances.get(type_id)
-        if by_contact is None:
-            by_contact = self.balances[type_id] = drawable_by_contact(self.store, type_id)
-        balances = by_contact.get(row.contact_id, [])
+        balances = self.balances[row.contact_id, row.benefit_type.id]
         try:
             draws = draw_in_order(balances, row.quantity, row.used_on)
         except Overdraw as error:
@@ -290,8 +294,8 @@ class _UsageRows:
                 row.number,
                 column,
             )
-        for drawn, quantity in draws:
-            cast(LiveBalance, drawn).remaining -= quantity  # drawable_by_contact made them all
+        for drawn in draws:
+            self.drawn.record(drawn.balance, row.used_on, drawn.quantity)
         entries += use_entries(
             draws, row.contact_id, row.on, row.description, row.note, self.source, row.ref, row.fingerprint
         )

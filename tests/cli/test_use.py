@@ -53,14 +53,17 @@ def test_monthly_room_credit_refuses_the_fourth_booking_in_march(cli, db):
     assert [e["quantity"] for e in usage(cli, "--contact", "C000123")] == [90, 90, 90]
     assert {e["level_id"] for e in usage(cli, "--contact", "C000123")} == {march["id"]}
 
-    april_now = level_starting(cli, "C000123", "ROOM", "2026-04-01")
+    with pytest.MonkeyPatch.context() as patch:  # level list shows each level as of today
+        patch.setenv("BENEFIT_TODAY", "2026-04-01")
+        april_now = level_starting(cli, "C000123", "ROOM", "2026-04-01")
     assert (april_now["used"], april_now["remaining"]) == (0, 300)
 
+    # a balance counts every month that has started: January's and February's expired
     in_march = one_balance(cli, "C000123", "ROOM", "2026-03-20")
-    assert (in_march["granted"], in_march["used"], in_march["remaining"]) == (300, 270, 30)
+    assert (in_march["granted"], in_march["used"], in_march["remaining"]) == (900, 270, 30)
     assert (in_march["expires_on"], in_march["status"]) == ("2026-03-31", "current")
     in_april = one_balance(cli, "C000123", "ROOM", "2026-04-10")
-    assert (in_april["granted"], in_april["used"], in_april["remaining"]) == (300, 0, 300)
+    assert (in_april["granted"], in_april["used"], in_april["remaining"]) == (1200, 270, 300)
     assert in_april["expires_on"] == "2026-04-30"
     assert_db_ok(cli)
 

@@ -13,7 +13,10 @@ from benefit_cli.db.connection import connect, migrate, schema_version
 from benefit_cli.db.migrations import migrations
 from benefit_cli.domain.errors import BenefitError
 
-EXPECTED_MIGRATIONS = [(1, "foundation"), (2, "ledger"), (3, "balance views"), (4, "history view")]
+EXPECTED_MIGRATIONS = [
+    (1, "foundation"), (2, "ledger"), (3, "balance views"), (4, "history view"),
+    (5, "balances as of a date"),
+]
 
 _AUDIT = ["created_at TEXT NOT NULL", "created_by TEXT NOT NULL"]
 _UPDATED = ["updated_at TEXT", "updated_by TEXT"]

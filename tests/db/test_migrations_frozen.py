@@ -15,6 +15,7 @@ RELEASED = {
     2: "7619b6e33b83320d12c01cceca11a18f87ea5d13cad1b5ee29704dfcd9c88780",
     3: "2ef12b7466d611d1880c731f4b87095d1f7934b77ed3fea228eb01c2ad7bb243",
     4: "c9d44d249060fe95be4aa61a23d02037895a07cd2e1a43dfcb09558855858a64",
+    5: "f2b834a21d44f87273d0dedeb323db6b8d35879c89fee86c45ed5e5be7a4039c",
 }
 
 
@@ -31,3 +32,18 @@ def test_a_released_migration_never_changes(number: int) -> None:
 def test_every_migration_is_released_with_its_hash() -> None:
     """A new migration file fails here until its hash is added above (when it is released)."""
     assert [m.number for m in migrations()] == sorted(RELEASED)
+
+
+def test_the_views_are_this_versions_definition_of_a_balance(tmp_path) -> None:
+    """The views' text is the builder's (db/balance_sql.py): changing how a balance is
+    computed without a new migration that recreates the views fails here."""
+    import sqlite3
+
+    from benefit_cli.db.balance_sql import BALANCES_VIEW, HISTORY_VIEW
+    from benefit_cli.db.connection import connect
+
+    connect(tmp_path / "new.db", create=True).close()
+    conn = sqlite3.connect(tmp_path / "new.db")
+    views = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'"))
+    conn.close()
+    assert views == {"balances": BALANCES_VIEW, "history": HISTORY_VIEW}

@@ -1,8 +1,10 @@
 """The SQL views ``balances`` and ``history`` answer from plain sqlite3 what the reports say,
-for anyone who opens the file without the tool."""
+for anyone who opens the file without the tool. The views are as of the day they are read
+(SQLite's own date), so the reports are asked for that day too."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from collections import defaultdict
@@ -13,8 +15,9 @@ from conftest import report
 
 
 def test_the_views_answer_from_plain_sqlite3(cli, report_world):
-    report_balances = report(cli, "balances")
-    report_history = report(cli, "history")
+    today = dt.date.today().isoformat()
+    report_balances = report(cli, "balances", "--to", today)
+    report_history = report(cli, "history", "--to", today)
 
     conn = sqlite3.connect(os.environ["BENEFIT_DB"])
     conn.row_factory = sqlite3.Row

@@ -10,17 +10,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benefit_cli.domain.consumption import ALLOCATED, OWN, Balance, Overdraw, plan_draw
+from benefit_cli.domain.balance import GRANT, Event, Holder
+from benefit_cli.domain.consumption import Overdraw, plan_draw
 
 D = dt.date.fromisoformat
 
 DAY = D("2026-06-15")
 
 
+def holder(level_id: int, allocation_id: int | None, priority: int, starts: dt.date, expires: dt.date,
+           remaining: int) -> Holder:
+    """A balance that holds ``remaining`` from its start to its last day."""
+    return Holder(level_id, allocation_id, 1, 1, 1, priority, starts, expires,
+                  [Event(starts, GRANT, level_id, "grant", remaining)])
+
+
 def balance(level_id: int, remaining: int, *, priority: int = 50, starts: str = "2026-01-01",
-            expires: str = "2026-12-31", allocation_id: int | None = None) -> Balance:
-    return Balance(level_id, allocation_id, ALLOCATED if allocation_id else OWN, priority,
-                   D(starts), D(expires), remaining)
+            expires: str = "2026-12-31", allocation_id: int | None = None) -> Holder:
+    return holder(level_id, allocation_id, priority, D(starts), D(expires), remaining)
 
 
 def drawn(draws) -> list[tuple[int, int | None, int]]:  # type: ignore[no-untyped-def]
@@ -93,12 +100,11 @@ balance_specs = st.lists(
 @given(specs=balance_specs, quantity=st.integers(1, 80))
 def test_plan_draw_takes_exactly_the_quantity_or_overdraws_exactly_when_short(specs, quantity):
     balances = [
-        Balance(index + 1, index + 100 if is_allocation else None,
-                ALLOCATED if is_allocation else OWN, priority,
-                DAY + dt.timedelta(days=start), DAY + dt.timedelta(days=start + length), remaining)
+        holder(index + 1, index + 100 if is_allocation else None, priority,
+               DAY + dt.timedelta(days=start), DAY + dt.timedelta(days=start + length), remaining)
         for index, (priority, start, length, remaining, is_allocation) in enumerate(specs)
     ]
-    valid_total = sum(b.remaining for b in balances if b.valid_on(DAY))
+    valid_total = sum(b.available_on(DAY) for b in balances if b.valid_on(DAY))
     if quantity > valid_total:
         with pytest.raises(Overdraw) as raised:
             plan_draw(balances, quantity, DAY)
@@ -107,11 +113,11 @@ def test_plan_draw_takes_exactly_the_quantity_or_overdraws_exactly_when_short(sp
         return
     draws = plan_draw(balances, quantity, DAY)
     assert sum(d.quantity for d in draws) == quantity
-    assert all(0 < d.quantity <= d.balance.remaining for d in draws)
-    assert all(d.remaining_after >= 0 for d in draws)
+    assert all(0 < d.quantity <= d.balance.available_on(DAY) for d in draws)
+    assert all(d.left >= 0 for d in draws)
     assert all(d.balance.valid_on(DAY) for d in draws)
     # Greedy in consumption order: a prefix of the usable balances, all but the last emptied.
-    usable = sorted((b for b in balances if b.valid_on(DAY) and b.remaining > 0),
+    usable = sorted((b for b in balances if b.valid_on(DAY) and b.available_on(DAY) > 0),
                     key=lambda b: b.order)
     assert [d.balance for d in draws] == usable[: len(draws)]
-    assert all(d.remaining_after == 0 for d in draws[:-1])
+    assert all(d.left == 0 for d in draws[:-1])

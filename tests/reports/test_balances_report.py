@@ -57,17 +57,18 @@ def test_balances_report_equals_the_sums_of_the_history(cli, report_world):
 
 
 @pytest.mark.parametrize(
-    ("parts", "status", "expires_on"),
+    ("parts", "status", "expires_on", "figures"),
     [
-        # (start, expires) of each level; the first has one use, so something is left
-        ([("2026-01-01", "2026-03-31"), ("2026-07-01", "2026-09-30")], "not started", "2026-09-30"),
-        ([("2026-01-01", "2026-03-31"), ("2026-05-01", "2026-05-31")], "current", "2026-05-31"),
-        ([("2026-01-01", "2026-03-31"), ("2026-04-01", "2026-04-30")], "expired", None),
+        # (start, expires) of each level; the first has one use, so one of its two expired.
+        # An upcoming level counts in no total until it starts.
+        ([("2026-01-01", "2026-03-31"), ("2026-07-01", "2026-09-30")], "upcoming", None, (2, 1, 1, 0)),
+        ([("2026-01-01", "2026-03-31"), ("2026-05-01", "2026-05-31")], "current", "2026-05-31", (4, 1, 1, 2)),
+        ([("2026-01-01", "2026-03-31"), ("2026-04-01", "2026-04-30")], "expired", None, (4, 1, 3, 0)),
     ],
     ids=["expired-and-future", "expired-and-current", "all-expired"],
 )
 def test_a_balance_is_current_if_any_part_is_and_shows_the_soonest_live_expiry(
-        cli, db, monkeypatch, parts, status, expires_on):
+        cli, db, monkeypatch, parts, status, expires_on, figures):
     monkeypatch.setenv("BENEFIT_TODAY", REPORT_TODAY)
     cli("type", "add", "GUEST", "--name", "Guest pass", "--unit", "count", "--category", "perks")
     cli("contact", "add", "Dee", "--ref", "DEE")
@@ -76,7 +77,7 @@ def test_a_balance_is_current_if_any_part_is_and_shows_the_soonest_live_expiry(
     cli("use", "DEE", "GUEST", "--on", "2026-02-01")
     [balance] = report(cli, "balances")
     assert (balance["status"], balance["expires_on"]) == (status, expires_on)
-    assert (balance["granted"], balance["used"], balance["remaining"]) == (4, 1, 3)
+    assert (balance["granted"], balance["used"], balance["expired"], balance["remaining"]) == figures
 
 
 def test_balances_report_agrees_with_the_balance_command(cli, report_world):

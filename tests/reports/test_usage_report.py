@@ -15,15 +15,19 @@ import pytest
 from conftest import USAGE_TAIL, Cli, csv_rows, report, rows
 
 
-def ledger_totals(cli: Cli, key: Callable[[dict[str, Any]], str]) -> dict[str, tuple[int, float]]:
-    """Uses less voids and quantity used less voided, per group, from ``usage list``."""
-    totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+def ledger_totals(
+    cli: Cli, key: Callable[[dict[str, Any]], str]
+) -> dict[tuple[str, str], tuple[int, float]]:
+    """Uses less voids and quantity used less voided, per group and unit, from ``usage list``."""
+    units = {t["code"]: t["unit"] for t in rows(cli, "type", "list", "--all")}
+    totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
     for e in rows(cli, "usage", "list"):
         sign = {"use": 1, "void": -1}.get(e["kind"])
         if sign is None:
             continue
-        totals[key(e)][0] += sign
-        totals[key(e)][1] += sign * e["quantity"]
+        group = (key(e), units[e["type"]])
+        totals[group][0] += sign
+        totals[group][1] += sign * e["quantity"]
     return {k: (int(v[0]), v[1]) for k, v in totals.items() if v[0] or v[1]}
 
 
@@ -34,7 +38,7 @@ def test_usage_totals_equal_the_ledgers_sums(cli, report_world, by):
     expected = ledger_totals(cli, key)
     assert expected  # the world has a ledger
     got = report(cli, "usage", "--by", by)
-    assert {g[by]: (g["uses"], round(g["quantity"], 2)) for g in got} == {
+    assert {(g[by], g["unit"]): (g["uses"], round(g["quantity"], 2)) for g in got} == {
         k: (uses, round(quantity, 2)) for k, (uses, quantity) in expected.items()}
 
 
@@ -70,9 +74,12 @@ def test_usage_groups_by_the_keys_given_most_used_first(cli, report_world, by):
     got = report(cli, "usage", *args)
     assert got
     assert all(list(g) == [*by, *USAGE_TAIL] for g in got)
-    quantities = [g["quantity"] for g in got]
-    assert quantities == sorted(quantities, reverse=True)
-    assert len({tuple(g[k] for k in by) for g in got}) == len(got)  # one row per group
+    units = [g["unit"] for g in got]
+    assert units == sorted(units)  # minutes, admissions and money are never added together
+    for unit in set(units):
+        quantities = [g["quantity"] for g in got if g["unit"] == unit]
+        assert quantities == sorted(quantities, reverse=True)
+    assert len({(*(g[k] for k in by), g["unit"]) for g in got}) == len(got)  # one row per group and unit
     # every split adds up to the same totals
     by_type = report(cli, "usage", "--by", "type")
     assert sum(g["uses"] for g in got) == sum(g["uses"] for g in by_type)
@@ -94,7 +101,8 @@ def test_usage_filters_narrow_the_totals(cli, report_world):
     gold = report(cli, "usage", "--plan", "GOLD")
     assert {g["type"]: g["uses"] for g in gold} == {"GUEST": 4, "CREDIT": 1}  # ANN's levels
     february = report(cli, "usage", "--by", "month", "--from", "2026-02-01", "--to", "2026-02-28")
-    assert [(g["month"], g["uses"]) for g in february] == [("2026-02", 4)]
+    assert [(g["month"], g["unit"], g["uses"]) for g in february] == [
+        ("2026-02", "count", 3), ("2026-02", "money", 1)]
 
 
 @pytest.fixture
@@ -117,12 +125,12 @@ def voided_in_april(cli: Cli, db: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 def test_a_use_voided_in_a_later_month_leaves_no_negative_month(cli, voided_in_april):
     # The void reverses a use that never happened: February had one use, April none.
     assert report(cli, "usage", "--by", "month") == [
-        {"month": "2026-02", "uses": 1, "quantity": 1, "members": 1, "value": 10.0}]
+        {"month": "2026-02", "unit": "count", "uses": 1, "quantity": 1, "members": 1, "value": 10.0}]
 
 
 def test_a_member_whose_only_use_was_voided_is_not_counted(cli, voided_in_april):
     assert report(cli, "usage", "--by", "type") == [
-        {"type": "GUEST", "uses": 1, "quantity": 1, "members": 1, "value": 10.0}]
+        {"type": "GUEST", "unit": "count", "uses": 1, "quantity": 1, "members": 1, "value": 10.0}]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -137,9 +145,12 @@ def test_usage_chart_draws_bars_on_stderr_and_keeps_stdout_clean_data(cli, repor
     if fmt == "csv":
         table = csv_rows(result.stdout)
         assert table[0] == ["month", *USAGE_TAIL]
-        assert len(table) == 4
+        # February: passes and money; March: passes and minutes; April: minutes
+        assert [(row[0], row[1]) for row in table[1:]] == [
+            ("2026-02", "count"), ("2026-03", "count"), ("2026-03", "minutes"), ("2026-04", "minutes"),
+            ("2026-02", "money")]
     else:
-        assert sorted(g["month"] for g in result.json()) == ["2026-02", "2026-03", "2026-04"]
+        assert sorted({g["month"] for g in result.json()}) == ["2026-02", "2026-03", "2026-04"]
 
 
 def test_usage_chart_by_type_labels_bars_with_the_types(cli, report_world):

@@ -23,12 +23,12 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from benefit_cli.db.connection import connect
 from benefit_cli.db.store import Store
-from benefit_cli.domain.consumption import draw_order
+from benefit_cli.domain.consumption import available as available_of
 from benefit_cli.domain.errors import BenefitError, NotFound
 from benefit_cli.domain.units import amount, show_amount
 from benefit_cli.reports.balance import balance_rows
 from benefit_cli.services import allocations, ledger
-from benefit_cli.services.balances import balances_for
+from benefit_cli.services.balances import usable_by
 from benefit_cli.services.catalog import add_type
 from benefit_cli.services.checks import run_checks
 from benefit_cli.services.contacts import add_contact
@@ -102,12 +102,13 @@ class MAllocation:
 
     @property
     def remaining(self) -> int:
-        return self.number + self.change if self.active else 0
+        """Ended on ON, it is still usable through that day: what it does not use goes back
+        to the owner only the day after, which this model never reaches."""
+        return self.number + self.change
 
     @property
     def held(self) -> int:
-        """Its whole number while active; once ended, only what it consumed."""
-        return self.number if self.active else -self.change
+        return self.number
 
 
 @dataclass
@@ -129,22 +130,19 @@ class Model:
     def allocations_of(self, level: MLevel) -> list[MAllocation]:
         return [a for a in self.allocations.values() if a.level.id == level.id]
 
-    def held_active(self, level: MLevel) -> int:
-        return sum(a.number for a in self.allocations_of(level) if a.active)
-
-    def held_used(self, level: MLevel) -> int:
-        return sum(-a.change for a in self.allocations_of(level) if not a.active)
+    def held_out(self, level: MLevel) -> int:
+        """What its allocations hold on ON: each its whole number, ended ones included."""
+        return sum(a.number for a in self.allocations_of(level))
 
     def own_remaining(self, level: MLevel) -> int:
-        return level.quantity + level.own_change - self.held_active(level) - self.held_used(level)
+        return level.quantity + level.own_change - self.held_out(level)
 
     def unallocated(self, level: MLevel) -> int:
-        fixed = level.quantity - self.held_active(level) - self.held_used(level)
+        fixed = level.quantity - self.held_out(level)
         return max(0, min(self.own_remaining(level), fixed))
 
     def allocated_out(self, level: MLevel) -> int:
-        return sum(a.number for a in self.allocations_of(level)
-                   if a.active and a.contact != level.contact)
+        return sum(a.number for a in self.allocations_of(level) if a.contact != level.contact)
 
     def balances(self, contact: str, type_: str) -> list[tuple[tuple[Any, ...], Any, int]]:
         """(draw order key, level or allocation, remaining), in consumption order."""
@@ -163,6 +161,10 @@ class Model:
 
     def available(self, contact: str, type_: str) -> int:
         return sum(remaining for _, _, remaining in self.balances(contact, type_))
+
+
+def as_dicts(rows: Any) -> list[dict[str, Any]]:
+    return [dict(zip(rows.columns, values, strict=True)) for values in rows.values()]
 
 
 def tally(what: str) -> None:
@@ -335,8 +337,8 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         entry = self.pick(self.model.entries, index)
         allocation = entry.allocation
-        ended = allocation is not None and not allocation.active
-        if entry.kind != "use" or entry.voided or ended:
+        # an allocation ended on ON can be used, and its uses voided, through that day
+        if entry.kind != "use" or entry.voided:
             self.refused(void, self.store, entry.id, "mistake", ON)
             return
         done = void(self.store, entry.id, "mistake", ON)
@@ -394,11 +396,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def nothing_below_zero_and_allocations_fit(self) -> None:
         for level in self.model.levels.values():
             assert self.model.own_remaining(level) >= 0
-            assert self.model.held_active(level) <= level.quantity
+            assert self.model.held_out(level) <= level.quantity
         assert all(a.remaining >= 0 for a in self.model.allocations.values())
         for level_id, quantity, held in self.conn.execute(
             "SELECT l.id, l.quantity, coalesce(sum(a.number), 0) FROM levels l"
-            " LEFT JOIN allocations a ON a.level_id = l.id AND a.active GROUP BY l.id"
+            " LEFT JOIN allocations a ON a.level_id = l.id GROUP BY l.id"
         ):
             assert held <= quantity, f"level {level_id}: {held} allocated of {quantity}"
 
@@ -420,13 +422,12 @@ class LedgerMachine(RuleBasedStateMachine):
                 if allocation.contact == contact:
                     unit = UNITS[allocation.level.type]
                     expected[(allocation.level.id, allocation.id)] = {
-                        # an ended allocation keeps only what it consumed
                         "type": allocation.level.type,
                         "granted": amount(allocation.held, unit),
                         "allocated_out": amount(0, unit), "used": amount(allocation.used, unit),
                         "remaining": amount(allocation.remaining, unit), "status": "current",
                     }
-            rows = balance_rows(self.store, contact, ON, every=True).rows
+            rows = as_dicts(balance_rows(self.store, contact, ON, every=True))
             shown = {
                 (row["level_id"], row["allocation_id"]): {k: row[k] for k in (
                     "type", "granted", "allocated_out", "used", "remaining", "status")}
@@ -435,7 +436,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert len(shown) == len(rows)
             assert shown == expected
 
-            totals = {row["type"]: row for row in balance_rows(self.store, contact, ON).rows}
+            totals = {row["type"]: row for row in as_dicts(balance_rows(self.store, contact, ON))}
             store = self.store
             contact_id = store.contacts.get(contact).id
             for type_, unit in UNITS.items():
@@ -445,8 +446,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 else:
                     assert available == 0 and not self.model.balances(contact, type_)
                 type_id = store.catalog.type(type_).id
-                usable = draw_order(balances_for(store, contact_id, type_id), ON)
-                assert sum(b.remaining for b in usable) == available
+                assert available_of(usable_by(store, contact_id, type_id), ON) == available
 
     @invariant()
     def db_check_finds_nothing(self) -> None:

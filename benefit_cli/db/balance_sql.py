@@ -1,0 +1,302 @@
+"""The one SQL definition of a holder's balance as of a date (the rule is
+``domain/balance.py``; this computes it set-wise for whole databases).
+
+``holder_figures`` gives one row per holder — a level's own part, or an allocation —
+with its status and figures as of the date; ``history_events`` gives every event with
+the running balance of its contact and type right after it. Both read the ledger once
+(GROUP BY and window functions, no subquery per level), and both are built from the same
+common table expressions below, so the ``balances`` and ``history`` views (migration
+0005), every report and every command compute a balance the same way.
+
+The as-of date is an SQL expression: a bound parameter (``:as_of``) for reports,
+``date('now', 'localtime')`` for the views. ``LevelScope`` narrows the levels read (a
+contact's, a type's, ...) before anything is summed, so a report on one member reads only
+that member's rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+VIEW_AS_OF = "date('now', 'localtime')"
+
+
+@dataclass(frozen=True)
+class LevelScope:
+    """Which levels a query reads (SQL conditions on ``levels l``, ANDed), which holders
+    it keeps (conditions on ``h``: the holder's contact ``holder_id``, ``type_id``, ...)
+    and which of their entries it counts (conditions on ``entries e``)."""
+
+    levels: str = "1"
+    holders: str = "1"
+    entries: str = "1"
+
+
+EVERYTHING = LevelScope()
+
+
+def _common(as_of: str, scope: LevelScope) -> str:
+    """The CTEs both queries share: the as-of date, levels with their last usable day,
+    allocations with theirs and what they give back, the ledger's sums per holder, and
+    what allocations took out of each level's own part."""
+    return f"""
+asof(d) AS (SELECT {as_of}),
+lv AS (
+    SELECT l.id, l.contact_id, l.type_id, l.quantity, l.priority, l.starts_on, l.source, l.created_by,
+        CASE WHEN l.cancelled_on IS NOT NULL AND l.cancelled_on <= l.expires_on
+            THEN date(l.cancelled_on, '-1 day') ELSE l.expires_on END AS last_day
+    FROM levels l WHERE {scope.levels}
+),
+es AS (
+    SELECT e.level_id, coalesce(e.allocation_id, 0) AS part,
+        sum(e.quantity) AS total,
+        sum(CASE WHEN e.kind = 'expire' OR (e.kind = 'rollover' AND e.quantity < 0)
+            THEN 0 ELSE e.quantity END) AS in_life,
+        sum(CASE WHEN e.kind = 'expire' OR (e.kind = 'rollover' AND e.quantity < 0)
+            THEN e.quantity ELSE 0 END) AS closing,
+        sum(CASE WHEN e.entry_on <= asof.d THEN e.quantity ELSE 0 END) AS until_d,
+        sum(CASE WHEN e.entry_on <= asof.d AND e.kind IN ('use', 'void') THEN e.quantity ELSE 0 END)
+            AS used_d,
+        sum(CASE WHEN e.entry_on <= asof.d AND e.kind IN ('adjust', 'rollover') THEN e.quantity ELSE 0 END)
+            AS adjusted_d,
+        sum(CASE WHEN e.entry_on <= asof.d AND e.kind = 'expire' THEN e.quantity ELSE 0 END) AS expired_d,
+        max(CASE WHEN e.quantity > 0 AND e.kind IN ('adjust', 'rollover') THEN e.entry_on END) AS credited_on
+    FROM lv JOIN entries e ON e.level_id = lv.id JOIN asof WHERE {scope.entries}
+    GROUP BY e.level_id, coalesce(e.allocation_id, 0)
+),
+al AS (
+    SELECT a.id, a.level_id, a.contact_id, a.number, a.comment, a.created_by, a.updated_by,
+        lv.contact_id AS owner_id, lv.type_id, lv.priority, lv.last_day AS level_last_day,
+        max(lv.starts_on, a.starts_on) AS starts_on,
+        min(lv.last_day, a.stops_on, CASE WHEN a.response = 'declined'
+            THEN date(a.response_on, '-1 day') ELSE a.stops_on END) AS last_day
+    FROM lv JOIN allocations a ON a.level_id = lv.id
+),
+ah AS (
+    SELECT al.*, date(al.last_day, '+1 day') AS back_on,
+        CASE WHEN al.last_day < al.level_last_day
+            THEN max(0, al.number + coalesce(es.total, 0)) ELSE 0 END AS back
+    FROM al LEFT JOIN es ON es.level_id = al.level_id AND es.part = al.id
+    WHERE al.last_day >= al.starts_on
+),
+taken AS (
+    SELECT ah.level_id,
+        sum(CASE WHEN ah.starts_on <= asof.d THEN ah.number ELSE 0 END)
+            - sum(CASE WHEN ah.back_on <= asof.d THEN ah.back ELSE 0 END) AS now_all,
+        sum(CASE WHEN ah.contact_id = ah.owner_id THEN 0
+            ELSE CASE WHEN ah.starts_on <= asof.d THEN ah.number ELSE 0 END
+                - CASE WHEN ah.back_on <= asof.d THEN ah.back ELSE 0 END END) AS now_others,
+        sum(ah.number) - sum(ah.back) AS at_end
+    FROM ah JOIN asof GROUP BY ah.level_id
+),
+holders AS (
+    SELECT lv.id AS level_id, 0 AS part, lv.contact_id AS holder_id, lv.contact_id AS owner_id, lv.type_id,
+        lv.priority, lv.starts_on, lv.last_day, lv.quantity AS granted,
+        coalesce(taken.now_others, 0) AS allocated_out,
+        lv.quantity - coalesce(taken.now_all, 0) AS base_now,
+        lv.quantity - coalesce(taken.at_end, 0) AS base_end
+    FROM lv LEFT JOIN taken ON taken.level_id = lv.id
+    UNION ALL
+    SELECT ah.level_id, ah.id, ah.contact_id, ah.owner_id, ah.type_id, ah.priority, ah.starts_on, ah.last_day,
+        ah.number - CASE WHEN ah.back_on <= asof.d THEN ah.back ELSE 0 END,
+        0,
+        ah.number - CASE WHEN ah.back_on <= asof.d THEN ah.back ELSE 0 END,
+        ah.number - ah.back
+    FROM ah JOIN asof
+),
+hs AS (
+    SELECT h.*, asof.d,
+        CASE WHEN asof.d > h.last_day THEN 'expired' WHEN asof.d < h.starts_on THEN 'upcoming'
+            ELSE 'current' END AS status,
+        -coalesce(es.used_d, 0) AS used,
+        coalesce(es.adjusted_d, 0) AS adjusted,
+        max(0, max(0, h.base_end + coalesce(es.in_life, 0)) + coalesce(es.closing, 0)) AS unrecorded,
+        -coalesce(es.expired_d, 0) AS expired_recorded,
+        h.base_now + coalesce(es.until_d, 0) AS running
+    FROM holders h JOIN asof LEFT JOIN es ON es.level_id = h.level_id AND es.part = h.part
+    WHERE {scope.holders}
+)"""
+
+
+def figures_sql(as_of: str, query: str, scope: LevelScope = EVERYTHING) -> str:
+    """``query`` (a SELECT) over ``figures``: one row per holder with its figures as of the
+    date — level_id, allocation_id (NULL for a level's own part), holder_id, owner_id,
+    type_id, priority, starts_on, last_day, status, granted, allocated_out, used,
+    adjusted, expired, remaining. An expired holder's ``expired`` counts what the run has
+    not recorded yet; only a current holder has something ``remaining``, never below zero."""
+    return f"""WITH {_common(as_of, scope)},
+figures AS (
+    SELECT level_id, nullif(part, 0) AS allocation_id, holder_id, owner_id, type_id, priority, starts_on,
+        last_day, status, granted, allocated_out, used, adjusted,
+        expired_recorded + CASE WHEN status = 'expired' THEN unrecorded ELSE 0 END AS expired,
+        CASE WHEN status = 'current' THEN max(0, running) ELSE 0 END AS remaining
+    FROM hs
+)
+{query}"""
+
+
+def _events(effective: bool) -> str:
+    """The events of every holder in scope (see ``history_sql``). ``effective``: as
+    consumption counts them — voided uses and their voids left out, and no expiry."""
+    if effective:
+        voided = "e.voids_id IS NOT NULL OR EXISTS (SELECT 1 FROM entries v WHERE v.voids_id = e.id)"
+        return _EVENTS.format(entries=f"    WHERE NOT ({voided})\n")
+    return _EVENTS.format(entries="") + _UNRECORDED_EXPIRY
+
+
+_EVENTS = """    SELECT hs.starts_on AS day, 1 AS seq, hs.level_id AS tiebreak, hs.level_id, 0 AS part,
+        hs.holder_id, hs.type_id, hs.status, 'grant' AS kind, lv.quantity AS quantity, NULL AS entry_id,
+        NULL AS user_id,
+        lv.source AS source, NULL AS description, NULL AS note, lv.created_by AS operator, 0 AS self
+    FROM hs JOIN lv ON lv.id = hs.level_id WHERE hs.part = 0
+    UNION ALL
+    SELECT ah.starts_on, 2, ah.id, ah.level_id, 0, hs.holder_id, hs.type_id, hs.status, 'allocate',
+        -ah.number, NULL, ah.contact_id, 'allocation', ah.comment, NULL, ah.created_by,
+        ah.contact_id = ah.owner_id
+    FROM ah JOIN hs ON hs.level_id = ah.level_id AND hs.part = 0
+    UNION ALL
+    SELECT ah.starts_on, 2, ah.id, ah.level_id, ah.id, hs.holder_id, hs.type_id, hs.status, 'allocate',
+        ah.number, NULL, ah.contact_id, 'allocation', ah.comment, NULL, ah.created_by,
+        ah.contact_id = ah.owner_id
+    FROM ah JOIN hs ON hs.level_id = ah.level_id AND hs.part = ah.id
+    UNION ALL
+    SELECT ah.back_on, 2, ah.id, ah.level_id, 0, hs.holder_id, hs.type_id, hs.status, 'allocation end',
+        ah.back, NULL, ah.contact_id, 'allocation', NULL, NULL, coalesce(ah.updated_by, ah.created_by),
+        ah.contact_id = ah.owner_id
+    FROM ah JOIN hs ON hs.level_id = ah.level_id AND hs.part = 0 WHERE ah.last_day < ah.level_last_day
+    UNION ALL
+    SELECT ah.back_on, 2, ah.id, ah.level_id, ah.id, hs.holder_id, hs.type_id, hs.status, 'allocation end',
+        -ah.back, NULL, ah.contact_id, 'allocation', NULL, NULL, coalesce(ah.updated_by, ah.created_by),
+        ah.contact_id = ah.owner_id
+    FROM ah JOIN hs ON hs.level_id = ah.level_id AND hs.part = ah.id WHERE ah.last_day < ah.level_last_day
+    UNION ALL
+    SELECT e.entry_on,
+        CASE WHEN e.kind = 'expire' OR (e.kind = 'rollover' AND e.quantity < 0) THEN 0 ELSE 3 END, e.id,
+        e.level_id, hs.part, hs.holder_id, hs.type_id, hs.status, e.kind, e.quantity,
+        e.id, e.contact_id, e.source, e.description, e.note, e.operator, 0
+    FROM hs JOIN entries e ON e.level_id = hs.level_id AND coalesce(e.allocation_id, 0) = hs.part
+{entries}"""
+_UNRECORDED_EXPIRY = """    UNION ALL
+    SELECT date(hs.last_day, '+1 day'), 0, 0, hs.level_id, hs.part, hs.holder_id, hs.type_id, hs.status,
+        'expire', -hs.unrecorded, NULL, NULL, 'expiry', NULL, NULL, NULL, 0
+    FROM hs WHERE hs.status = 'expired' AND hs.unrecorded > 0
+"""
+
+
+def history_sql(as_of: str, query: str, scope: LevelScope = EVERYTHING) -> str:
+    """``query`` (a SELECT) over ``history``: every event up to the date — entry_id,
+    date, holder_id, type_id, level_id, allocation_id, kind, quantity, balance_after,
+    status, user_id, source, description, note, operator, and ``day, seq, tiebreak, part``
+    to order them by as they happened. Events are grants, allocations starting and giving
+    back (between contacts: an allocation to oneself moves nothing), the ledger's entries,
+    and expiries the run has not recorded yet (dated the day after the last day).
+    ``balance_after`` is what the contact could use of the type right after the event —
+    each holder counted at no less than zero — and ``status`` its holder's status on the
+    date."""
+    return f"""WITH {_common(as_of, scope)},
+events AS (
+{_events(effective=False)}),
+run AS (
+    SELECT ev.*, sum(ev.quantity) OVER (PARTITION BY ev.level_id, ev.part
+        ORDER BY ev.day, ev.seq, ev.tiebreak ROWS UNBOUNDED PRECEDING) AS held
+    FROM events ev JOIN asof WHERE ev.day <= asof.d
+),
+clamped AS (
+    SELECT run.*, sum(max(0, run.held) - max(0, run.held - run.quantity)) OVER (
+        PARTITION BY run.holder_id, run.type_id
+        ORDER BY run.day, run.seq, run.tiebreak, run.level_id, run.part ROWS UNBOUNDED PRECEDING
+    ) AS balance_after
+    FROM run
+),
+history AS (
+    SELECT entry_id, day AS date, holder_id, type_id, level_id, nullif(part, 0) AS allocation_id, kind,
+        quantity, balance_after, status, user_id, source, description, note, operator, day, seq, tiebreak,
+        part
+    FROM clamped WHERE NOT self
+)
+{query}"""
+
+
+# Who may use what (SPEC §1): for each (contact, type) in ``:pairs`` (a JSON list), the
+# levels whose own part it may use — those it owns, is a delegate of, or may use as an
+# associate of its business (``on_behalf`` for the last two) — and those it holds an
+# allocation of.
+USABLE = """pairs(contact_id, type_id) AS (
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:pairs)
+),
+usable(contact_id, type_id, level_id, on_behalf) AS (
+    SELECT p.contact_id, p.type_id, l.id, 0 FROM pairs p
+    JOIN levels l ON l.contact_id = p.contact_id AND l.type_id = p.type_id
+    UNION
+    SELECT p.contact_id, p.type_id, a.level_id, 0 FROM pairs p
+    JOIN allocations a ON a.contact_id = p.contact_id JOIN levels l ON l.id = a.level_id
+    WHERE l.type_id = p.type_id
+    UNION
+    SELECT p.contact_id, p.type_id, d.level_id, 1 FROM pairs p
+    JOIN delegates d ON d.contact_id = p.contact_id AND d.removed_at IS NULL
+    JOIN levels l ON l.id = d.level_id WHERE l.type_id = p.type_id
+    UNION
+    SELECT p.contact_id, p.type_id, l.id, 1 FROM pairs p JOIN contacts c ON c.id = p.contact_id
+    JOIN levels l ON l.contact_id = c.business_id AND l.type_id = p.type_id
+    JOIN plan_benefits pb ON pb.id = l.plan_benefit_id WHERE pb.associates = 1
+)"""
+
+
+def drawable_sql(entries: str = "1") -> str:
+    """For consumption: for each (contact, type) in ``:pairs``, the holders it may draw
+    from, in consumption order — contact_id, type_id, level_id, part, priority, starts_on,
+    last_day; ``held_end``, what it holds at the end of its life (voided uses netting out
+    with their voids); and ``credited_on``, the last day anything is added to it (an
+    adjustment, a rollover, an allocation giving back; NULL if nothing ever is). From
+    that day on, what a use may take is what it holds at the end
+    (``domain.balance.Settled``). Only entries matching ``entries`` count."""
+    scope = LevelScope("l.id IN (SELECT level_id FROM usable)", entries=entries)
+    return f"""WITH {USABLE},{_common("'9999-12-31'", scope)}
+SELECT u.contact_id, u.type_id, h.level_id, h.part, h.priority, h.starts_on, h.last_day,
+    h.base_end + coalesce(es.in_life, 0),
+    nullif(max(coalesce(es.credited_on, ''), coalesce(back.on_day, '')), '')
+FROM usable u JOIN holders h ON h.level_id = u.level_id
+LEFT JOIN es ON es.level_id = h.level_id AND es.part = h.part
+LEFT JOIN (SELECT level_id, max(back_on) AS on_day FROM ah WHERE back > 0 GROUP BY level_id) AS back
+    ON back.level_id = h.level_id AND h.part = 0
+WHERE (h.part = 0 AND (h.owner_id = u.contact_id OR u.on_behalf))
+    OR (h.part <> 0 AND h.holder_id = u.contact_id)
+ORDER BY u.contact_id, u.type_id, h.priority, h.last_day, h.starts_on, h.level_id, h.part"""
+
+
+def overdrawn_sql() -> str:
+    """Holders whose balance, as consumption counts it, goes below zero on some day of
+    their life (invariant 2): level_id, allocation_id, the lowest it reaches and the
+    first day it does."""
+    return f"""WITH {_common("'9999-12-31'", EVERYTHING)},
+events AS (
+{_events(effective=True)}),
+run AS (
+    SELECT ev.level_id, ev.part, ev.day, sum(ev.quantity) OVER (PARTITION BY ev.level_id, ev.part
+        ORDER BY ev.day, ev.seq, ev.tiebreak ROWS UNBOUNDED PRECEDING) AS held
+    FROM events ev JOIN hs ON hs.level_id = ev.level_id AND hs.part = ev.part WHERE ev.day <= hs.last_day
+)
+SELECT level_id, nullif(part, 0), min(held), min(day) FILTER (WHERE held < 0)
+FROM run GROUP BY level_id, part HAVING min(held) < 0 ORDER BY level_id, part"""
+
+
+HISTORY_ORDER = "ORDER BY history.day, history.seq, history.tiebreak, history.level_id, history.part"
+
+
+# The views, as of the day they are read: a person browsing the file (sqlite3, Datasette)
+# sees each balance and event with names and codes, and what is left in the unit people
+# read (money in currency units beside the cents).
+_BALANCES_VIEW_QUERY = """SELECT f.level_id, f.allocation_id, c.ref AS contact_ref, c.name AS contact,
+    t.code AS type, t.name AS type_name, t.unit, f.status, f.starts_on, f.last_day AS expires_on, f.granted,
+    f.allocated_out, f.used, f.adjusted, f.expired, f.remaining,
+    CASE WHEN t.unit = 'money' THEN round(f.remaining / 100.0, 2) ELSE f.remaining END AS remaining_amount
+FROM figures f JOIN contacts c ON c.id = f.holder_id JOIN benefit_types t ON t.id = f.type_id"""
+
+_HISTORY_VIEW_QUERY = f"""SELECT history.entry_id, history.date, c.ref AS contact_ref, c.name AS contact,
+    t.code AS type, t.unit, history.kind, history.quantity, history.balance_after, history.status,
+    u.ref AS used_by, history.source, history.description, history.operator
+FROM history JOIN contacts c ON c.id = history.holder_id JOIN benefit_types t ON t.id = history.type_id
+LEFT JOIN contacts u ON u.id = history.user_id {HISTORY_ORDER}"""
+
+BALANCES_VIEW = "CREATE VIEW balances AS " + figures_sql(VIEW_AS_OF, _BALANCES_VIEW_QUERY)
+HISTORY_VIEW = "CREATE VIEW history AS " + history_sql(VIEW_AS_OF, _HISTORY_VIEW_QUERY)

@@ -1,0 +1,232 @@
+"""One balance, as of a date, everywhere (SPEC §1 "Balances are answered as of a date").
+
+Random sequences of grants (term and monthly), allocations (ended early, late, declined),
+uses, voids with back-dated re-records, adjustments and cancellations; then, for every
+contact, type and date: ``balance --on D``, ``report balances --to D``, ``report statement
+--on D``, ``contact show`` and the ``balances`` view agree; every history row's
+``balance_after`` is the balance on its date right after it; nothing is negative; and the
+SQL's figures are the domain rule's, holder by holder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benefit_cli.db.connection import connect
+from benefit_cli.db.queries import Filters
+from benefit_cli.db.store import Store, Tx
+from benefit_cli.domain.errors import BenefitError
+from benefit_cli.reports.balance import balance_rows
+from benefit_cli.reports.contact import contact_sections
+from benefit_cli.reports.reports import balances, history, statement
+from benefit_cli.services import allocations, catalog, contacts, ledger, memberships
+from benefit_cli.services.balances import holders_of_levels
+
+D = dt.date.fromisoformat
+TODAY = D("2026-07-01")  # voids are dated today
+CONTACTS = ("A", "B", "C")
+TYPES = {"PASS": "count", "ROOM": "minutes"}
+DAYS = [D("2026-01-01") + dt.timedelta(days=n) for n in range(0, 365, 9)]
+CHECK_DAYS = [D(f"2026-{month:02d}-{day:02d}") for month in range(1, 13) for day in (1, 16)] + [
+    D("2026-12-31"),
+    D("2027-01-01"),
+    D("2027-03-01"),
+]
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+def template() -> Path:
+    """Contacts A, B, C; types PASS (count) and ROOM (minutes); plan P gives 4 PASS a term and
+    300 ROOM a month."""
+    if "path" not in _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="balance-agreement-"))
+        store = Store(connect(folder / "template.db", create=True))
+        with store.transaction() as tx:
+            for ref in CONTACTS:
+                contacts.add_contact(tx, f"Person {ref}", ref)
+            for code, unit in TYPES.items():
+                catalog.add_type(tx, code, code.title(), unit, "perks")
+            plan = catalog.add_plan(tx, "P", "Plan", 12)
+            catalog.add_rule(tx, plan, tx.catalog.type("PASS"), 4, "term", D("2025-01-01"))
+            catalog.add_rule(tx, plan, tx.catalog.type("ROOM"), 300, "month", D("2025-01-01"))
+        store.conn.close()
+        _TEMPLATE["path"] = folder / "template.db"
+    return _TEMPLATE["path"]
+
+
+day = st.sampled_from(DAYS)
+contact = st.sampled_from(CONTACTS)
+type_ = st.sampled_from(sorted(TYPES))
+pick = st.integers(min_value=0, max_value=10_000)
+OPERATIONS = st.one_of(
+    st.tuples(st.just("membership"), contact, day),
+    st.tuples(st.just("grant"), contact, type_, st.integers(1, 400), day, st.integers(0, 200)),
+    st.tuples(st.just("allocate"), pick, contact, st.integers(1, 150), st.integers(0, 60), st.none() | day),
+    st.tuples(st.just("end"), pick, day),
+    st.tuples(st.just("decline"), pick, day),
+    st.tuples(st.just("use"), contact, type_, st.integers(1, 200), day),
+    st.tuples(st.just("void and record again"), pick),
+    st.tuples(st.just("adjust"), contact, type_, st.integers(-100, 100).filter(bool), day),
+    st.tuples(st.just("cancel"), pick, day),
+)
+
+
+def apply(store: Store, operation: tuple[Any, ...]) -> None:
+    """One operation as its command would do it; a refusal changes nothing and is fine."""
+    name, *args = operation
+
+    def attempt(call: Callable[[Tx], object]) -> None:
+        try:
+            with store.transaction() as tx:
+                call(tx)
+        except BenefitError:
+            pass
+
+    def nth(table: str, index: int) -> int | None:
+        ids = [row[0] for row in store.conn.execute(f"SELECT id FROM {table} ORDER BY id")]
+        return ids[index % len(ids)] if ids else None
+
+    if name == "membership":
+        who, start = args
+        attempt(lambda tx: memberships.add_membership(tx, tx.contacts.get(who), tx.catalog.plan("P"), start))
+    elif name == "grant":
+        who, code, quantity, start, days = args
+        attempt(
+            lambda tx: allocations.add_level(
+                tx, tx.contacts.get(who), tx.catalog.type(code), quantity, start,
+                start + dt.timedelta(days=days)
+            )
+        )
+    elif name == "allocate":
+        index, who, number, later, stop = args
+        level_id = nth("levels", index)
+        if level_id is not None:
+            def allocate(tx: Tx) -> None:
+                level = tx.memberships.level(level_id)
+                start = min(level.starts_on + dt.timedelta(days=later), level.expires_on)
+                allocations.allocate(tx, level, tx.contacts.get(who), number, start, stop)
+
+            attempt(allocate)
+    elif name in ("end", "decline"):
+        index, on = args
+        allocation_id = nth("allocations", index)
+        if allocation_id is not None:
+            action = "end" if name == "end" else "decline"
+            attempt(lambda tx: allocations.respond(tx, tx.allocations.get(allocation_id), action, on))
+    elif name == "use":
+        who, code, quantity, on = args
+        attempt(lambda tx: ledger.record_use(tx, tx.contacts.get(who), tx.catalog.type(code), quantity, on))
+    elif name == "void and record again":
+        [index] = args
+        uses = list(store.conn.execute("SELECT id, contact_id, level_id, quantity, entry_on FROM entries"
+                                       " WHERE kind = 'use' ORDER BY id"))
+        if uses:
+            entry_id, contact_id, level_id, quantity, on = uses[index % len(uses)]
+
+            def void_and_again(tx: Tx) -> None:
+                ledger.void(tx, entry_id, "recorded twice", TODAY)
+                code = tx.catalog.type_by_id(tx.memberships.level(level_id).type_id).code
+                ledger.record_use(tx, tx.contacts.by_id(contact_id), tx.catalog.type(code), -quantity, D(on))
+
+            attempt(void_and_again)
+    elif name == "adjust":
+        who, code, by, on = args
+        attempt(lambda tx: ledger.adjust(tx, tx.contacts.get(who), tx.catalog.type(code), by, "fix", on))
+    elif name == "cancel":
+        index, on = args
+        membership_id = nth("memberships", index)
+        if membership_id is not None:
+            attempt(lambda tx: memberships.cancel_membership(tx, tx.memberships.get(membership_id), on))
+
+
+def as_dicts(rows: Any) -> list[dict[str, Any]]:
+    return [dict(zip(rows.columns, values, strict=True)) for values in rows.values()]
+
+
+def number(value: Any) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def check(store: Store) -> None:
+    types = {t.code: t for t in store.catalog.types(include_retired=True)}
+    ids = {ref: store.contacts.get(ref).id for ref in CONTACTS}
+    levels = [level.id for level in store.memberships.levels()]
+    domain = {
+        (holder.level_id, holder.allocation_id): holder
+        for holders in holders_of_levels(store, levels).values()
+        for holder in holders
+    }
+    for on in CHECK_DAYS:
+        # the SQL and the domain's rule, holder by holder
+        for f in store.balances.figures(on):
+            expected = domain[f.level_id, f.allocation_id].figures_on(on)
+            shown = (f.status, f.granted, f.allocated_out, f.used, f.adjusted, f.expired, f.remaining)
+            assert shown == tuple(vars(expected).values()), (on, f, expected)
+            assert f.remaining >= 0 and f.expired >= 0
+        for ref in CONTACTS:
+            per_type = {row["type"]: row for row in as_dicts(balance_rows(store, ref, on))}
+            report = {row["type"]: row for row in as_dicts(balances(store, Filters(ids[ref]), on))}
+            assert set(per_type) == set(report)
+            for code, row in per_type.items():
+                for column in ("granted", "allocated_out", "used", "remaining", "expires_on", "status"):
+                    assert row[column] == report[code][column], (on, ref, code, column)
+                assert row["remaining"] >= 0
+            left = {
+                line["type"]: line["remaining"]
+                for line in as_dicts(statement(store, ref, Filters(date_to=on), TODAY))
+                if line["description"] == f"Left on {on}"
+            }
+            assert left == {c: r["remaining"] for c, r in per_type.items() if r["status"] != "upcoming"}
+    # history: each day's last line is that day's balance; nothing below zero
+    last = CHECK_DAYS[-1]
+    for ref in CONTACTS:
+        for code in TYPES:
+            rows = as_dicts(history(store, Filters(ids[ref], types[code].id, date_to=last), TODAY))
+            closing: dict[str, Any] = {}
+            for row in rows:
+                assert row["balance_after"] >= 0, row
+                closing[row["date"]] = row["balance_after"]
+            for date, after in closing.items():
+                shown = as_dicts(balance_rows(store, ref, D(date), code))
+                assert number(after) == (number(shown[0]["remaining"]) if shown else 0), (ref, code, date)
+    # contact show and the view, as of today (the view reads the real date)
+    real_today = dt.date.today()
+    for ref in CONTACTS:
+        sections = contact_sections(store, ref, real_today).parts
+        [section] = [p for p in sections if p.title and p.title.startswith("Balances")]
+        assert as_dicts(section) == as_dicts(balance_rows(store, ref, real_today))
+    view = {
+        (level_id, allocation_id): (status, remaining)
+        for level_id, allocation_id, status, remaining in store.conn.execute(
+            "SELECT level_id, allocation_id, status, remaining FROM balances"
+        )
+    }
+    figures = {
+        (f.level_id, f.allocation_id): (f.status, f.remaining) for f in store.balances.figures(real_today)
+    }
+    assert view == figures
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(OPERATIONS, min_size=3, max_size=25))
+def test_every_balance_agrees_on_every_date(operations: list[tuple[Any, ...]]) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="balance-agreement-"))
+    try:
+        shutil.copyfile(template(), folder / "benefits.db")
+        store = Store(connect(folder / "benefits.db"))
+        for operation in operations:
+            apply(store, operation)
+        check(store)
+        store.conn.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -170,6 +170,7 @@ COMMAND_MODULES = {
     "balance": "ledger_cmds",
     "usage": "ledger_cmds",
     "report": "report_cmds",
+    "run": "run_cmds",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--db", "--operator")
 

@@ -58,6 +58,28 @@ def progress_bar(title: str) -> Iterator[Callable[[int, int], None] | None]:
         yield advance
 
 
+@contextmanager
+def counter(title: str) -> Iterator[Callable[[int], None] | None]:
+    """A spinner with a running count on stderr when a person is watching (a run does not
+    know in advance how much it will find); nothing under cron."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), title, MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(title, total=None)
+
+        def advance(done: int) -> None:
+            bar.advance(task, done)
+
+        yield advance
+
+
 def choose_contacts(
     store: Store,
     contacts: str | None,

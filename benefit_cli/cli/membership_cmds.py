@@ -129,6 +129,30 @@ def show_(
     )
 
 
+@app.command("renew")
+def renew(
+    membership: Annotated[int, typer.Argument(help="The membership's id.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what it would do; change nothing.")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    bom: BomOpt = False,
+    delimiter: DelimiterOpt = None,
+) -> None:
+    """Renew one membership now, whatever its end date (refused if cancelled or renewed).
+
+    Example: benefit membership renew 12
+    """
+    from benefit_cli.cli.run_cmds import finish
+    from benefit_cli.services.runs import RunReport, renew_one
+
+    report = RunReport(keeps_rows=dry_run)
+    with open_store().transaction(rehearse=dry_run) as tx:
+        renew_one(tx, membership, report)
+    finish(report, dry_run, fmt, limit, bom, delimiter)
+
+
 @app.command("cancel")
 def cancel(
     membership: Annotated[int, typer.Argument(help="The membership's id.")],

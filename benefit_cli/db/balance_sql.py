@@ -20,6 +20,15 @@ from dataclasses import dataclass
 
 VIEW_AS_OF = "date('now', 'localtime')"
 
+# A level's last usable day (as ``lv.last_day`` below): its expiry, or the day before its
+# cancellation. Spelt once more here, over bare columns, because it is the expression of
+# the index ``levels_open`` (migration 0006), which a query uses only if it spells the
+# expression exactly so.
+LAST_DAY = (
+    "CASE WHEN cancelled_on IS NOT NULL AND cancelled_on <= expires_on"
+    " THEN date(cancelled_on, '-1 day') ELSE expires_on END"
+)
+
 
 @dataclass(frozen=True)
 class LevelScope:
@@ -57,9 +66,10 @@ es AS (
         sum(CASE WHEN e.entry_on <= asof.d THEN e.quantity ELSE 0 END) AS until_d,
         sum(CASE WHEN e.entry_on <= asof.d AND e.kind IN ('use', 'void') THEN e.quantity ELSE 0 END)
             AS used_d,
-        sum(CASE WHEN e.entry_on <= asof.d AND e.kind IN ('adjust', 'rollover') THEN e.quantity ELSE 0 END)
-            AS adjusted_d,
-        sum(CASE WHEN e.entry_on <= asof.d AND e.kind = 'expire' THEN e.quantity ELSE 0 END) AS expired_d,
+        sum(CASE WHEN e.entry_on <= asof.d AND (e.kind = 'adjust' OR (e.kind = 'rollover' AND e.quantity > 0))
+            THEN e.quantity ELSE 0 END) AS adjusted_d,
+        sum(CASE WHEN e.entry_on <= asof.d AND (e.kind = 'expire' OR (e.kind = 'rollover' AND e.quantity < 0))
+            THEN e.quantity ELSE 0 END) AS expired_d,
         max(CASE WHEN e.quantity > 0 AND e.kind IN ('adjust', 'rollover') THEN e.entry_on END) AS credited_on
     FROM lv JOIN entries e ON e.level_id = lv.id JOIN asof WHERE {scope.entries}
     GROUP BY e.level_id, coalesce(e.allocation_id, 0)

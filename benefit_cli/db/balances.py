@@ -5,14 +5,48 @@ set-wise figures and history of ``db/balance_sql.py``."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Collection
 from typing import Any, NamedTuple
 
-from benefit_cli.db.balance_sql import EVERYTHING, USABLE, LevelScope, drawable_sql, figures_sql
+from benefit_cli.db.balance_sql import EVERYTHING, LAST_DAY, USABLE, LevelScope, drawable_sql, figures_sql
 from benefit_cli.db.base import Part
 from benefit_cli.domain.balance import AllocationFacts, EntryFacts, LevelFacts
 from benefit_cli.domain.dates import ONE_DAY
+from benefit_cli.domain.expiry import Left
+
+# The rule a level was granted by, for what it says of rollovers (CROSS JOIN: read for the
+# holders in scope, never by scanning every level).
+_ROLLING = "CROSS JOIN levels l ON l.id = hs.level_id LEFT JOIN plan_benefits pb ON pb.id = l.plan_benefit_id"
+_IN_BATCH = "l.id IN (SELECT value FROM json_each(:levels))"
+_ROLLS = "coalesce((SELECT pb.rollover_percent FROM plan_benefits pb WHERE pb.id = l.plan_benefit_id), 0) > 0"
+# An expiry batch's levels whose own part rolls over; and those with some other holder to
+# expire (an own part that does not roll over, or an allocation): most levels are only one.
+_ROLLING_LEVELS = LevelScope(f"{_IN_BATCH} AND {_ROLLS}")
+_EXPIRING_LEVELS = LevelScope(
+    f"{_IN_BATCH} AND (NOT {_ROLLS} OR EXISTS (SELECT 1 FROM allocations a WHERE a.level_id = l.id))"
+)
+# Unsettled levels by last day (``LAST_DAY`` is the expression of index levels_open).
+_SAME_DAY_AFTER = f"""SELECT {LAST_DAY}, id FROM levels
+WHERE settled_on IS NULL AND {LAST_DAY} = :on AND {LAST_DAY} < :as_of AND id > :id ORDER BY id LIMIT :n"""
+_LATER_DAYS = f"""SELECT {LAST_DAY}, id FROM levels
+WHERE settled_on IS NULL AND {LAST_DAY} > :on AND {LAST_DAY} < :as_of ORDER BY {LAST_DAY}, id LIMIT :n"""
+PAST_THEIR_LAST_DAY = (_SAME_DAY_AFTER, _LATER_DAYS)
+
+
+class Mark(NamedTuple):
+    """Where an expiry run has got to: a level and its last day (``FIRST``: nowhere yet)."""
+
+    on: str
+    level_id: int
+
+
+FIRST = Mark("", 0)
+
+
+def _of_levels(level_ids: Collection[int], as_of: dt.date) -> dict[str, str]:
+    return {"as_of": as_of.isoformat(), "levels": json.dumps(sorted(level_ids))}
 
 
 class UsableLevels(NamedTuple):
@@ -95,8 +129,6 @@ class Balances(Part):
         """For each (contact, type), the levels of the type the contact may use (SPEC "Who
         may use what"): those it owns or holds an allocation of, and those whose own part
         it may use on the owner's behalf, as a delegate or as an associate of the business."""
-        import json
-
         found: dict[tuple[int, int], UsableLevels] = {pair: UsableLevels(set(), set()) for pair in pairs}
         for contact_id, type_id, level_id, on_behalf in self.conn.execute(
             f"WITH {USABLE} SELECT contact_id, type_id, level_id, on_behalf FROM usable",
@@ -110,10 +142,77 @@ class Balances(Part):
         """For each (contact, type), the holders it may draw from, in consumption order, as
         consumption sums them up (``balance_sql.drawable_sql``), counting only entries with
         an id up to ``before`` (all when None)."""
-        import json
-
         entries = "1" if before is None else f"e.id <= {int(before)}"
         return self._tuples().execute(drawable_sql(entries), {"pairs": json.dumps(sorted(pairs))})
+
+    # -- expiry ------------------------------------------------------------------------------------
+
+    def past_their_last_day(self, as_of: dt.date, after: Mark, batch: int) -> list[Mark]:
+        """Levels whose last day is before ``as_of`` and whose end the expiry run has not
+        recorded yet, in order of last day and id, after ``after``, at most ``batch``.
+        They are read through the partial index ``levels_open`` on unsettled levels' last
+        day: a run with nothing due reads next to nothing, and each batch starts where the
+        last one ended (two queries, so that both parts are index ranges)."""
+        found: list[Mark] = []
+        params = {"as_of": as_of.isoformat(), "on": after.on, "id": after.level_id}
+        for query in PAST_THEIR_LAST_DAY:
+            found += map(Mark._make, self.conn.execute(query, {**params, "n": batch - len(found)}))
+        return found
+
+    def left_to_roll_over(self, level_ids: Collection[int], as_of: dt.date) -> list[Left]:
+        """The own parts of these levels past their last day whose plan benefit rolls over,
+        with what they had left at the end of it that the ledger does not record as lost yet
+        (often nothing) and what a rollover needs: the owner's level of the type that starts
+        the day after, and whether a renewal may still bring one."""
+        query = f"""SELECT hs.level_id, NULL, hs.type_id, hs.holder_id, date(hs.last_day, '+1 day'),
+    hs.unrecorded, pb.rollover_percent, pb.rollover_max,
+    (SELECT min(n.id) FROM levels n WHERE n.contact_id = hs.owner_id AND n.type_id = hs.type_id
+        AND n.starts_on = date(hs.last_day, '+1 day')
+        AND (n.cancelled_on IS NULL OR n.cancelled_on > n.starts_on)),
+    m.id IS NOT NULL AND m.cancelled_on IS NULL AND m.renewed_by IS NULL
+FROM hs {_ROLLING} LEFT JOIN memberships m ON m.id = l.membership_id
+WHERE hs.status = 'expired' AND hs.part = 0 AND pb.rollover_percent > 0"""
+        rows = self._tuples().execute(
+            figures_sql(":as_of", query, _ROLLING_LEVELS), _of_levels(level_ids, as_of)
+        )
+        return [
+            Left(level_id, part, type_id, holder, _DAY(on), amount, percent, most, next_level, bool(pending))
+            for level_id, part, type_id, holder, on, amount, percent, most, next_level, pending in rows
+        ]
+
+    def expire_the_rest(
+        self, level_ids: Collection[int], as_of: dt.date, description: str, source: str
+    ) -> int:
+        """Record as expired, dated the day after its last day, what every other holder of
+        these levels past its last day had left and the ledger does not record as lost yet:
+        those whose plan benefit does not roll over, and every allocation. One statement,
+        as many rows as there are holders. Return how many entries it wrote."""
+        at, by = self.stamp
+        query = f"""INSERT INTO entries (kind, level_id, allocation_id, contact_id, entry_on, quantity,
+    description, source, operator, created_at)
+SELECT 'expire', hs.level_id, nullif(hs.part, 0), hs.holder_id, date(hs.last_day, '+1 day'), -hs.unrecorded,
+    :description, :source, :by, :at
+FROM hs {_ROLLING}
+WHERE hs.status = 'expired' AND hs.unrecorded > 0
+    AND NOT (hs.part = 0 AND coalesce(pb.rollover_percent, 0) > 0)
+ORDER BY hs.level_id, hs.part"""
+        params = {
+            **_of_levels(level_ids, as_of),
+            "description": description,
+            "source": source,
+            "by": by,
+            "at": at,
+        }
+        before = self.conn.total_changes  # (rowcount is -1 for a statement that starts WITH)
+        self.conn.execute(figures_sql(":as_of", query, _EXPIRING_LEVELS), params)
+        return self.conn.total_changes - before
+
+    def settle(self, level_ids: Collection[int], on: dt.date) -> None:
+        """Mark levels whose end the expiry run has recorded whole."""
+        self.conn.execute(
+            "UPDATE levels SET settled_on = ? WHERE id IN (SELECT value FROM json_each(?))",
+            (on.isoformat(), json.dumps(list(level_ids))),
+        )
 
     def last_entry_id(self) -> int:
         return int(self._one("SELECT coalesce(max(id), 0) FROM entries")[0])
@@ -135,8 +234,6 @@ class Balances(Part):
 
     def figures_of_levels(self, level_ids: Collection[int], as_of: dt.date) -> list[HolderFigures]:
         """The figures of these levels' holders (own parts and allocations) as of the date."""
-        import json
-
         scope = LevelScope("l.id IN (SELECT value FROM json_each(:levels))")
         return self.figures(as_of, scope, {"levels": json.dumps(sorted(set(level_ids)))})
 

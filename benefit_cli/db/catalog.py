@@ -110,6 +110,9 @@ class Catalog(Part):
             raise NotFound(f'No plan "{code.strip().upper()}". See the plans with: benefit plan list.')
         return _plan(row)
 
+    def plans_by_id(self) -> dict[int, Plan]:
+        return {row["id"]: _plan(row) for row in self.conn.execute("SELECT * FROM plans")}
+
     def plans_by_code(self) -> dict[str, Plan]:
         return {row["code"]: _plan(row) for row in self.conn.execute("SELECT * FROM plans")}
 

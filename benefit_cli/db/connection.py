@@ -394,8 +394,9 @@ def _statements(sql: str) -> Iterator[str]:
 
 
 @contextmanager
-def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One immediate transaction: everything inside is applied whole or not at all."""
+def write(conn: sqlite3.Connection, rehearse: bool = False) -> Iterator[sqlite3.Connection]:
+    """One immediate transaction: everything inside is applied whole or not at all — or,
+    to ``rehearse`` it (a dry run), rolled back whatever happens."""
     refuse_if_read_only(conn)
     begin_immediate(conn)
     try:
@@ -404,7 +405,7 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     else:
-        conn.execute("COMMIT")
+        conn.execute("ROLLBACK" if rehearse else "COMMIT")
 
 
 def refuse_if_read_only(conn: sqlite3.Connection) -> None:

@@ -39,6 +39,18 @@ class EntryRow(NamedTuple):
     unit: str
 
 
+class Closing(NamedTuple):
+    """An expiry, or the part of a rollover that arrives in a level."""
+
+    kind: str
+    level_id: int
+    allocation_id: int | None
+    contact_id: int
+    type_id: int
+    quantity: int
+    entry_on: str
+
+
 _ENTRY_COLUMNS = ", ".join(f"e.{name}" for name in Entry._fields)
 _INSERT = (
     f"INSERT INTO entries ({', '.join(NewEntry._fields)}, operator, created_at)"
@@ -95,6 +107,18 @@ class Ledger(Part):
             .fetchone()
         )
         return Entry(*row) if row else None
+
+    def closings_since(self, after: int) -> list[Closing]:
+        """The expiries and rollovers into a level recorded after entry ``after``, in order."""
+        return [
+            Closing(*row)
+            for row in self._tuples().execute(
+                "SELECT e.kind, e.level_id, e.allocation_id, e.contact_id, l.type_id, e.quantity, e.entry_on"
+                " FROM entries e JOIN levels l ON l.id = e.level_id WHERE e.id > ?"
+                " AND (e.kind = 'expire' OR (e.kind = 'rollover' AND e.quantity > 0)) ORDER BY e.id",
+                (after,),
+            )
+        ]
 
     def void_of(self, entry_id: int) -> int | None:
         """The id of the void of an entry, if it was voided."""

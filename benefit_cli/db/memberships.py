@@ -11,6 +11,7 @@ from benefit_cli.db.base import Part, where
 from benefit_cli.domain.dates import from_iso
 from benefit_cli.domain.errors import NotFound
 from benefit_cli.domain.models import Level, Membership
+from benefit_cli.domain.renewal import Due
 
 
 class MembershipRow(NamedTuple):
@@ -46,6 +47,7 @@ def membership_record(row: sqlite3.Row) -> Membership:
         dt.date.fromisoformat(row["grace_end_on"]),
         row["renewed_from"],
         from_iso(row["cancelled_on"]),
+        row["renewed_by"],
     )
 
 
@@ -64,6 +66,14 @@ def level_record(row: sqlite3.Row) -> Level:
         row["plan_benefit_id"],
         from_iso(row["cancelled_on"]),
     )
+
+
+_DUE_COLUMNS = "SELECT id, contact_id, plan_id, start_on, end_on, renewed_from FROM memberships"
+# The memberships a renewal run picks, through the partial index memberships_due.
+DUE_MEMBERSHIPS = (
+    f"{_DUE_COLUMNS} WHERE cancelled_on IS NULL AND renewed_by IS NULL AND end_on <= :until"
+    " ORDER BY end_on, id LIMIT :batch"
+)
 
 
 class Memberships(Part):
@@ -129,6 +139,32 @@ class Memberships(Part):
                 params,
             )
         ]
+
+    # -- renewals ------------------------------------------------------------------------------
+
+    def due(self, until: dt.date, batch: int, membership_id: int | None = None) -> list[Due]:
+        """Memberships not cancelled and not renewed that end on or before ``until``
+        (through the ``memberships_due`` index: nothing else is read), soonest first, at
+        most ``batch`` — or just ``membership_id`` if given, whenever it ends — each with
+        its chain's first start and depth."""
+        chosen = DUE_MEMBERSHIPS if membership_id is None else f"{_DUE_COLUMNS} WHERE id = :id"
+        rows = self.conn.execute(
+            f"WITH RECURSIVE due AS ({chosen}),"
+            " up(due_id, id, start_on, renewed_from, depth) AS ("
+            "  SELECT id, id, start_on, renewed_from, 0 FROM due"
+            "  UNION ALL SELECT up.due_id, m.id, m.start_on, m.renewed_from, up.depth + 1"
+            "  FROM up JOIN memberships m ON m.id = up.renewed_from)"
+            " SELECT due.id, due.contact_id, due.plan_id, due.start_on, due.end_on,"
+            "  (SELECT up.start_on FROM up WHERE up.due_id = due.id AND up.renewed_from IS NULL),"
+            "  (SELECT max(up.depth) FROM up WHERE up.due_id = due.id)"
+            " FROM due ORDER BY due.end_on, due.id",
+            {"until": until.isoformat(), "batch": batch, "id": membership_id},
+        ).fetchall()
+        day = dt.date.fromisoformat
+        return [Due(r[0], r[1], r[2], day(r[3]), day(r[4]), day(r[5]), r[6]) for r in rows]
+
+    def mark_renewed(self, membership_id: int, renewal_id: int) -> None:
+        self._update("memberships", membership_id, {"renewed_by": renewal_id})
 
     def member_refs(self, plan_id: int, on: dt.date) -> list[str]:
         """Refs of the contacts holding a membership of the plan in force on a date."""

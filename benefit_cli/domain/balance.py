@@ -86,8 +86,9 @@ class Event(NamedTuple):
 @dataclass(frozen=True)
 class Figures:
     """A holder's figures as of a date. ``granted`` is what it was given (an allocation:
-    its number, less what it gave back); ``adjusted`` counts adjustments and rollovers in
-    and out; ``expired`` what was lost at its end."""
+    its number, less what it gave back); ``adjusted`` counts adjustments and what rolled
+    in from the level before; ``expired`` what it had left at its end — lost, or moved on
+    by a rollover, which leaves these figures as they were before the run recorded it."""
 
     status: str
     granted: int
@@ -197,10 +198,10 @@ class Holder(Placed):
                     allocated_out -= event.quantity
             elif event.kind in ("use", "void"):
                 used -= event.quantity
+            elif _closing(event):
+                expired -= event.quantity
             elif event.kind in ("adjust", "rollover"):
                 adjusted += event.quantity
-            elif event.kind == "expire":
-                expired -= event.quantity
         remaining = max(0, running) if status == CURRENT else 0
         return Figures(status, granted, allocated_out, used, adjusted, expired, remaining)
 

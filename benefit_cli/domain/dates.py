@@ -45,22 +45,26 @@ def term_end(start: dt.date, months: int) -> dt.date:
     return add_months(start, months) - ONE_DAY
 
 
-def periods(start: dt.date, end: dt.date, per: str) -> list[tuple[dt.date, dt.date]]:
+def periods(
+    start: dt.date, end: dt.date, per: str, anchor: dt.date | None = None, offset: int = 0
+) -> list[tuple[dt.date, dt.date]]:
     """The periods of a term ``start..end`` (inclusive) for a ``per`` rule.
 
-    ``term`` is one period; ``month``/``quarter``/``year`` are anchored on ``start``
-    (period k starts at start + k*step months) and the last one is cut at ``end``.
+    ``term`` is one period; ``month``/``quarter``/``year`` periods begin ``offset`` + k*step
+    months after ``anchor`` (default: the term's own start), so a renewal's periods keep the
+    day of month its chain began on; the last one is cut at ``end``.
     """
     if per == "term":
         return [(start, end)]
     step = PERIOD_MONTHS[per]
+    anchor = anchor or start
     result = []
     k = 0
     while True:
-        begin = add_months(start, k * step)
+        begin = max(start, add_months(anchor, offset + k * step))
         if begin > end:
             break
-        finish = min(add_months(start, (k + 1) * step) - ONE_DAY, end)
+        finish = min(add_months(anchor, offset + (k + 1) * step) - ONE_DAY, end)
         result.append((begin, finish))
         k += 1
     return result

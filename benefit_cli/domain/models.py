@@ -87,6 +87,7 @@ class Membership:
     grace_end_on: dt.date
     renewed_from: int | None
     cancelled_on: dt.date | None
+    renewed_by: int | None = None  # the membership that renewed it
 
     def status(self, today: dt.date) -> str:
         if self.cancelled_on is not None and self.cancelled_on < today:

@@ -36,15 +36,19 @@ class Granter:
     def __init__(self, rules: dict[int, list[PlanBenefit]], types: dict[int, BenefitType]) -> None:
         self.rules = rules
         self.types = types
-        self.grants = lru_cache(maxsize=4096)(self._grants)
+        self.templates = lru_cache(maxsize=4096)(self._templates)
 
     @classmethod
     def of(cls, tx: Tx) -> Granter:
         return cls(tx.catalog.all_rules(), tx.catalog.types_by_id())
 
-    def _grants(self, plan: Plan, start: dt.date) -> tuple[Term, tuple[LevelTemplate, ...]]:
+    def grants(self, plan: Plan, start: dt.date) -> tuple[Term, tuple[LevelTemplate, ...]]:
         term = membership_term(plan, start)
-        return term, _templates(grants_for(term, self.rules.get(plan.id, []), self.types))
+        return term, self.templates(plan, term)
+
+    def _templates(self, plan: Plan, term: Term) -> tuple[LevelTemplate, ...]:
+        """The levels a term of the plan is granted, by the rules in force on its first day."""
+        return _templates(grants_for(term, self.rules.get(plan.id, []), self.types))
 
 
 def _templates(grants: Iterable[LevelGrant]) -> tuple[LevelTemplate, ...]:
@@ -70,11 +74,17 @@ def enrol(
     start: dt.date,
     granter: Granter,
     levels: list[NewLevel] | None = None,
+    renewal_of: int | None = None,
+    term: Term | None = None,
 ) -> tuple[int, int]:
-    """Create a membership of ``plan`` from ``start`` with the levels of the rules in force
-    on that day; return its id and how many levels it got. The levels are inserted at
-    once, or added to ``levels`` for the caller to insert in bulk."""
-    term, templates = granter.grants(plan, start)
+    """Create a membership of ``plan`` from ``start`` (for ``term``, a renewal's) with the
+    levels of the rules in force on that day; return its id and how many levels it got.
+    The levels are inserted at once, or added to ``levels`` for the caller to insert in
+    bulk. A renewal names the membership it renews, which is marked renewed."""
+    if term is None:
+        term, templates = granter.grants(plan, start)
+    else:
+        templates = granter.templates(plan, term)
     membership_id = tx.memberships.add(
         {
             "contact_id": contact_id,
@@ -82,8 +92,11 @@ def enrol(
             "start_on": term.start_on,
             "end_on": term.end_on,
             "grace_end_on": term.grace_end_on,
+            "renewed_from": renewal_of,
         }
     )
+    if renewal_of is not None:
+        tx.memberships.mark_renewed(renewal_of, membership_id)
     rows = [NewLevel(contact_id, membership_id, *template) for template in templates]
     if levels is None:
         tx.memberships.add_levels(rows)

@@ -16,6 +16,7 @@ from benefit_cli.domain.errors import BenefitError
 EXPECTED_MIGRATIONS = [
     (1, "foundation"), (2, "ledger"), (3, "balance views"), (4, "history view"),
     (5, "balances as of a date"),
+    (6, "runs find what is due"),
 ]
 
 _AUDIT = ["created_at TEXT NOT NULL", "created_by TEXT NOT NULL"]
@@ -53,14 +54,14 @@ EXPECTED_TABLES: dict[str, list[str]] = {
     "memberships": [
         "id INTEGER PK", "contact_id INTEGER NOT NULL", "plan_id INTEGER NOT NULL",
         "start_on TEXT NOT NULL", "end_on TEXT NOT NULL", "grace_end_on TEXT NOT NULL",
-        "renewed_from INTEGER", "cancelled_on TEXT", *_AUDIT, *_UPDATED,
+        "renewed_from INTEGER", "cancelled_on TEXT", *_AUDIT, *_UPDATED, "renewed_by INTEGER",
     ],
     "levels": [
         "id INTEGER PK", "contact_id INTEGER NOT NULL", "type_id INTEGER NOT NULL",
         "quantity INTEGER NOT NULL", "starts_on TEXT NOT NULL", "expires_on TEXT NOT NULL",
         "source TEXT NOT NULL", "priority INTEGER NOT NULL DEFAULT 50",
         "unit_value INTEGER NOT NULL DEFAULT 0", "membership_id INTEGER",
-        "plan_benefit_id INTEGER", "cancelled_on TEXT", *_AUDIT,
+        "plan_benefit_id INTEGER", "cancelled_on TEXT", *_AUDIT, "settled_on TEXT",
     ],
     "allocations": [
         "id INTEGER PK", "level_id INTEGER NOT NULL", "contact_id INTEGER NOT NULL",
@@ -89,6 +90,7 @@ EXPECTED_FOREIGN_KEYS = {
     "memberships.contact_id -> contacts.id",
     "memberships.plan_id -> plans.id",
     "memberships.renewed_from -> memberships.id",
+    "memberships.renewed_by -> memberships.id",
     "levels.contact_id -> contacts.id",
     "levels.type_id -> benefit_types.id",
     "levels.membership_id -> memberships.id",
@@ -115,9 +117,11 @@ EXPECTED_INDEXES = {
     "memberships.memberships_contact_plan_start UNIQUE (contact_id, plan_id, start_on)",
     "memberships.memberships_plan (plan_id, start_on)",
     "memberships.sqlite_autoindex_memberships_1 UNIQUE (renewed_from)",
+    "memberships.memberships_due PARTIAL (end_on)",
     "levels.levels_contact_type (contact_id, type_id)",
     "levels.levels_membership (membership_id)",
     "levels.levels_type (type_id)",
+    "levels.levels_open PARTIAL (expression)",  # by last usable day
     "allocations.allocations_level (level_id)",
     "allocations.allocations_contact (contact_id)",
     "delegates.delegates_current UNIQUE PARTIAL (level_id, contact_id)",
@@ -159,7 +163,7 @@ def describe_schema(conn: sqlite3.Connection) -> dict[str, object]:
     }
     indexes = {
         f"{t.name}.{i.name}{' UNIQUE' if i.unique else ''}{' PARTIAL' if i.partial else ''}"
-        f" ({', '.join(i.columns)})"
+        f" ({', '.join(column or 'expression' for column in i.columns)})"
         for t in db.tables for i in t.indexes
     }
     triggers = {f"{tr.table}.{tr.name}" for tr in db.triggers}

@@ -49,15 +49,16 @@ def test_a_level_as_of_each_date(on: str, expected: Figures) -> None:
     assert own.figures_on(D(on)) == expected
 
 
-def test_the_expiry_run_changes_no_figure_and_a_rollover_moves_only_its_part() -> None:
+def test_the_expiry_run_changes_no_figure_of_the_level_it_closes_whatever_it_rolls_over() -> None:
     use = entry(1, "2026-03-10", "use", -2)
     unrecorded, _ = own_and(entries=[use])
     recorded, _ = own_and(entries=[use, entry(2, "2027-01-01", "expire", -3)])
     rolled, _ = own_and(
         entries=[use, entry(2, "2027-01-01", "rollover", -2), entry(3, "2027-01-01", "expire", -1)])
     after = D("2027-01-01")
+    # what moved on by rollover still counts as what the level had left at its end
     assert unrecorded.figures_on(after) == recorded.figures_on(after) == Figures(EXPIRED, 5, 0, 2, 0, 3, 0)
-    assert rolled.figures_on(after) == Figures(EXPIRED, 5, 0, 2, -2, 1, 0)
+    assert rolled.figures_on(after) == Figures(EXPIRED, 5, 0, 2, 0, 3, 0)
     assert unrecorded.expiry() is not None and recorded.expiry() is None and rolled.expiry() is None
 
 

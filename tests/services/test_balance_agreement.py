@@ -1,11 +1,12 @@
 """One balance, as of a date, everywhere (SPEC §1 "Balances are answered as of a date").
 
 Random sequences of grants (term and monthly), allocations (ended early, late, declined),
-uses, voids with back-dated re-records, adjustments and cancellations; then, for every
+uses, voids with back-dated re-records, adjustments, cancellations and expiry runs; then, for every
 contact, type and date: ``balance --on D``, ``report balances --to D``, ``report statement
 --on D``, ``contact show`` and the ``balances`` view agree; every history row's
 ``balance_after`` is the balance on its date right after it; nothing is negative; and the
-SQL's figures are the domain rule's, holder by holder.
+SQL's figures are the domain rule's, holder by holder. And an expiry run changes no figure
+but what its rollovers move (SPEC §1 "Expiry and rollover").
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,7 @@ from benefit_cli.domain.errors import BenefitError
 from benefit_cli.reports.balance import balance_rows
 from benefit_cli.reports.contact import contact_sections
 from benefit_cli.reports.reports import balances, history, statement
-from benefit_cli.services import allocations, catalog, contacts, ledger, memberships
+from benefit_cli.services import allocations, catalog, contacts, ledger, memberships, runs
 from benefit_cli.services.balances import holders_of_levels
 
 D = dt.date.fromisoformat
@@ -47,7 +49,7 @@ _TEMPLATE: dict[str, Path] = {}
 
 def template() -> Path:
     """Contacts A, B, C; types PASS (count) and ROOM (minutes); plan P gives 4 PASS a term and
-    300 ROOM a month."""
+    300 ROOM a month, half of what is left of a month (at most 100) rolling over."""
     if "path" not in _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="balance-agreement-"))
         store = Store(connect(folder / "template.db", create=True))
@@ -58,7 +60,10 @@ def template() -> Path:
                 catalog.add_type(tx, code, code.title(), unit, "perks")
             plan = catalog.add_plan(tx, "P", "Plan", 12)
             catalog.add_rule(tx, plan, tx.catalog.type("PASS"), 4, "term", D("2025-01-01"))
-            catalog.add_rule(tx, plan, tx.catalog.type("ROOM"), 300, "month", D("2025-01-01"))
+            catalog.add_rule(
+                tx, plan, tx.catalog.type("ROOM"), 300, "month", D("2025-01-01"),
+                rollover_percent=50, rollover_max=100,
+            )  # fmt: skip
         store.conn.close()
         _TEMPLATE["path"] = folder / "template.db"
     return _TEMPLATE["path"]
@@ -78,6 +83,7 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("void and record again"), pick),
     st.tuples(st.just("adjust"), contact, type_, st.integers(-100, 100).filter(bool), day),
     st.tuples(st.just("cancel"), pick, day),
+    st.tuples(st.just("expiry run"), day),
 )
 
 
@@ -147,6 +153,9 @@ def apply(store: Store, operation: tuple[Any, ...]) -> None:
         membership_id = nth("memberships", index)
         if membership_id is not None:
             attempt(lambda tx: memberships.cancel_membership(tx, tx.memberships.get(membership_id), on))
+    elif name == "expiry run":
+        [on] = args
+        runs.run(store, renewing=False, expiring=True, as_of=on)
 
 
 def as_dicts(rows: Any) -> list[dict[str, Any]]:
@@ -217,16 +226,70 @@ def check(store: Store) -> None:
     assert view == figures
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(OPERATIONS, min_size=3, max_size=25))
-def test_every_balance_agrees_on_every_date(operations: list[tuple[Any, ...]]) -> None:
+@contextmanager
+def built(operations: list[tuple[Any, ...]]) -> Iterator[Store]:
+    """A copy of the template with the operations applied."""
     folder = Path(tempfile.mkdtemp(prefix="balance-agreement-"))
     try:
         shutil.copyfile(template(), folder / "benefits.db")
         store = Store(connect(folder / "benefits.db"))
         for operation in operations:
             apply(store, operation)
-        check(store)
+        yield store
         store.conn.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(OPERATIONS, min_size=3, max_size=25))
+def test_every_balance_agrees_on_every_date(operations: list[tuple[Any, ...]]) -> None:
+    with built(operations) as store:
+        check(store)
+
+
+def figures_on_check_days(store: Store) -> dict[tuple[dt.date, int, int | None], tuple[Any, ...]]:
+    return {
+        (on, f.level_id, f.allocation_id): (f.status, f.granted, f.allocated_out, f.used, f.adjusted,
+                                            f.expired, f.remaining)
+        for on in CHECK_DAYS
+        for f in store.balances.figures(on)
+    }  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(OPERATIONS, min_size=3, max_size=25), day)
+def test_an_expiry_run_changes_no_figure_but_what_its_rollovers_move(
+    operations: list[tuple[Any, ...]], as_of: dt.date
+) -> None:
+    with built(operations) as store:
+        before = figures_on_check_days(store)
+        last_entry = store.balances.last_entry_id()
+        runs.run(store, renewing=False, expiring=True, as_of=as_of)
+        after = figures_on_check_days(store)
+        assert set(after) == set(before)
+        # what each level received by rollover, and from which day
+        moved = store.conn.execute(
+            "SELECT level_id, entry_on, quantity FROM entries WHERE kind = 'rollover' AND id > ?",
+            (last_entry,),
+        ).fetchall()
+        for key, figures in before.items():
+            on, level_id, allocation_id = key
+            status, granted, allocated_out, used, adjusted, expired, remaining = figures
+            for moved_level, moved_on, quantity in moved:
+                # what a level sent on still counts as what it had left at its end; what
+                # one received is an adjustment, left or lost as the level is on that day
+                if moved_level != level_id or allocation_id is not None or D(moved_on) > on or quantity < 0:
+                    continue
+                adjusted += quantity
+                if status == "current":
+                    remaining += quantity
+                elif status == "expired":
+                    expired += quantity
+            expected = (status, granted, allocated_out, used, adjusted, expired, remaining)
+            assert after[key] == expected, (key, before[key], after[key], moved)
+        check(store)
+        # run again: nothing more to do
+        twice = store.balances.last_entry_id()
+        runs.run(store, renewing=False, expiring=True, as_of=as_of)
+        assert store.balances.last_entry_id() == twice

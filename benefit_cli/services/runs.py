@@ -1,0 +1,274 @@
+"""Cron runs: renew memberships, then record expiries and rollovers (SPEC §1 "Renewals",
+"Expiry and rollover", "Runs are safe under cron").
+
+A run works in batches, each in a transaction of its own and each choosing its work
+afresh inside it: staff and another run wait at most one batch, two runs at once never
+do anything twice (the second finds the work done), and a run killed at any moment
+leaves whole batches only, which the next run completes. A dry run does the same work
+in one transaction and rolls it back, so it lists exactly what the real run then writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+
+from benefit_cli.db.balances import FIRST, Mark
+from benefit_cli.db.store import Store, Tx
+from benefit_cli.domain.errors import Invalid
+from benefit_cli.domain.expiry import EXPIRED, SOURCE, closing_entries
+from benefit_cli.domain.models import NewEntry
+from benefit_cli.domain.renewal import DEFAULT_WINDOW, Due, renewal_term
+from benefit_cli.domain.units import amount
+from benefit_cli.services.memberships import Granter, enrol
+
+RENEW_BATCH = 500  # memberships a transaction renews
+EXPIRE_BATCH = 5000  # levels a transaction closes
+ROW_COLUMNS = [
+    "action",
+    "membership_id",
+    "contact_ref",
+    "type",
+    "level_id",
+    "allocation_id",
+    "quantity",
+    "date",
+]
+
+Progress = Callable[[int], None]  # told how many more things are done
+Batch = Callable[[], AbstractContextManager[Tx]]  # opens the transaction of one batch
+
+
+@dataclass
+class RunReport:
+    """What a run did (or, dry, would do): each row in ``ROW_COLUMNS``, the counts for its
+    summary line, and what needs a person."""
+
+    keeps_rows: bool = False  # a dry run shows them; a real run only counts
+    rows: list[list[object]] = field(default_factory=list)
+    renewed: int = 0
+    granted: int = 0
+    expired: int = 0  # holders whose end was recorded
+    rolled_over: int = 0
+    waiting: int = 0  # rollovers that wait for a renewal
+    needs_person: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        said = [
+            f"renewed {self.renewed} membership(s) ({self.granted} level(s) granted)",
+            f"expired {self.expired} balance(s)",
+            f"rolled over {self.rolled_over} into the next level",
+        ]
+        if self.waiting:
+            said.append(f"{self.waiting} rollover(s) wait for a renewal")
+        said.append(f"{len(self.needs_person)} need a person")
+        return "; ".join(said) + "."
+
+
+class _Rows:
+    """Turns ids into the refs and codes a row shows (cached: a run repeats them)."""
+
+    def __init__(self, tx: Tx, report: RunReport) -> None:
+        self.tx = tx
+        self.report = report
+        self.types = tx.catalog.types_by_id()
+        self.plans = tx.catalog.plans_by_id()
+        self.refs: dict[int, str] = {}
+
+    def ref(self, contact_id: int) -> str:
+        if contact_id not in self.refs:
+            self.refs[contact_id] = self.tx.contacts.by_id(contact_id).ref
+        return self.refs[contact_id]
+
+    def add(
+        self,
+        action: str,
+        membership_id: int | None,
+        contact_id: int,
+        type_id: int | None,
+        level_id: int | None,
+        allocation_id: int | None,
+        quantity: int | None,
+        on: dt.date | str,
+    ) -> None:
+        if not self.report.keeps_rows:
+            return
+        benefit_type = self.types[type_id] if type_id is not None else None
+        self.report.rows.append(
+            [
+                action,
+                membership_id,
+                self.ref(contact_id),
+                benefit_type.code if benefit_type else None,
+                level_id,
+                allocation_id,
+                amount(quantity, benefit_type.unit) if benefit_type and quantity is not None else quantity,
+                on if isinstance(on, str) else on.isoformat(),
+            ]
+        )
+
+
+# -- renewals ------------------------------------------------------------------------------------
+
+
+def renew(tx: Tx, due: Due, granter: Granter, rows: _Rows) -> int | None:
+    """Renew one membership: the next term, with the levels of the rules in force on its
+    first day; None (and a line for a person) if the plan now grants nothing."""
+    plan = rows.plans[due.plan_id]
+    term = renewal_term(plan, due)
+    templates = granter.templates(plan, term)
+    if not templates:
+        rows.report.needs_person.append(
+            f"Membership {due.membership_id} of {rows.ref(due.contact_id)} was not renewed: plan"
+            f" {plan.code} gives nothing from {term.start_on}; give it plan benefits, or cancel"
+            " the membership."
+        )
+        return None
+    renewal_id, granted = enrol(
+        tx, due.contact_id, plan, term.start_on, granter, renewal_of=due.membership_id, term=term
+    )
+    rows.report.renewed += 1
+    rows.report.granted += granted
+    if not rows.report.keeps_rows:
+        return renewal_id
+    rows.add("renew", due.membership_id, due.contact_id, None, None, None, None, term.start_on)
+    for level in tx.memberships.levels_of_membership(renewal_id):
+        rows.add(
+            "grant",
+            renewal_id,
+            level.contact_id,
+            level.type_id,
+            level.id,
+            None,
+            level.quantity,
+            level.starts_on,
+        )
+    return renewal_id
+
+
+def renew_due(tx: Tx, as_of: dt.date, window: int, report: RunReport, refused: set[int]) -> int:
+    """One batch of renewals due by ``as_of`` + ``window``; how many memberships it handled.
+    ``refused`` are memberships a person must see to (not picked again this run)."""
+    rows = _Rows(tx, report)
+    granter = Granter.of(tx)
+    done = 0
+    for due in tx.memberships.due(as_of + dt.timedelta(days=window), RENEW_BATCH + len(refused)):
+        if due.membership_id in refused:
+            continue
+        if renew(tx, due, granter, rows) is None:
+            refused.add(due.membership_id)
+        done += 1
+        if done == RENEW_BATCH:
+            break
+    return done
+
+
+def renew_one(tx: Tx, membership_id: int, report: RunReport) -> int | None:
+    """``membership renew ID``: renew it now, whatever its window."""
+    membership = tx.memberships.get(membership_id)
+    if membership.cancelled_on is not None:
+        raise Invalid(
+            f"Membership {membership_id} was cancelled on {membership.cancelled_on}; it is not renewed."
+        )
+    if membership.renewed_by is not None:
+        raise Invalid(
+            f"Membership {membership_id} was already renewed by membership {membership.renewed_by}."
+        )
+    [due] = tx.memberships.due(membership.end_on, 1, membership_id)
+    return renew(tx, due, Granter.of(tx), _Rows(tx, report))
+
+
+# -- expiry --------------------------------------------------------------------------------------
+
+
+def expire_due(tx: Tx, as_of: dt.date, after: Mark, report: RunReport) -> list[Mark]:
+    """One batch of levels past their last day, the next after ``after`` in order of last
+    day: record what each holder had left — rolled over where its plan benefit says,
+    expired — and mark the levels whose end is recorded whole. Return the levels looked at
+    (none when the run is done)."""
+    marks = tx.balances.past_their_last_day(as_of, after, EXPIRE_BATCH)
+    if not marks:
+        return marks
+    level_ids = [mark.level_id for mark in marks]
+    before = tx.balances.last_entry_id()
+    # Rollovers first, in date order, so that what rolls into a level closed in the same
+    # batch is part of what that level has left at its own end; then one statement expires
+    # what every other holder had left (nothing rolls over from an allocation).
+    waiting = set()
+    entries: list[NewEntry] = []
+    incoming: dict[int, int] = {}
+    for left in sorted(tx.balances.left_to_roll_over(level_ids, as_of), key=lambda left: left.on):
+        closing = closing_entries(left, incoming.pop(left.level_id, 0))
+        if closing is None:
+            waiting.add(left.level_id)
+            report.waiting += 1
+            continue
+        for entry in closing:
+            if entry.kind == "rollover" and entry.quantity > 0:
+                incoming[entry.level_id] = incoming.get(entry.level_id, 0) + entry.quantity
+        entries += closing
+    tx.ledger.append_many(entries)
+    report.expired += sum(entry.kind == "expire" for entry in entries)
+    report.rolled_over += sum(entry.kind == "rollover" and entry.quantity > 0 for entry in entries)
+    report.expired += tx.balances.expire_the_rest(level_ids, as_of, EXPIRED, SOURCE)
+    tx.balances.settle([level_id for level_id in level_ids if level_id not in waiting], as_of)
+    if report.keeps_rows:
+        rows = _Rows(tx, report)
+        for closed in tx.ledger.closings_since(before):
+            rows.add(closed.kind, None, closed.contact_id, closed.type_id, closed.level_id,
+                     closed.allocation_id, abs(closed.quantity), closed.entry_on)  # fmt: skip
+    return marks
+
+
+# -- a whole run ----------------------------------------------------------------------------------
+
+
+def run(
+    store: Store,
+    renewing: bool,
+    expiring: bool,
+    as_of: dt.date,
+    window: int = DEFAULT_WINDOW,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Renew, then expire (so a rollover finds the renewal's first level), a batch per
+    transaction — or, dry, every batch in one transaction that is rolled back."""
+    report = RunReport(keeps_rows=dry_run)
+    store.bulk_mode()  # large inserts: the page cache decides their speed
+    if dry_run:
+        with store.transaction(rehearse=True) as tx:
+            _batches(lambda: nullcontext(tx), renewing, expiring, as_of, window, report, progress)
+    else:
+        _batches(store.transaction, renewing, expiring, as_of, window, report, progress)
+    return report
+
+
+def _batches(
+    batch: Batch,
+    renewing: bool,
+    expiring: bool,
+    as_of: dt.date,
+    window: int,
+    report: RunReport,
+    progress: Progress | None,
+) -> None:
+    refused: set[int] = set()  # for a person to see to: not picked again by this run
+    while renewing:
+        with batch() as tx:
+            done = renew_due(tx, as_of, window, report, refused)
+        if not done:
+            break
+        if progress:
+            progress(done)
+    after = FIRST
+    while expiring:
+        with batch() as tx:
+            marks = expire_due(tx, as_of, after, report)
+        if not marks:
+            break
+        if progress:
+            progress(len(marks))
+        after = marks[-1]

@@ -95,6 +95,19 @@ def stats() -> None:
         print(f"{table}: {count:,}")
 
 
+@app.command("path")
+def path_() -> None:
+    """Print the path of the database file in use, for other tools.
+
+    Example: sqlite3 "$(benefit db path)" "SELECT * FROM balances"
+    """
+    # The file is not opened: this answers even where it is missing, and says so.
+    path = db_path().resolve()
+    print(path)
+    if not path.exists():
+        note(f'There is no database at "{path}" yet; create it with: benefit db init.')
+
+
 def demo(
     replace: Annotated[bool, typer.Option("--replace", help="Replace the file if it exists.")] = False,
 ) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,13 @@ def readme_commands() -> list[list[str]]:
     block = re.search(r"```console\n(.*?)```", text, re.S)
     assert block, "the README has no console walk-through"
     return [shlex.split(line[2:]) for line in block.group(1).splitlines() if line.startswith("$ ")]
+
+
+def readme_shell_lines() -> list[str]:
+    """The lines of the README's ``shell`` blocks: commands for another tool, run by a shell."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return [line for block in re.findall(r"```shell\n(.*?)```", text, re.S) for line in block.splitlines()
+            if line.strip()]
 
 
 def test_readme_walk_through_runs_as_written(
@@ -50,3 +61,37 @@ def test_demo_builds_from_the_sample_data_and_passes_db_check(cli, tmp_path: Pat
     cli("--db", db, "db", "check")
     uses = cli("--db", db, "usage", "list", "-f", "json").json()
     assert len(uses) == sum(1 for _ in open(ROOT / "sample_data" / "usage.csv")) - 1
+
+
+def test_readme_sqlite3_examples_open_the_database_in_use(
+    cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Run from a folder holding no database, as a reader of the README would: the examples
+    find the file through ``benefit db path`` (the real console script, in a real shell)."""
+    monkeypatch.setenv("BENEFIT_TODAY", "2026-11-23")
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for argv in readme_commands():
+        cli(*argv[1:])
+    lines = readme_shell_lines()
+    assert len(lines) >= 2 and all(line.startswith('sqlite3 "$(benefit db path)" ') for line in lines)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "benefit").symlink_to(Path(sys.executable).parent / "benefit")
+    if shutil.which("sqlite3") is None:  # no sqlite3 shell here: Python's sqlite3 stands in for it
+        shim = bin_dir / "sqlite3"
+        shim.write_text(f"#!{sys.executable}\nimport sqlite3, sys\n"
+                        "for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):\n"
+                        "    print('|'.join('' if v is None else str(v) for v in row))\n")
+        shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    outputs = []
+    for line in lines:
+        done = subprocess.run(["bash", "-c", line], env=env, capture_output=True, text=True, timeout=60)
+        assert (done.returncode, done.stderr) == (0, ""), line
+        outputs.append(done.stdout.splitlines())
+    assert not (work / "benefits.db").exists()  # no stray, empty database made where the reader stood
+    balances, history = outputs
+    assert balances and all(row.startswith("C000116|REDUCED|") for row in balances)
+    assert any("Visit to the Turner exhibition" in row for row in history)

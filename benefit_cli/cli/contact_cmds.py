@@ -60,9 +60,51 @@ def add(
     print(contact.ref)
 
 
+@app.command("update")
+def update(
+    contact: Annotated[str, typer.Argument(help="The contact's ref or id.")],
+    name: Annotated[str | None, typer.Option(help="The new name.")] = None,
+    ref: Annotated[str | None, typer.Option(help="The new ref (its id in your other systems).")] = None,
+    email: Annotated[str | None, typer.Option(help='The new email address ("" for none).')] = None,
+    joined: Annotated[str | None, typer.Option(help='The date joined ("" for none).')] = None,
+    of: Annotated[
+        str | None, typer.Option("--of", help='The business this person belongs to ("" for none).')
+    ] = None,
+) -> None:
+    """Change a contact's name, ref, email, date joined or business.
+
+    Example: benefit contact update C000116 --name "José Álvarez Ruiz" --email jose@example.org
+    """
+    from benefit_cli.domain.errors import UsageError
+    from benefit_cli.services.contacts import KEEP, update_contact
+
+    if all(value is None for value in (name, ref, email, joined, of)):
+        raise UsageError("Say what to change: give --name, --ref, --email, --joined or --of.")
+    joined_on = KEEP if joined is None else day(joined, "--joined") if joined.strip() else None
+    with transaction() as tx:
+        current = tx.contacts.get(contact)
+        business = KEEP if of is None else tx.contacts.get(of.strip()) if of.strip() else None
+        done = update_contact(
+            tx,
+            current,
+            name=KEEP if name is None else name,
+            ref=KEEP if ref is None else ref,
+            email=KEEP if email is None else email,
+            joined_on=joined_on,
+            business=business,
+        )
+    if done.changed:
+        note(f"Updated {done.contact.label}: {', '.join(done.changed)}.")
+    else:
+        note(f"{done.contact.label} already has these details; nothing was changed.")
+    print(done.contact.ref)
+
+
 @app.command("list")
 def list_(
-    name: Annotated[str | None, typer.Option(help="Only names containing this text.")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Only names containing this text, whatever its accents and case.")
+    ] = None,
     joined_from: Annotated[str | None, typer.Option(help="Joined on or after this date.")] = None,
     joined_to: Annotated[str | None, typer.Option(help="Joined on or before this date.")] = None,
     fmt: FormatOpt = Format.table,

@@ -51,9 +51,17 @@ class Rows:
     columns: list[str]
     rows: Iterable[Mapping[str, Any] | Sequence[Any]]
     title: str | None = None
+    key: str | None = None  # the part's fixed name in the JSON of ``Sections``
 
     def whole(self) -> Rows:
-        return self if isinstance(self.rows, list) else Rows(self.columns, list(self.rows), self.title)
+        if isinstance(self.rows, list):
+            return self
+        return Rows(self.columns, list(self.rows), self.title, self.key)
+
+    def keyed(self, key: str) -> Rows:
+        """These rows as the part ``key`` of a ``Sections``."""
+        self.key = key
+        return self
 
     def values(self) -> Iterator[Sequence[Any]]:
         """Each row's values in column order."""
@@ -64,6 +72,10 @@ class Rows:
 
 @dataclass
 class Sections:
+    """Several tables about one thing (``contact show``). Each part has a ``key``: JSON is
+    an object of the parts by key, fixed names a script can address (``.balances``), where
+    a title may hold a name or a date ("Balances of C000116 on 2026-11-28")."""
+
     parts: list[Rows] = field(default_factory=list)
 
 
@@ -427,9 +439,9 @@ class _Cut:
         self.limit = limit
         if limit and not isinstance(part.rows, Sized):
             self._source = iter(part.rows)
-            self.part = Rows(part.columns, islice(self._source, limit), part.title)
+            self.part = Rows(part.columns, islice(self._source, limit), part.title, part.key)
         elif limit:
-            self.part = Rows(part.columns, list(islice(part.rows, limit)), part.title)
+            self.part = Rows(part.columns, list(islice(part.rows, limit)), part.title, part.key)
         else:
             self.part = part
 
@@ -513,7 +525,7 @@ def _write(
     if fmt != "csv":
         parts = [part.whole() for part in parts]
     if fmt == "json":
-        data = {p.title or str(i): list(_json_objects(p)) for i, p in enumerate(parts)}
+        data = {p.key or p.title or str(i): list(_json_objects(p)) for i, p in enumerate(parts)}
         json.dump(data, out, indent=2, ensure_ascii=False)
         out.write("\n")
         return sum(len(rows) for rows in data.values())

@@ -118,12 +118,22 @@ def open_store(create: bool = False, busy_wait: float | None = None) -> Store:
     return Store(connect(db_path(), create=create, busy_wait=wait, on_busy=busy_notice))
 
 
+class _Rehearsed(Exception):
+    """Leaves a rehearsed transaction, rolling back what it did."""
+
+
 @contextmanager
-def transaction() -> Iterator[Tx]:
+def transaction(rehearse: bool = False) -> Iterator[Tx]:
     """The database of this command, in one write transaction: whatever the block does is
-    applied whole when it ends, or not at all if it raises."""
-    with open_store().transaction() as tx:
-        yield tx
+    applied whole when it ends, or not at all if it raises -- nor when it ends, to
+    ``rehearse`` it (``--dry-run``: every check and every figure, nothing kept)."""
+    try:
+        with open_store().transaction() as tx:
+            yield tx
+            if rehearse:
+                raise _Rehearsed
+    except _Rehearsed:
+        pass
 
 
 def busy_notice(seconds: float) -> AbstractContextManager[object]:

@@ -148,6 +148,9 @@ def show_(
 def import_(
     file: Annotated[Path, typer.Argument(help="CSV with ref, name, kind, business_ref, email, joined_on.")],
     update: Annotated[bool, typer.Option("--update", help="Change contacts whose details differ.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and say what it would do; write nothing.")
+    ] = False,
     encoding: Annotated[str | None, typer.Option(help="The file's encoding, e.g. cp1252.")] = None,
     delimiter: Annotated[str | None, typer.Option(help="',', ';' or 'tab' (default: guessed).")] = None,
     dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read 03/04/2026 as 3 April.")] = False,
@@ -163,14 +166,20 @@ def import_(
 
     check_file(file)
     options = ImportOptions(
-        today(), encoding=encoding, delimiter=delimiter, dayfirst=date_order(dayfirst, monthfirst)
+        today(),
+        dry_run=dry_run,
+        encoding=encoding,
+        delimiter=delimiter,
+        dayfirst=date_order(dayfirst, monthfirst),
     )
     summary = import_contacts(open_store(), file, options, update)
     if summary.rejected:
-        raise summary.refusal(dry_run=False)
+        raise summary.refusal(dry_run)
+    would = "would be " if dry_run else ""
     note(
         summary.sentence(
-            f"{summary.rows} rows read: {summary.imported} added, {summary.updated} updated,"
+            ("Dry run, nothing written: " if dry_run else "")
+            + f"{summary.rows} rows read: {summary.imported} {would}added, {summary.updated} {would}updated,"
             f" {summary.already} already present"
         )
     )

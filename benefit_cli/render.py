@@ -1,8 +1,9 @@
 """The only module that prints data.
 
-Commands hand it a result — ``Rows`` (a table), ``Sections`` (several titled tables)
-— and a format. Tables go to stdout (or ``--output``); on a terminal they are rich
-tables, piped they are plain aligned text with no colour. Messages for people go to
+Commands hand it a result — ``Rows`` (a table), ``Sections`` (several titled tables),
+or a finished ``Page`` (an HTML statement, written as it is) — and a format. Tables go
+to stdout (or ``--output``); on a terminal they are rich tables, piped they are plain
+aligned text with no colour. Messages for people go to
 stderr through ``note``, so ``benefit ... -f csv > file.csv`` is always clean data.
 
 Text from the database or a file is never trusted by a terminal: every value a table,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 from benefit_cli.domain.units import amount, money
 
-__all__ = ["FORMATS", "Rows", "Sections", "amount", "bar_chart", "money", "note", "render"]
+__all__ = ["FORMATS", "Page", "Rows", "Sections", "amount", "bar_chart", "money", "note", "render"]
 
 FORMATS = ("table", "csv", "json", "markdown")
 TERMINAL_LIMIT = 200  # rows of a table on a terminal when --limit is not given
@@ -77,6 +78,14 @@ class Sections:
     a title may hold a name or a date ("Balances of C000116 on 2026-11-28")."""
 
     parts: list[Rows] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    """A finished document (``report statement -f html``): written as it is, whole."""
+
+    text: str
+    rows: int  # the data rows it shows, for the "Wrote N row(s)" note
 
 
 # -- what a terminal may be shown --------------------------------------------------------------
@@ -477,8 +486,19 @@ def _say_left_out(cuts: list[_Cut], fmt: str, sections: bool) -> None:
 # -- the renderer ------------------------------------------------------------------------------
 
 
+def _page(page: Page, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(page.text)
+        if terminal(sys.stdout):
+            note("To read or print it, write it to a file (-o statement.html) and open that in a browser.")
+        return
+    with _replacing(output) as out:
+        out.write(page.text)
+    note(f"Wrote {page.rows} row(s) to {output}.")
+
+
 def render(
-    result: Rows | Sections,
+    result: Rows | Sections | Page,
     fmt: str = "table",
     output: Path | None = None,
     *,
@@ -490,6 +510,9 @@ def render(
     complete). ``limit``: at most that many rows of each table, 0 for all, None for the
     default (``TERMINAL_LIMIT`` on a terminal; every row piped or in a file). ``bom`` and
     ``delimiter`` shape CSV for spreadsheets."""
+    if isinstance(result, Page):
+        _page(result, output)
+        return
     sections = isinstance(result, Sections)
     parts = result.parts if isinstance(result, Sections) else [result]
     if output is not None:

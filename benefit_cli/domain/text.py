@@ -15,8 +15,7 @@ reading every ref, and ``closest`` ranks the candidates found.
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
+import re
 from collections.abc import Iterable, Iterator
 
 # Letters that carry their accent as part of themselves, not as a combining mark, so
@@ -25,6 +24,10 @@ _LETTERS = str.maketrans(
     {"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "Æ": "ae",
      "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th"}
 )  # fmt: skip
+
+# The combining accents of the Latin, Greek and Cyrillic scripts (the blocks of combining
+# diacritical marks), as decomposition leaves them after their letters.
+_ACCENTS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 
 #: Characters a mistyped ref or code is tried with, besides its own.
 REF_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
@@ -36,16 +39,21 @@ def nfc(text: str) -> str:
     """``text`` in the composed form names are stored in."""
     if text.isascii():
         return text
+    import unicodedata  # a C module, loaded only for text that needs it
+
     return unicodedata.normalize("NFC", text)
 
 
 def fold(text: str) -> str:
     """``text`` as a search compares it: without accents, in one case, any Unicode form
-    (``"Álvarez"``, ``"A\\u0301lvarez"`` and ``"ALVAREZ"`` fold alike)."""
+    (``"Álvarez"``, ``"A\\u0301lvarez"`` and ``"ALVAREZ"`` fold alike). A search calls it
+    once a contact, so ASCII takes a short way and the rest one regular expression."""
     if text.isascii():
         return text.lower()
+    import unicodedata
+
     decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return re.sub(_ACCENTS, "", decomposed).casefold()  # re caches the compiled pattern
 
 
 def one_edit_away(key: str, alphabet: str = REF_ALPHABET) -> Iterator[str]:
@@ -72,6 +80,8 @@ def closest(key: str, candidates: Iterable[str], most: int = 3, alike: float = 0
     """The candidates most like ``key`` (case aside), best first, at most ``most``; only
     those at least ``alike`` (difflib's ratio: 0.6 is "worth suggesting"; a candidate known
     to be one keystroke away is worth it whatever its ratio, as "B1" for "B3")."""
+    import difflib  # only when a name was not found
+
     matcher = difflib.SequenceMatcher(b=key.casefold())
     scored: dict[str, float] = {}
     for candidate in candidates:

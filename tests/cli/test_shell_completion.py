@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Cli
@@ -158,3 +159,19 @@ def test_install_completion_writes_the_script_for_bash(tmp_path: Path) -> None:
     installed = (home / ".bash_completions" / "benefit.sh").read_text()
     assert "_BENEFIT_COMPLETE=complete_bash" in installed
     assert ".bash_completions/benefit.sh" in (home / ".bashrc").read_text()
+
+
+def test_every_parameter_naming_a_contact_type_or_plan_completes_from_the_database() -> None:
+    """Walk the whole command tree: what names a contact, a benefit type or a plan (by its
+    metavar) has a completion, so a command added later is held to it too."""
+    from conftest import COMMAND
+
+    def params(group: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+        if hasattr(group, "commands"):
+            return [found for name, sub in group.commands.items() for found in params(sub, (*path, name))]
+        return [(path, param) for param in group.params]
+
+    named = [(path, param) for path, param in params(COMMAND)
+             if param.metavar in ("CONTACT", "BUSINESS", "CONTACT,...", "TYPE", "PLAN")]
+    assert len(named) >= 45  # 51 when this was written
+    assert [(path, param.name) for path, param in named if param._custom_shell_complete is None] == []

@@ -22,6 +22,12 @@ from benefit_cli.domain.errors import BenefitError, RowErrors
 class BenefitGroup(TyperGroup):
     """Turns every refusal into one ``Error:`` line on stderr with the SPEC's exit code."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from benefit_cli.cli.parameters import describe
+
+        describe(self)  # help metavars and shell completion, from the parameters' names
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -183,7 +189,7 @@ def create_app(modules: Iterable[str] | None = None) -> typer.Typer:
         help="Keep your organization's membership benefits in one SQLite file.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
         # Plain Click output: a usage mistake is one "Error:" line, not a drawn box.
         rich_markup_mode=None,
     )
@@ -207,8 +213,34 @@ def command_word(args: list[str]) -> str | None:
     return None
 
 
+COMPLETE_VAR = "_BENEFIT_COMPLETE"
+
+
+def completed_words() -> list[str] | None:
+    """When the shell asks for completions (``COMPLETE_VAR`` set, by the script that
+    ``--install-completion`` installs), the words typed before the one being completed;
+    else None. Bash passes the line as ``COMP_WORDS``/``COMP_CWORD``, zsh and fish as
+    Typer's ``_TYPER_COMPLETE_ARGS``."""
+    if not os.environ.get(COMPLETE_VAR):
+        return None
+    from typer._click.shell_completion import split_arg_string
+
+    if "COMP_WORDS" in os.environ:
+        words = split_arg_string(os.environ["COMP_WORDS"])
+        try:
+            return words[1 : int(os.environ.get("COMP_CWORD", ""))]
+        except ValueError:
+            return []
+    line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+    words = split_arg_string(line)[1:]
+    return words if line.endswith(" ") else words[:-1]
+
+
 def run(args: list[str]) -> None:
-    module = COMMAND_MODULES.get(command_word(args) or "")
+    # A completion is asked for with no arguments, the line in the environment: its command
+    # word, once typed whole, chooses the one group to build, as for a command.
+    words = completed_words()
+    module = COMMAND_MODULES.get(command_word(args if words is None else words) or "")
     create_app([module] if module else None)(args, prog_name="benefit")
 
 

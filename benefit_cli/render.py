@@ -1,8 +1,9 @@
 """The only module that prints data.
 
-Commands hand it a result — ``Rows`` (a table), ``Sections`` (several titled tables)
-— and a format. Tables go to stdout (or ``--output``); on a terminal they are rich
-tables, piped they are plain aligned text with no colour. Messages for people go to
+Commands hand it a result — ``Rows`` (a table), ``Sections`` (several titled tables),
+or a finished ``Page`` (an HTML statement, written as it is) — and a format. Tables go
+to stdout (or ``--output``); on a terminal they are rich tables, piped they are plain
+aligned text with no colour. Messages for people go to
 stderr through ``note``, so ``benefit ... -f csv > file.csv`` is always clean data.
 
 Text from the database or a file is never trusted by a terminal: every value a table,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 from benefit_cli.domain.units import amount, money
 
-__all__ = ["FORMATS", "Rows", "Sections", "amount", "bar_chart", "money", "note", "render"]
+__all__ = ["FORMATS", "Page", "Rows", "Sections", "amount", "bar_chart", "money", "note", "render"]
 
 FORMATS = ("table", "csv", "json", "markdown")
 TERMINAL_LIMIT = 200  # rows of a table on a terminal when --limit is not given
@@ -51,9 +52,17 @@ class Rows:
     columns: list[str]
     rows: Iterable[Mapping[str, Any] | Sequence[Any]]
     title: str | None = None
+    key: str | None = None  # the part's fixed name in the JSON of ``Sections``
 
     def whole(self) -> Rows:
-        return self if isinstance(self.rows, list) else Rows(self.columns, list(self.rows), self.title)
+        if isinstance(self.rows, list):
+            return self
+        return Rows(self.columns, list(self.rows), self.title, self.key)
+
+    def keyed(self, key: str) -> Rows:
+        """These rows as the part ``key`` of a ``Sections``."""
+        self.key = key
+        return self
 
     def values(self) -> Iterator[Sequence[Any]]:
         """Each row's values in column order."""
@@ -64,7 +73,19 @@ class Rows:
 
 @dataclass
 class Sections:
+    """Several tables about one thing (``contact show``). Each part has a ``key``: JSON is
+    an object of the parts by key, fixed names a script can address (``.balances``), where
+    a title may hold a name or a date ("Balances of C000116 on 2026-11-28")."""
+
     parts: list[Rows] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    """A finished document (``report statement -f html``): written as it is, whole."""
+
+    text: str
+    rows: int  # the data rows it shows, for the "Wrote N row(s)" note
 
 
 # -- what a terminal may be shown --------------------------------------------------------------
@@ -427,9 +448,9 @@ class _Cut:
         self.limit = limit
         if limit and not isinstance(part.rows, Sized):
             self._source = iter(part.rows)
-            self.part = Rows(part.columns, islice(self._source, limit), part.title)
+            self.part = Rows(part.columns, islice(self._source, limit), part.title, part.key)
         elif limit:
-            self.part = Rows(part.columns, list(islice(part.rows, limit)), part.title)
+            self.part = Rows(part.columns, list(islice(part.rows, limit)), part.title, part.key)
         else:
             self.part = part
 
@@ -465,8 +486,19 @@ def _say_left_out(cuts: list[_Cut], fmt: str, sections: bool) -> None:
 # -- the renderer ------------------------------------------------------------------------------
 
 
+def _page(page: Page, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(page.text)
+        if terminal(sys.stdout):
+            note("To read or print it, write it to a file (-o statement.html) and open that in a browser.")
+        return
+    with _replacing(output) as out:
+        out.write(page.text)
+    note(f"Wrote {page.rows} row(s) to {output}.")
+
+
 def render(
-    result: Rows | Sections,
+    result: Rows | Sections | Page,
     fmt: str = "table",
     output: Path | None = None,
     *,
@@ -478,6 +510,9 @@ def render(
     complete). ``limit``: at most that many rows of each table, 0 for all, None for the
     default (``TERMINAL_LIMIT`` on a terminal; every row piped or in a file). ``bom`` and
     ``delimiter`` shape CSV for spreadsheets."""
+    if isinstance(result, Page):
+        _page(result, output)
+        return
     sections = isinstance(result, Sections)
     parts = result.parts if isinstance(result, Sections) else [result]
     if output is not None:
@@ -513,7 +548,7 @@ def _write(
     if fmt != "csv":
         parts = [part.whole() for part in parts]
     if fmt == "json":
-        data = {p.title or str(i): list(_json_objects(p)) for i, p in enumerate(parts)}
+        data = {p.key or p.title or str(i): list(_json_objects(p)) for i, p in enumerate(parts)}
         json.dump(data, out, indent=2, ensure_ascii=False)
         out.write("\n")
         return sum(len(rows) for rows in data.values())

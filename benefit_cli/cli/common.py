@@ -15,7 +15,7 @@ import typer
 
 if TYPE_CHECKING:
     from benefit_cli.db.store import Store, Tx
-    from benefit_cli.render import Rows, Sections
+    from benefit_cli.render import Page, Rows, Sections
 
 
 class Format(StrEnum):
@@ -23,6 +23,16 @@ class Format(StrEnum):
     csv = "csv"
     json = "json"
     markdown = "markdown"
+
+
+class StatementFormat(StrEnum):
+    """``report statement`` also writes a page for the member (``html``)."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
 
 
 def _csv_only(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
@@ -57,6 +67,15 @@ def csv_delimiter(text: str) -> str:
 
 FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", help="table, csv, json or markdown.", callback=_csv_only)
+]
+StatementFormatOpt = Annotated[
+    StatementFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, csv, json, markdown, or html (a page to print or send).",
+        callback=_csv_only,
+    ),
 ]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of the screen.")
@@ -119,10 +138,11 @@ def open_store(create: bool = False, busy_wait: float | None = None) -> Store:
 
 
 @contextmanager
-def transaction() -> Iterator[Tx]:
+def transaction(rehearse: bool = False) -> Iterator[Tx]:
     """The database of this command, in one write transaction: whatever the block does is
-    applied whole when it ends, or not at all if it raises."""
-    with open_store().transaction() as tx:
+    applied whole when it ends, or not at all if it raises -- nor when it ends, to
+    ``rehearse`` it (``--dry-run``: every check and every figure, nothing kept)."""
+    with open_store().transaction(rehearse=rehearse) as tx:
         yield tx
 
 
@@ -158,8 +178,8 @@ def today() -> dt.date:
 
 
 def show(
-    result: Rows | Sections,
-    fmt: Format = Format.table,
+    result: Rows | Sections | Page,
+    fmt: Format | StatementFormat = Format.table,
     output: Path | None = None,
     limit: int | None = 0,
     bom: bool = False,

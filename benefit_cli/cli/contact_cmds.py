@@ -60,9 +60,51 @@ def add(
     print(contact.ref)
 
 
+@app.command("update")
+def update(
+    contact: Annotated[str, typer.Argument(help="The contact's ref or id.")],
+    name: Annotated[str | None, typer.Option(help="The new name.")] = None,
+    ref: Annotated[str | None, typer.Option(help="The new ref (its id in your other systems).")] = None,
+    email: Annotated[str | None, typer.Option(help='The new email address ("" for none).')] = None,
+    joined: Annotated[str | None, typer.Option(help='The date joined ("" for none).')] = None,
+    of: Annotated[
+        str | None, typer.Option("--of", help='The business this person belongs to ("" for none).')
+    ] = None,
+) -> None:
+    """Change a contact's name, ref, email, date joined or business.
+
+    Example: benefit contact update C000116 --name "José Álvarez Ruiz" --email jose@example.org
+    """
+    from benefit_cli.domain.errors import UsageError
+    from benefit_cli.services.contacts import KEEP, update_contact
+
+    if all(value is None for value in (name, ref, email, joined, of)):
+        raise UsageError("Say what to change: give --name, --ref, --email, --joined or --of.")
+    joined_on = KEEP if joined is None else day(joined, "--joined") if joined.strip() else None
+    with transaction() as tx:
+        current = tx.contacts.get(contact)
+        business = KEEP if of is None else tx.contacts.get(of.strip()) if of.strip() else None
+        done = update_contact(
+            tx,
+            current,
+            name=KEEP if name is None else name,
+            ref=KEEP if ref is None else ref,
+            email=KEEP if email is None else email,
+            joined_on=joined_on,
+            business=business,
+        )
+    if done.changed:
+        note(f"Updated {done.contact.label}: {', '.join(done.changed)}.")
+    else:
+        note(f"{done.contact.label} already has these details; nothing was changed.")
+    print(done.contact.ref)
+
+
 @app.command("list")
 def list_(
-    name: Annotated[str | None, typer.Option(help="Only names containing this text.")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Only names containing this text, whatever its accents and case.")
+    ] = None,
     joined_from: Annotated[str | None, typer.Option(help="Joined on or after this date.")] = None,
     joined_to: Annotated[str | None, typer.Option(help="Joined on or before this date.")] = None,
     fmt: FormatOpt = Format.table,
@@ -106,6 +148,9 @@ def show_(
 def import_(
     file: Annotated[Path, typer.Argument(help="CSV with ref, name, kind, business_ref, email, joined_on.")],
     update: Annotated[bool, typer.Option("--update", help="Change contacts whose details differ.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and say what it would do; write nothing.")
+    ] = False,
     encoding: Annotated[str | None, typer.Option(help="The file's encoding, e.g. cp1252.")] = None,
     delimiter: Annotated[str | None, typer.Option(help="',', ';' or 'tab' (default: guessed).")] = None,
     dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read 03/04/2026 as 3 April.")] = False,
@@ -121,14 +166,20 @@ def import_(
 
     check_file(file)
     options = ImportOptions(
-        today(), encoding=encoding, delimiter=delimiter, dayfirst=date_order(dayfirst, monthfirst)
+        today(),
+        dry_run=dry_run,
+        encoding=encoding,
+        delimiter=delimiter,
+        dayfirst=date_order(dayfirst, monthfirst),
     )
     summary = import_contacts(open_store(), file, options, update)
     if summary.rejected:
-        raise summary.refusal(dry_run=False)
+        raise summary.refusal(dry_run)
+    would = "would be " if dry_run else ""
     note(
         summary.sentence(
-            f"{summary.rows} rows read: {summary.imported} added, {summary.updated} updated,"
+            ("Dry run, nothing written: " if dry_run else "")
+            + f"{summary.rows} rows read: {summary.imported} {would}added, {summary.updated} {would}updated,"
             f" {summary.already} already present"
         )
     )

@@ -95,6 +95,34 @@ def stats() -> None:
         print(f"{table}: {count:,}")
 
 
+@app.command("path")
+def path_() -> None:
+    """Print the path of the database file in use, for other tools.
+
+    Example: sqlite3 "$(benefit db path)" "SELECT * FROM balances"
+    """
+    # The file is not opened: this answers even where it is missing, and says so.
+    path = db_path().resolve()
+    print(path)
+    if not path.exists():
+        note(f'There is no database at "{path}" yet; create it with: benefit db init.')
+
+
+@app.command("datasette-metadata")
+def datasette_metadata() -> None:
+    """Print a metadata file for Datasette: titles, descriptions, units and the names
+    rows show, for the database in use.
+
+    Example: benefit db datasette-metadata > metadata.json && datasette "$(benefit db path)" -m metadata.json
+    """
+    import json
+
+    from benefit_cli.db.datasette import datasette_metadata as metadata
+
+    # Datasette calls a database by its file's name without the extension.
+    print(json.dumps(metadata(db_path().stem), indent=2, ensure_ascii=False))
+
+
 def demo(
     replace: Annotated[bool, typer.Option("--replace", help="Replace the file if it exists.")] = False,
 ) -> None:

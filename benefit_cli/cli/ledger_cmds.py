@@ -282,6 +282,17 @@ def bulk(
     quantity: Annotated[str, typer.Option(help="How much each contact used.")] = "1",
     on: Annotated[str | None, typer.Option(help="Date of the use (default: today).")] = None,
     description: Annotated[str | None, typer.Option(help="What the members see on statements.")] = None,
+    ref: Annotated[
+        str | None,
+        typer.Option(
+            help="Your key for this bulk: each use gets PREFIX-<contact ref>, so running it again"
+            " records nothing twice."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Check every contact and show what it would record; record nothing."),
+    ] = False,
     fmt: FormatOpt = Format.table,
     limit: LimitOpt = None,
     bom: BomOpt = False,
@@ -289,21 +300,25 @@ def bulk(
 ) -> None:
     """Record the same use for many contacts at once, all or nothing.
 
-    Example: benefit usage bulk LECTURE --plan BUSINESS --on 2026-05-12 --description "Spring lecture"
+    Example: benefit usage bulk LECTURE --plan BUSINESS --on 2026-05-12 --ref LECTURE-0512
     """
     from benefit_cli.cli import values
     from benefit_cli.cli.imports import choose_contacts
+    from benefit_cli.domain.errors import UsageError
     from benefit_cli.domain.units import show_amount
     from benefit_cli.render import Rows, amount
     from benefit_cli.services.ledger import bulk_use
 
     day_of_use = day(on, "--on") or today()
     first_joined, last_joined = day(joined_from, "--joined-from"), day(joined_to, "--joined-to")
-    with transaction() as tx:
+    prefix = ref.strip() if ref is not None else None
+    if prefix is not None and not prefix:
+        raise UsageError("--ref must not be empty: give the key of this bulk, e.g. LECTURE-0512.")
+    with transaction(rehearse=dry_run) as tx:
         keys = choose_contacts(tx, contacts, contacts_file, plan, first_joined, last_joined, day_of_use)
         benefit_type = tx.catalog.type(type_)
         wanted = values.quantity(quantity, benefit_type.unit)
-        result = bulk_use(tx, keys, benefit_type, wanted, day_of_use, description)
+        result = bulk_use(tx, keys, benefit_type, wanted, day_of_use, description, prefix)
     rows = []
     for used in result.uses:
         unit = used.benefit_type.unit
@@ -311,20 +326,21 @@ def bulk(
             {
                 "contact_ref": used.contact.ref,
                 "type": used.benefit_type.code,
-                "quantity": amount(sum(d.quantity for d in used.draws), unit),
+                "quantity": amount(wanted if used.already else sum(d.quantity for d in used.draws), unit),
                 "drawn_from": ", ".join(d.balance.label for d in used.draws),
                 "remaining": amount(used.remaining, unit),
-                "entries": " ".join(map(str, used.entry_ids)),
+                "ref": used.ref,
+                "already": used.already,
+                # A rehearsal's entries were rolled back: their numbers are nobody's.
+                "entries": None if dry_run and not used.already else " ".join(map(str, used.entry_ids)),
             }
         )
-    show(
-        Rows(
-            ["contact_ref", "type", "quantity", "drawn_from", "remaining", "entries"], rows, "Uses recorded"
-        ),
-        fmt,
-        limit=limit,
-        bom=bom,
-        delimiter=delimiter,
-    )
+    columns = ["contact_ref", "type", "quantity", "drawn_from", "remaining", "ref", "already", "entries"]
+    title = "Uses it would record" if dry_run else "Uses recorded"
+    show(Rows(columns, rows, title), fmt, limit=limit, bom=bom, delimiter=delimiter)
     unit = result.uses[0].benefit_type.unit
-    note(f"Recorded {len(result.uses)} uses, {show_amount(result.total, unit)} in all.")
+    new = sum(not used.already for used in result.uses)
+    done = f"Dry run, nothing recorded: would record {new}" if dry_run else f"Recorded {new}"
+    repeated = len(result.uses) - new
+    already = f"; {repeated} already recorded under their refs, nothing added for them" if repeated else ""
+    note(f"{done} use{'' if new == 1 else 's'}, {show_amount(result.total, unit)} in all{already}.")

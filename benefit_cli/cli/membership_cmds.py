@@ -53,6 +53,9 @@ def add(
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="CSV with contact, plan, start_on.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and say what it would do; write nothing.")
+    ] = False,
     encoding: Annotated[str | None, typer.Option(help="The file's encoding, e.g. cp1252.")] = None,
     delimiter: Annotated[str | None, typer.Option(help="',', ';' or 'tab' (default: guessed).")] = None,
     dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read 03/04/2026 as 3 April.")] = False,
@@ -68,16 +71,22 @@ def import_(
 
     check_file(file)
     options = ImportOptions(
-        today(), encoding=encoding, delimiter=delimiter, dayfirst=date_order(dayfirst, monthfirst)
+        today(),
+        dry_run=dry_run,
+        encoding=encoding,
+        delimiter=delimiter,
+        dayfirst=date_order(dayfirst, monthfirst),
     )
     summary = import_memberships(open_store(), file, options)
     if summary.rejected:
-        raise summary.refusal(dry_run=False)
+        raise summary.refusal(dry_run)
     levels = summary.counts.get("levels", 0)
+    would = "would be " if dry_run else ""
     note(
         summary.sentence(
-            f"{summary.rows} rows read: {summary.imported} memberships added ({levels} levels granted),"
-            f" {summary.already} already present; {summary.seconds:.1f} s"
+            ("Dry run, nothing written: " if dry_run else "")
+            + f"{summary.rows} rows read: {summary.imported} memberships {would}added ({levels} levels"
+            f" {would}granted), {summary.already} already present; {summary.seconds:.1f} s"
         )
     )
 
@@ -148,7 +157,7 @@ def renew(
     from benefit_cli.services.runs import RunReport, renew_one
 
     report = RunReport(keeps_rows=dry_run)
-    with open_store().transaction(rehearse=dry_run) as tx:
+    with transaction(rehearse=dry_run) as tx:
         renew_one(tx, membership, report)
     finish(report, dry_run, fmt, limit, bom, delimiter)
 

@@ -13,6 +13,8 @@ from benefit_cli.cli.common import (
     FormatOpt,
     LimitOpt,
     OutputOpt,
+    StatementFormat,
+    StatementFormatOpt,
     day,
     open_store,
     show,
@@ -181,23 +183,29 @@ def statement(
     on: Annotated[
         str | None, typer.Option("--on", help="As of this date, like --to (default: today).")
     ] = None,
-    fmt: FormatOpt = Format.table,
+    fmt: StatementFormatOpt = StatementFormat.table,
     output: OutputOpt = None,
     limit: LimitOpt = None,
     bom: BomOpt = False,
     delimiter: DelimiterOpt = None,
 ) -> None:
     """A member's own statement: what they and the people they gave to used, what is left,
-    what expires soon.
+    what expires soon; -f html writes a page to print or send.
 
-    Example: benefit report statement C000116 --on 2026-06-30 -f markdown -o statement.md
+    Example: benefit report statement C000116 --on 2026-06-30 -f html -o statement.html
     """
     from benefit_cli.domain.errors import UsageError
-    from benefit_cli.reports.reports import statement as statement_
 
     if on is not None and to is not None and on != to:
         raise UsageError("Give --on or --to, not both: each is the date the statement is as of.")
     store, filters = _filters(None, type_, category, plan, from_, on or to)
+    if fmt == StatementFormat.html:
+        from benefit_cli.reports.statement_html import statement_page
+
+        show(statement_page(store, contact, filters, today()), fmt, output)
+        return
+    from benefit_cli.reports.reports import statement as statement_
+
     show(statement_(store, contact, filters, today()), fmt, output, limit, bom, delimiter)
 
 

@@ -10,6 +10,7 @@ from benefit_cli.db.base import Part
 from benefit_cli.domain.dates import from_iso
 from benefit_cli.domain.errors import NotFound
 from benefit_cli.domain.models import BenefitType, Plan, PlanBenefit
+from benefit_cli.domain.text import closest, did_you_mean
 
 
 class TypeUsage(NamedTuple):
@@ -62,12 +63,18 @@ class Catalog(Part):
 
     def type(self, code: str) -> BenefitType:
         """A type by its code, in any case."""
-        row = self._one("SELECT * FROM benefit_types WHERE code = ?", (code.strip().upper(),))
+        code = code.strip().upper()
+        row = self._one("SELECT * FROM benefit_types WHERE code = ?", (code,))
         if row is None:
             raise NotFound(
-                f'No benefit type "{code.strip().upper()}". See the catalog with: benefit type list --all.'
+                f'No benefit type "{code}".{did_you_mean(self._similar(code, "benefit_types"))} See the'
+                " catalog with: benefit type list --all."
             )
         return _type(row)
+
+    def _similar(self, code: str, table: str) -> list[str]:
+        """The codes ``code`` may have been meant as: a catalog holds few, so all are compared."""
+        return closest(code, (row[0] for row in self.conn.execute(f"SELECT code FROM {table}")))
 
     def type_exists(self, code: str) -> bool:
         return self._one("SELECT 1 FROM benefit_types WHERE code = ?", (code.upper(),)) is not None
@@ -105,9 +112,13 @@ class Catalog(Part):
     # -- plans -------------------------------------------------------------------------------
 
     def plan(self, code: str) -> Plan:
-        row = self._one("SELECT * FROM plans WHERE code = ?", (code.strip().upper(),))
+        code = code.strip().upper()
+        row = self._one("SELECT * FROM plans WHERE code = ?", (code,))
         if row is None:
-            raise NotFound(f'No plan "{code.strip().upper()}". See the plans with: benefit plan list.')
+            raise NotFound(
+                f'No plan "{code}".{did_you_mean(self._similar(code, "plans"))} See the plans with:'
+                " benefit plan list."
+            )
         return _plan(row)
 
     def plans_by_id(self) -> dict[int, Plan]:

@@ -11,6 +11,10 @@ from benefit_cli.db.base import Part, where
 from benefit_cli.domain.dates import from_iso
 from benefit_cli.domain.errors import NotFound
 from benefit_cli.domain.models import Contact
+from benefit_cli.domain.text import closest, did_you_mean, fold, nfc, one_edit_away
+
+# Refs read around a mistyped one to guess what was meant: a bound, whatever the size.
+NEAR_REFS = 50
 
 
 class ContactRow(NamedTuple):
@@ -40,15 +44,37 @@ def _contact(row: sqlite3.Row) -> Contact:
 class Contacts(Part):
     def get(self, key: str | int) -> Contact:
         """A contact by its ref, or by its numeric id."""
-        row = self._one("SELECT * FROM contacts WHERE ref = ?", (str(key),))
-        if row is None and str(key).isdigit():
-            row = self._one("SELECT * FROM contacts WHERE id = ?", (int(key),))
+        text = nfc(str(key))
+        row = self._one("SELECT * FROM contacts WHERE ref = ?", (text,))
+        if row is None and text.isdigit():
+            row = self._one("SELECT * FROM contacts WHERE id = ?", (int(text),))
         if row is None:
             raise NotFound(
-                f'No contact "{key}". Find it with: benefit contact list --name TEXT,'
-                " or add it with: benefit contact add."
+                f'No contact "{key}".{did_you_mean(self.similar_refs(text))} Find it'
+                " with: benefit contact list --name TEXT, or add it with: benefit contact add."
             )
         return _contact(row)
+
+    def similar_refs(self, key: str) -> list[str]:
+        """The refs ``key`` may have been meant as, best first, found through the ref index
+        whatever the number of contacts: those one keystroke away, else the most alike of a
+        few that share its longest prefix."""
+        edits = list(dict.fromkeys(one_edit_away(key)))
+        near = [ref for (ref,) in self._rows_in("SELECT ref FROM contacts WHERE ref IN ({marks})", edits)]
+        if near:
+            return closest(key, near, alike=0)
+        for size in range(min(len(key), 40) - 1, 0, -1):
+            prefix = key[:size]
+            near = [
+                ref
+                for (ref,) in self.conn.execute(
+                    "SELECT ref FROM contacts WHERE ref >= ? AND ref < ? ORDER BY ref LIMIT ?",
+                    (prefix, prefix + "\U0010ffff", NEAR_REFS),
+                )
+            ]
+            if near:
+                return closest(key, near)
+        return []
 
     def by_id(self, contact_id: int) -> Contact:
         row = self._one("SELECT * FROM contacts WHERE id = ?", (contact_id,))
@@ -113,9 +139,13 @@ class Contacts(Part):
         joined_to: dt.date | None = None,
         business_id: int | None = None,
     ) -> list[ContactRow]:
+        if name:
+            # Accents and case aside, any part of the name; the text is matched as typed
+            # (instr, not LIKE: a "%" or "_" is a character to find, not a wildcard).
+            self.conn.create_function("benefit_fold", 1, fold, deterministic=True)
         conditions, params = where(
             [
-                ("c.name LIKE ?", f"%{name}%" if name else None),
+                ("instr(benefit_fold(c.name), ?) > 0", fold(nfc(name)) if name else None),
                 ("c.joined_on >= ?", joined_from),
                 ("c.joined_on <= ?", joined_to),
                 ("c.business_id = ?", business_id),

@@ -35,16 +35,22 @@ def contact_sections(store: Store, key: str, today: dt.date) -> Sections:
             }
         ],
         "Contact",
-    )
-    parts = [details, membership_rows(store, today, contact_id=contact.id)]
-    parts.append(level_rows(store, store.memberships.levels(contact.id), today, "Levels"))
+    ).keyed("contact")
+    # Each part's key is what ``contact show -f json`` names it: fixed, for scripts.
+    parts = [details, membership_rows(store, today, contact_id=contact.id).keyed("memberships")]
+    parts.append(level_rows(store, store.memberships.levels(contact.id), today, "Levels").keyed("levels"))
     received = store.allocations.to_contact(contact.id)
-    parts.append(allocation_rows(store, received, today, "Allocations received"))
+    parts.append(
+        allocation_rows(store, received, today, "Allocations received").keyed("allocations_received")
+    )
     delegated = store.allocations.delegated_levels(contact.id)
     if delegated:
-        parts.append(level_rows(store, delegated, today, "Levels it may use as a delegate"))
-    parts.append(balance_rows(store, contact.ref, today))
-    parts.append(usage_rows(store, contact.ref, limit=RECENT_USES, title="Recent entries"))
+        parts.append(
+            level_rows(store, delegated, today, "Levels it may use as a delegate").keyed("delegate_levels")
+        )
+    parts.append(balance_rows(store, contact.ref, today).keyed("balances"))
+    recent = usage_rows(store, contact.ref, limit=RECENT_USES, title="Recent entries")
+    parts.append(recent.keyed("recent_entries"))
     return Sections(parts)
 
 
@@ -54,9 +60,6 @@ def membership_sections(store: Store, membership_id: int, today: dt.date) -> Sec
     at_id = rows.columns.index("id")
     rows.rows = [r for r in rows.values() if r[at_id] == membership_id]
     rows.title = f"Membership {membership_id}"
-    return Sections(
-        [
-            rows,
-            level_rows(store, store.memberships.levels_of_membership(membership_id), today, "Levels granted"),
-        ]
-    )
+    granted = store.memberships.levels_of_membership(membership_id)
+    levels = level_rows(store, granted, today, "Levels granted")
+    return Sections([rows.keyed("membership"), levels.keyed("levels")])

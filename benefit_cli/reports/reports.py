@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from benefit_cli.db.queries import Filters
 from benefit_cli.db.store import Store
 from benefit_cli.domain.errors import UsageError
+from benefit_cli.domain.models import Contact
 from benefit_cli.render import Rows, amount, money
 
 HISTORY_COLUMNS = [
@@ -167,49 +169,57 @@ def allocations(store: Store, filters: Filters, listing: bool) -> Rows:
 # -- statement --------------------------------------------------------------------------------
 
 
-def statement(store: Store, contact_key: str, filters: Filters, today: dt.date) -> Rows:
-    """The member's own view as of ``--on`` (default today): what was used from its
-    balances and from what it allocated to others, with member-visible descriptions only
-    (never notes or operators), what is left of each benefit on that day, and what
-    expires soon."""
-    contact = store.contacts.get(contact_key)
-    on = filters.date_to or today
-    lines: list[list[Any]] = []
+@dataclass(frozen=True)
+class StatementLine:
+    """One line of a statement; ``part`` says what it is: an ``entry`` of the ledger, what
+    is ``left`` of a benefit on the day, or what is ``expiring`` soon. Quantities are stored
+    ones (cents for money), in ``unit``."""
+
+    part: str
+    date: str
+    type: str  # the benefit type's code
+    used_by: str | None  # the ref of who used it, for an entry that was a use
+    quantity: int
+    description: str
+    remaining: int
+    unit: str
+    kind: str | None = None  # of an entry: use, void, adjust, expire or rollover
+
+
+def statement_lines(store: Store, contact: Contact, filters: Filters, on: dt.date) -> list[StatementLine]:
+    """The member's own view as of ``on``: what was used from its balances and from what
+    it allocated to others, with member-visible descriptions only (never notes or
+    operators), what is left of each benefit on that day, and what expires soon."""
+    lines: list[StatementLine] = []
     own = Filters(contact.id, filters.type_id, filters.category, filters.plan_id, filters.date_from)
     for date, code, used_by, kind, quantity, description, after, unit in store.queries.statement(own, on):
-        lines.append(
-            [
-                date,
-                code,
-                used_by,
-                # What was taken from the balance: a use is positive, its void negative.
-                amount(-quantity, unit),
-                # A void's or adjustment's description is staff's reason, not for members.
-                (description if kind == "use" else None) or _member_wording(kind),
-                amount(after, unit),
-            ]
-        )
+        # What was taken from the balance: a use is positive, its void negative. A void's or
+        # adjustment's description is staff's reason, not for members.
+        wording = (description if kind == "use" else None) or _member_wording(kind)
+        lines.append(StatementLine("entry", date, code, used_by, -quantity, wording, after, unit, kind))
     if filters.date_from is None or filters.date_from <= on:
         for row in store.queries.balance_totals(own, on):
             code, left, status, unit = row[2], row[8], row[10], row[11]
             if status != "upcoming":  # what is left of each benefit it has had, on that day
-                lines.append(
-                    [on.isoformat(), code, None, amount(0, unit), f"Left on {on}", amount(left, unit)]
-                )
-    soon = expiring(store, own, STATEMENT_EXPIRY_DAYS, on)
-    for values in soon.values():
-        row = dict(zip(soon.columns, values, strict=True))
-        lines.append(
-            [
-                row["expires_on"],
-                row["type"],
-                None,
-                row["remaining"],
-                f"Expires on {row['expires_on']} unless used",
-                row["remaining"],
-            ]
-        )
-    return Rows(STATEMENT_COLUMNS, lines, f"Statement for {contact.name} ({contact.ref}) on {on}")
+                day = on.isoformat()
+                lines.append(StatementLine("left", day, code, None, 0, f"Left on {on}", left, unit))
+    last = on + dt.timedelta(days=STATEMENT_EXPIRY_DAYS)
+    for _, _, _, code, left, expires_on, _, unit in store.queries.expiring(own, on, last):
+        wording = f"Expires on {expires_on} unless used"
+        lines.append(StatementLine("expiring", expires_on, code, None, left, wording, left, unit))
+    return lines
+
+
+def statement(store: Store, contact_key: str, filters: Filters, today: dt.date) -> Rows:
+    """The statement of ``statement_lines`` as of ``--on`` (default today), as rows."""
+    contact = store.contacts.get(contact_key)
+    on = filters.date_to or today
+    rows = [
+        [line.date, line.type, line.used_by, amount(line.quantity, line.unit), line.description,
+         amount(line.remaining, line.unit)]
+        for line in statement_lines(store, contact, filters, on)
+    ]  # fmt: skip
+    return Rows(STATEMENT_COLUMNS, rows, f"Statement for {contact.name} ({contact.ref}) on {on}")
 
 
 def _member_wording(kind: str) -> str:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
+from typing import Any, Final
 
 from benefit_cli.csvio.dates import DateReader
 from benefit_cli.db.store import Store, Tx
 from benefit_cli.domain.errors import CsvError, Invalid, NotFound
 from benefit_cli.domain.models import Contact
+from benefit_cli.domain.text import nfc
 from benefit_cli.services.importing import CsvRow, ImportOptions, ImportSummary, Outcome, run_import
 
 CONTACT_COLUMNS = {
@@ -32,7 +36,9 @@ def add_contact(
     email: str | None = None,
     joined_on: dt.date | None = None,
 ) -> Contact:
-    """Add a person or business; a person may belong to a business."""
+    """Add a person or business; a person may belong to a business. Text is stored NFC,
+    so a name typed here equals the same name imported from a file."""
+    name, ref, email = nfc(name), nfc(ref) if ref else ref, nfc(email) if email else email
     if not name:
         raise Invalid("A contact's name must not be empty.")
     if ref and tx.contacts.ref_exists(ref):
@@ -43,6 +49,65 @@ def add_contact(
             raise Invalid("A business cannot belong to another business.")
     contact_id = tx.contacts.add(ref, name, kind, business.id if business else None, email, joined_on)
     return tx.contacts.by_id(contact_id)
+
+
+class _Keep(Enum):
+    KEEP = "keep"
+
+
+#: An ``update_contact`` argument left as it is (None is a value: "no email").
+KEEP: Final = _Keep.KEEP
+
+
+@dataclass(frozen=True)
+class Updated:
+    contact: Contact  # as it is now
+    changed: tuple[str, ...]  # the fields that changed, in the order of ``update_contact``'s arguments
+
+
+def update_contact(
+    tx: Tx,
+    contact: Contact,
+    *,
+    name: str | _Keep = KEEP,
+    ref: str | _Keep = KEEP,
+    email: str | None | _Keep = KEEP,
+    joined_on: dt.date | None | _Keep = KEEP,
+    business: Contact | None | _Keep = KEEP,
+) -> Updated:
+    """Change a contact's details; ``KEEP`` leaves one as it is, None clears it. Its
+    memberships, levels and ledger entries hold its id, so a new ref takes them along."""
+    wanted: dict[str, Any] = {}
+    if name is not KEEP:
+        name = nfc(name.strip())
+        if not name:
+            raise Invalid("A contact's name must not be empty; give the new name, or leave --name out.")
+        wanted["name"] = name
+    if ref is not KEEP:
+        ref = nfc(ref.strip())
+        if not ref:
+            raise Invalid("A contact's ref must not be empty; give the new ref, or leave --ref out.")
+        if ref != contact.ref and tx.contacts.ref_exists(ref):
+            raise Invalid(
+                f'A contact with ref "{ref}" already exists; see it with: benefit contact show {ref}.'
+                " Choose another ref."
+            )
+        wanted["ref"] = ref
+    if email is not KEEP:
+        wanted["email"] = nfc(email.strip()) if email and email.strip() else None
+    if joined_on is not KEEP:
+        wanted["joined_on"] = joined_on
+    if business is not KEEP:
+        if business is not None:
+            require_business(business)
+            if contact.kind == "business":
+                raise Invalid(f"{contact.label} is a business, and a business cannot belong to another one.")
+        wanted["business_id"] = business.id if business is not None else None
+    changed = {field: value for field, value in wanted.items() if getattr(contact, field) != value}
+    if changed:
+        tx.contacts.update(contact.id, changed)
+    fields = tuple("business" if field == "business_id" else field for field in changed)
+    return Updated(tx.contacts.by_id(contact.id), fields)
 
 
 def require_business(contact: Contact) -> Contact:

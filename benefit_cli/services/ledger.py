@@ -121,21 +121,25 @@ def bulk_use(
     wanted: int,
     on: dt.date,
     description: str | None = None,
+    ref_prefix: str | None = None,
 ) -> BulkResult:
     """The same use for many contacts, all or nothing: one contact who may not use it
-    refuses the whole (the caller's transaction rolls back), and every such contact is named."""
+    refuses the whole (the caller's transaction rolls back), and every such contact is named.
+    With ``ref_prefix``, each contact's use has the ref ``PREFIX-<contact ref>``, so the same
+    bulk run again records nothing twice (``Used.already``)."""
     if not contact_keys:
         raise Invalid("No contacts were chosen, so nothing was recorded.")
     uses, problems = [], []
     for key in dict.fromkeys(contact_keys):
         try:
             contact = tx.contacts.get(key)
-            uses.append(record_use(tx, contact, benefit_type, wanted, on, description, None, None, "bulk"))
+            ref = f"{ref_prefix}-{contact.ref}" if ref_prefix else None
+            uses.append(record_use(tx, contact, benefit_type, wanted, on, description, None, ref, "bulk"))
         except BenefitError as error:
             problems.append(error)
     if problems:
         raise RowErrors(problems, what="contact", done="nothing was recorded")
-    return BulkResult(tuple(uses), wanted * len(uses))
+    return BulkResult(tuple(uses), wanted * sum(not used.already for used in uses))
 
 
 @dataclass(frozen=True)

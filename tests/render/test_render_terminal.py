@@ -299,4 +299,4 @@ def test_json_sections_are_unchanged_by_the_terminal(cli: Cli, db: Path, termina
     cli("contact", "add", "Ann", "--ref", "C1")
     terminal(80)
     data = json.loads(cli("contact", "show", "C1", "-f", "json").stdout)
-    assert data["Contact"][0]["ref"] == "C1"
+    assert data["contact"][0]["ref"] == "C1"

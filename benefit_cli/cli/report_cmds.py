@@ -18,6 +18,7 @@ from benefit_cli.cli.common import (
     show,
     today,
 )
+from benefit_cli.cli.values import Whole
 
 if TYPE_CHECKING:
     from benefit_cli.db.queries import Filters
@@ -33,6 +34,8 @@ ContactOpt = Annotated[str | None, typer.Option("--contact", help="Only this con
 TypeOpt = Annotated[str | None, typer.Option("--type", help="Only this benefit type.")]
 CategoryOpt = Annotated[str | None, typer.Option("--category", help="Only this category.")]
 PlanOpt = Annotated[str | None, typer.Option("--plan", help="Only benefits granted by this plan.")]
+# A hundred years ahead is further than any benefit runs; more overflows the calendar.
+WITHIN = Whole("--within", 0, 36500, "a whole number of days")
 
 
 def register(root: typer.Typer) -> None:
@@ -203,7 +206,7 @@ def statement(
 
 @app.command("expiring")
 def expiring(
-    within: Annotated[int, typer.Option(help="Days ahead to look.")] = 30,
+    within: Annotated[int, typer.Option(help="Days ahead to look.", parser=WITHIN)] = 30,
     contact: ContactOpt = None,
     type_: TypeOpt = None,
     category: CategoryOpt = None,

@@ -41,8 +41,11 @@ class Contacts(Part):
     def get(self, key: str | int) -> Contact:
         """A contact by its ref, or by its numeric id."""
         row = self._one("SELECT * FROM contacts WHERE ref = ?", (str(key),))
-        if row is None and str(key).isdigit():
-            row = self._one("SELECT * FROM contacts WHERE id = ?", (int(key),))
+        text = str(key)
+        # An id is ASCII digits that fit SQLite's integer ("²" is a digit to Python, and
+        # a twenty-digit number overflows): anything else can only be a ref.
+        if row is None and text.isascii() and text.isdigit() and int(text) < 2**63:
+            row = self._one("SELECT * FROM contacts WHERE id = ?", (int(text),))
         if row is None:
             raise NotFound(
                 f'No contact "{key}". Find it with: benefit contact list --name TEXT,'

@@ -7,7 +7,7 @@ import os
 import re
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import import_module
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from benefit_cli import __version__
 from benefit_cli.cli.common import db_path, state
-from benefit_cli.domain.errors import BenefitError, RowErrors
+from benefit_cli.domain.errors import BenefitError, DoneInPart, RowErrors
 
 
 class BenefitGroup(TyperGroup):
@@ -37,12 +37,12 @@ class BenefitGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except RowErrors as error:
-            for row_error in error.errors[: RowErrors.SHOWN]:
-                print(f"  {_printable(row_error.message)}", file=sys.stderr)
-            hidden = error.problems - min(len(error.errors), RowErrors.SHOWN)
-            if hidden > 0:
-                print(f"  ... and {hidden} more.", file=sys.stderr)
+            _problems(error.errors, error.problems)
             _fail(error.message, error.exit_code)
+        except DoneInPart as error:  # not a refusal: what was done stays, and no "Error:"
+            _problems(error.errors, error.problems)
+            print(_printable(error.message), file=sys.stderr)
+            raise typer.Exit(error.exit_code) from None
         except BenefitError as error:
             _fail(error.message, error.exit_code)
         except sqlite3.DatabaseError as error:
@@ -126,6 +126,15 @@ def _database_trouble(error: sqlite3.DatabaseError) -> str | None:
             " folder exists, that you may write there, and that the disk is available."
         )
     return None
+
+
+def _problems(errors: Sequence[BenefitError], problems: int) -> None:
+    """The problems of the rows a command refused or set aside, up to ``RowErrors.SHOWN``."""
+    for row_error in errors[: RowErrors.SHOWN]:
+        print(f"  {_printable(row_error.message)}", file=sys.stderr)
+    hidden = problems - min(len(errors), RowErrors.SHOWN)
+    if hidden > 0:
+        print(f"  ... and {hidden} more.", file=sys.stderr)
 
 
 def _fail(message: str, code: int) -> None:

@@ -267,6 +267,8 @@ def import_(
         )
     if summary.rejected and not summary.written:
         raise summary.refusal(dry_run)
+    if summary.rejected:
+        raise summary.done_in_part(rejects)
 
 
 @usage_app.command("bulk")

@@ -219,5 +219,6 @@ def test_piped_import_prints_one_summary_line(cli, usage_world, tmp_path):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("rows read 3, imported 3, skipped as already present 0,"
                                " rejected 0, ")
-    assert lines[0].endswith(" s.")
+    assert lines[0].endswith(" s; 2 rows repeat an earlier row with no ref (rows 3 and 4), each"
+                             " recorded as another use.")
     assert "\x1b" not in result.stderr and "\r" not in result.stderr  # no colour, no bar

@@ -200,6 +200,7 @@ def statement(
 
     if on is not None and to is not None and on != to:
         raise UsageError("Give --on or --to, not both: each is the date the statement is as of.")
+    day(on, "--on")  # refused as --on, what was typed, before it stands in for --to
     store, filters = _filters(None, type_, category, plan, from_, on or to)
     show(statement_(store, contact, filters, today()), fmt, output, limit, bom, delimiter)
 

@@ -224,3 +224,74 @@ def test_a_negative_contact_ref_is_read_after_the_double_dash(cli: Cli, family_w
     """What the refusal of "-5" as an argument advises."""
     line = refused(cli, family_world, "balance", "--", "-5", code=1)
     assert line.startswith('Error: No contact "-5".')
+
+
+# -- dates at the ends of the calendar -----------------------------------------------------------
+
+# A date near 9999-12-31 or 0001-01-01 ran a term, a grace period or a look ahead off the
+# calendar ("an unexpected internal error"): every date option has a range too.
+DATE_NAMES = {"on", "start", "stop", "expires", "begin", "end", "joined", "joined_from", "joined_to",
+              "active_on", "from_", "to"}
+DATED = {
+    "allocate": ["allocate", "1", "A"],
+    "use": ["use", "O", "REDUCED"],
+    "adjust": ["adjust", "O", "REDUCED", "--by", "1", "--reason", "x"],
+    "balance": ["balance", "O"],
+    "contact add": ["contact", "add", "Dora"],
+    "contact list": ["contact", "list"],
+    "plan benefit add": [*RULE[:5], "--quantity", "1"],
+    "plan benefit end": ["plan", "benefit", "end", "FAMILY", "REDUCED"],
+    "membership add": ["membership", "add", "B", "FAMILY"],
+    "membership list": ["membership", "list"],
+    "membership cancel": ["membership", "cancel", "1"],
+    "level add": ["level", "add", "O", "REDUCED", "--quantity", "1"],
+    **{f"allocation {verb}": ["allocation", verb, "1"] for verb in ("accept", "decline", "deliver", "end")},
+    "usage list": ["usage", "list"],
+    "usage bulk": ["usage", "bulk", "REDUCED"],
+    **{f"report {name}": ["report", name] for name in ("history", "usage", "balances", "allocations",
+                                                      "expiring")},
+    "report statement": ["report", "statement", "O"],
+}
+OPTION = {"from_": "--from", "to": "--to"}
+
+
+def dated() -> list[tuple[str, str]]:
+    return sorted(key for key in parameters() if key[1] in DATE_NAMES)
+
+
+def test_the_corpus_covers_every_date_option() -> None:
+    assert {command for command, _ in dated()} == DATED.keys()
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "3000-01-01", "1899-12-31", "0001-01-01"])
+@pytest.mark.parametrize("key", dated(), ids=" --".join)
+def test_a_date_off_the_calendar_is_one_error_line(cli: Cli, family_world, key, value) -> None:
+    command, name = key
+    option = OPTION.get(name, "--" + name.replace("_", "-"))
+    line = refused(cli, family_world, *DATED[command], option, value, code=2)
+    assert line == (f'Error: {option} "{value}" is out of range: dates run from 1900-01-01 to 2999-12-31'
+                    " (for a benefit that never ends, 2999-12-31 will do).")
+
+
+def test_a_membership_may_start_on_the_last_day_there_is(cli: Cli, family_world) -> None:
+    cli("membership", "add", "B", "FAMILY", "--start", "2999-12-31")
+    cli("report", "statement", "B", "--on", "2999-12-31")
+    cli("db", "check")
+
+
+IMPORTS = [
+    ("usage", "contact,type,used_on\nO,REDUCED,{}\n", "used_on"),
+    ("membership", "contact,plan,start_on\nB,FAMILY,{}\n", "start_on"),
+    ("contact", "ref,name,joined_on\nZ,Zed,{}\n", "joined_on"),
+]
+
+
+@pytest.mark.parametrize("value", ["9999-06-01", "31.12.1899"])
+@pytest.mark.parametrize(("kind", "lines", "column"), IMPORTS, ids=[kind for kind, *_ in IMPORTS])
+def test_a_date_off_the_calendar_in_a_file_names_its_row(cli: Cli, family_world, tmp_path, kind, lines,
+                                                          column, value) -> None:
+    path = tmp_path / f"{kind}.csv"
+    path.write_text(lines.format(value), encoding="utf-8")
+    result = cli(f"{kind}", "import", path, code=1)
+    assert f"  row 2, column {column}: '{value}' is out of range: dates run from 1900-01-01 to 2999-12-31" \
+        " (for a benefit that never ends, 2999-12-31 will do)." in result.stderr.splitlines()

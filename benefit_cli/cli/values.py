@@ -25,7 +25,7 @@ class Whole:
     argument. Only ASCII digits with an optional ``+`` are read (Python's ``int`` also takes
     ``1_000`` and other scripts' digits, which no spreadsheet or person means here)."""
 
-    __name__ = "integer"  # Click names the parameter's type after its parser: --help shows INTEGER
+    __name__ = "integer"  # Click names a parameter's type after its parser: --help shows <integer>
 
     def __init__(
         self, what: str, low: int, high: int, meaning: str = "a whole number", hint: str = ""

@@ -4,9 +4,10 @@ where a refusal becomes an ``Error:`` line and an exit code."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import import_module
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,11 +17,21 @@ from typer.core import TyperGroup
 
 from benefit_cli import __version__
 from benefit_cli.cli.common import db_path, state
-from benefit_cli.domain.errors import BenefitError, RowErrors
+from benefit_cli.domain.errors import BenefitError, DoneInPart, RowErrors
 
 
 class BenefitGroup(TyperGroup):
-    """Turns every refusal into one ``Error:`` line on stderr with the SPEC's exit code."""
+    """Turns every refusal into one ``Error:`` line on stderr with the SPEC's exit code.
+
+    Click's own usage errors (an unknown option or command, a missing argument) keep
+    Click's usage text, with what they quote of the command line made ``printable``."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except Exception as error:
+            _escape_usage_error(error)  # the global options, read before ``invoke``
+            raise
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -32,12 +43,12 @@ class BenefitGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except RowErrors as error:
-            for row_error in error.errors[: RowErrors.SHOWN]:
-                print(f"  {_printable(row_error.message)}", file=sys.stderr)
-            hidden = error.problems - min(len(error.errors), RowErrors.SHOWN)
-            if hidden > 0:
-                print(f"  ... and {hidden} more.", file=sys.stderr)
+            _problems(error.errors, error.problems)
             _fail(error.message, error.exit_code)
+        except DoneInPart as error:  # not a refusal: what was done stays, and no "Error:"
+            _problems(error.errors, error.problems)
+            print(_printable(error.message), file=sys.stderr)
+            raise typer.Exit(error.exit_code) from None
         except BenefitError as error:
             _fail(error.message, error.exit_code)
         except sqlite3.DatabaseError as error:
@@ -59,11 +70,35 @@ class BenefitGroup(TyperGroup):
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as error:  # noqa: BLE001 - the last line of defence
-            if getattr(error, "exit_code", None) is not None and type(error).__module__.startswith(
-                ("click", "typer")
-            ):
+            if _is_click_error(error):
+                _escape_usage_error(error)
                 raise
             _unexpected(error)
+
+
+def _is_click_error(error: BaseException) -> bool:
+    """One of Click's exceptions (Typer may bundle its own copy of Click: both count)."""
+    return getattr(error, "exit_code", None) is not None and type(error).__module__.startswith(
+        ("click", "typer")
+    )
+
+
+# A negative number where an argument is expected: Click reads it as an option.
+_NEGATIVE = re.compile(r"-[0-9][0-9.,]*")
+
+
+def _escape_usage_error(error: BaseException) -> None:
+    """Make what a Click usage error quotes of the command line ``printable`` (a name
+    holding an escape sequence or a bidi override must not reach the terminal raw)."""
+    if not _is_click_error(error) or not isinstance(getattr(error, "message", None), str):
+        return
+    name = getattr(error, "option_name", None)
+    if type(error).__name__ == "NoSuchOption" and isinstance(name, str) and _NEGATIVE.fullmatch(name):
+        error.message = (  # type: ignore[attr-defined]
+            f"No such option: {name}. An id, a count or a number of days is never negative;"
+            ' a contact ref that starts with "-" goes after --, as in: benefit balance -- -5'
+        )
+    error.message = _printable(error.message)  # type: ignore[attr-defined]
 
 
 def _database_trouble(error: sqlite3.DatabaseError) -> str | None:
@@ -97,6 +132,15 @@ def _database_trouble(error: sqlite3.DatabaseError) -> str | None:
             " folder exists, that you may write there, and that the disk is available."
         )
     return None
+
+
+def _problems(errors: Sequence[BenefitError], problems: int) -> None:
+    """The problems of the rows a command refused or set aside, up to ``RowErrors.SHOWN``."""
+    for row_error in errors[: RowErrors.SHOWN]:
+        print(f"  {_printable(row_error.message)}", file=sys.stderr)
+    hidden = problems - min(len(errors), RowErrors.SHOWN)
+    if hidden > 0:
+        print(f"  ... and {hidden} more.", file=sys.stderr)
 
 
 def _fail(message: str, code: int) -> None:

@@ -19,11 +19,12 @@ from benefit_cli.cli.common import (
     today,
     transaction,
 )
+from benefit_cli.cli.values import allocation_id, level_id
 
 app = typer.Typer(help="Parts of levels conveyed to other contacts.", no_args_is_help=True)
 delegate_app = typer.Typer(help="Contacts allowed to use a level for its owner.", no_args_is_help=True)
 
-AllocationId = Annotated[int, typer.Argument(help="The allocation's id.")]
+AllocationId = Annotated[int, typer.Argument(help="The allocation's id.", parser=allocation_id())]
 On = Annotated[str | None, typer.Option(help="The date (default: today).")]
 
 
@@ -34,7 +35,7 @@ def register(root: typer.Typer) -> None:
 
 
 def allocate(
-    level: Annotated[int, typer.Argument(help="The level to take from.")],
+    level: Annotated[int, typer.Argument(help="The level to take from.", parser=level_id())],
     contact: Annotated[str, typer.Argument(help="Who receives it (ref or id).")],
     number: Annotated[str, typer.Option(help="How much to allocate.")] = "1",
     start: Annotated[str | None, typer.Option(help="First day (default: the level's start).")] = None,
@@ -64,7 +65,9 @@ def allocate(
 @app.command("list")
 def list_(
     contact: Annotated[str | None, typer.Option(help="Only those made to this contact.")] = None,
-    level: Annotated[int | None, typer.Option(help="Only those of this level.")] = None,
+    level: Annotated[
+        int | None, typer.Option(help="Only those of this level.", parser=level_id("--level"))
+    ] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Only this benefit type.")] = None,
     fmt: FormatOpt = Format.table,
     limit: LimitOpt = None,
@@ -141,7 +144,7 @@ def end(allocation: AllocationId, on: On = None) -> None:
 
 @delegate_app.command("add")
 def delegate_add(
-    level: Annotated[int, typer.Argument(help="The level.")],
+    level: Annotated[int, typer.Argument(help="The level.", parser=level_id())],
     contact: Annotated[str, typer.Argument(help="Who may use it (ref or id).")],
 ) -> None:
     """Let a contact use a level's unallocated balance for its owner.
@@ -158,7 +161,7 @@ def delegate_add(
 
 @delegate_app.command("remove")
 def delegate_remove(
-    level: Annotated[int, typer.Argument(help="The level.")],
+    level: Annotated[int, typer.Argument(help="The level.", parser=level_id())],
     contact: Annotated[str, typer.Argument(help="The delegate (ref or id).")],
 ) -> None:
     """Stop a contact from using a level.

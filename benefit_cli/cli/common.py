@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from benefit_cli.cli.values import Whole
+
 if TYPE_CHECKING:
     from benefit_cli.db.store import Store, Tx
     from benefit_cli.render import Page, Rows, Sections
@@ -84,7 +86,7 @@ LimitOpt = Annotated[
     int | None,
     typer.Option(
         "--limit",
-        min=0,
+        parser=Whole("--limit", 0, 1_000_000_000, "a whole number of rows", " (0 shows every row)"),
         help="Show at most this many rows (default: 200 on a terminal, every row piped or to a file;"
         " 0 for all).",
     ),

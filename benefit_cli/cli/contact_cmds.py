@@ -44,6 +44,7 @@ def add(
     Example: benefit contact add "Ada Byron" --ref C000123 --email ada@example.org
     """
     from benefit_cli.domain.errors import UsageError
+    from benefit_cli.render import printable
     from benefit_cli.services.contacts import add_contact
 
     name = name.strip()
@@ -57,7 +58,7 @@ def add(
         kind = "business" if business else "person"
         contact = add_contact(tx, name, ref.strip() if ref else None, kind, employer, email, joined_on)
     note(f"Added {contact.kind} {contact.label}.")
-    print(contact.ref)
+    print(printable(contact.ref))  # a ref may hold anything typed: it reaches a terminal escaped
 
 
 @app.command("update")

@@ -50,11 +50,12 @@ def check() -> None:
 
     Example: benefit db check
     """
+    from benefit_cli.render import printable
     from benefit_cli.services.checks import run_checks
 
     findings = run_checks(open_store())
     for finding in findings:
-        print(finding)
+        print(printable(str(finding)))  # a finding may quote a damaged row's text
     if findings:
         note(f"{len(findings)} problem(s) found in {db_path()}.")
         raise typer.Exit(1)
@@ -85,10 +86,11 @@ def stats() -> None:
     Example: benefit db stats
     """
     from benefit_cli.db.connection import schema_version
+    from benefit_cli.render import printable
 
     store = open_store()
     path = db_path()
-    print(f"database: {path.resolve()}")
+    print(f"database: {printable(str(path.resolve()))}")
     print(f"size: {path.stat().st_size:,} bytes")
     print(f"schema: {schema_version(store.conn)}")
     for table, count in store.checks.table_counts().items():

@@ -21,6 +21,7 @@ from benefit_cli.cli.common import (
     today,
     transaction,
 )
+from benefit_cli.cli.values import entry_id, level_id
 
 usage_app = typer.Typer(help="The usage ledger: list, void, bulk and import.", no_args_is_help=True)
 
@@ -85,7 +86,8 @@ def adjust(
     by: Annotated[str, typer.Option(help="How much to add (+N) or take away (-N).")],
     reason: Annotated[str, typer.Option(help="Why; kept in the history.")],
     level: Annotated[
-        int | None, typer.Option(help="The level to adjust (default: the next to be drawn).")
+        int | None,
+        typer.Option(help="The level to adjust (default: the next to be drawn).", parser=level_id("--level")),
     ] = None,
     on: Annotated[str | None, typer.Option(help="Date of the adjustment (default: today).")] = None,
 ) -> None:
@@ -140,7 +142,7 @@ def balance(
 
 @usage_app.command("void")
 def void(
-    entry: Annotated[int, typer.Argument(help="The ledger entry id of the use.")],
+    entry: Annotated[int, typer.Argument(help="The ledger entry id of the use.", parser=entry_id())],
     reason: Annotated[str, typer.Option(help="Why; kept in the history.")],
 ) -> None:
     """Reverse a use that should not have been recorded.
@@ -265,6 +267,8 @@ def import_(
         )
     if summary.rejected and not summary.written:
         raise summary.refusal(dry_run)
+    if summary.rejected:
+        raise summary.done_in_part(rejects)
 
 
 @usage_app.command("bulk")

@@ -20,6 +20,7 @@ from benefit_cli.cli.common import (
     today,
     transaction,
 )
+from benefit_cli.cli.values import PRIORITY, membership_id
 
 app = typer.Typer(help="Who holds which plan, when.", no_args_is_help=True)
 level_app = typer.Typer(help="Grants of a benefit to a contact.", no_args_is_help=True)
@@ -121,7 +122,7 @@ def list_(
 
 @app.command("show")
 def show_(
-    membership: Annotated[int, typer.Argument(help="The membership's id.")],
+    membership: Annotated[int, typer.Argument(help="The membership's id.", parser=membership_id())],
     fmt: FormatOpt = Format.table,
     limit: LimitOpt = None,
     bom: BomOpt = False,
@@ -140,7 +141,7 @@ def show_(
 
 @app.command("renew")
 def renew(
-    membership: Annotated[int, typer.Argument(help="The membership's id.")],
+    membership: Annotated[int, typer.Argument(help="The membership's id.", parser=membership_id())],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what it would do; change nothing.")
     ] = False,
@@ -164,7 +165,7 @@ def renew(
 
 @app.command("cancel")
 def cancel(
-    membership: Annotated[int, typer.Argument(help="The membership's id.")],
+    membership: Annotated[int, typer.Argument(help="The membership's id.", parser=membership_id())],
     on: Annotated[str | None, typer.Option(help="Last day it counts (default: today).")] = None,
 ) -> None:
     """Cancel a membership: its benefits cannot be used after that day.
@@ -186,9 +187,14 @@ def level_add(
     quantity: Annotated[str, typer.Option(help="How much, e.g. 2 or 25.00.")],
     start: Annotated[str | None, typer.Option(help="First day it can be used (default: today).")] = None,
     expires: Annotated[str | None, typer.Option(help="Last day it can be used.")] = None,
-    priority: Annotated[int | None, typer.Option(help="1-100; lower is drawn first (default 50).")] = None,
+    priority: Annotated[
+        int | None, typer.Option(help="1-100; lower is drawn first (default 50).", parser=PRIORITY)
+    ] = None,
     source: Annotated[str, typer.Option(help="manual or product.")] = "manual",
-    membership: Annotated[int | None, typer.Option(help="Tie it to a membership (expires with it).")] = None,
+    membership: Annotated[
+        int | None,
+        typer.Option(help="Tie it to a membership (expires with it).", parser=membership_id("--membership")),
+    ] = None,
 ) -> None:
     """Grant a benefit by hand (a goodwill gesture, a purchase).
 
@@ -201,7 +207,6 @@ def level_add(
 
     if source not in ("manual", "product"):
         raise UsageError(f'--source must be manual or product, got "{source}".')
-    values.priority(priority)
     starts_on, expires_on = day(start, "--start") or today(), day(expires, "--expires")
     if expires_on is None and membership is None:
         raise UsageError("Give --expires (the last day it can be used) or --membership ID.")

@@ -43,7 +43,7 @@ PLAN_OPTIONS = {"--plan": "PLAN"}
 CODE_GROUPS = {"type": "type", "plan": "plan"}
 MAKING = frozenset(("add",))
 # Metavars by value type, for the options that have no better one (Click shows "<str>").
-BY_TYPE = {"str": "TEXT", "int": "N", "int range": "N", "float": "N", "path": "FILE"}
+BY_TYPE = {"str": "TEXT", "int": "N", "integer": "N", "int range": "N", "float": "N", "path": "FILE"}
 
 Complete = Callable[[Context, Parameter, str], list[CompletionItem]]
 

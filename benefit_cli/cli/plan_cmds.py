@@ -19,9 +19,15 @@ from benefit_cli.cli.common import (
     today,
     transaction,
 )
+from benefit_cli.cli.values import PRIORITY, Whole
 
 app = typer.Typer(help="Membership plans and the benefits they give.", no_args_is_help=True)
 benefit_app = typer.Typer(help="What a plan gives, effective-dated.", no_args_is_help=True)
+
+# A lifetime membership is a term of a century at most; a grace period, of a few years.
+TERM = Whole("--term", 1, 1200, "a whole number of months")
+GRACE = Whole("--grace", 0, 3650, "a whole number of days")
+ROLLOVER_PERCENT = Whole("--rollover-percent", 0, 100)
 
 
 def register(root: typer.Typer) -> None:
@@ -33,8 +39,10 @@ def register(root: typer.Typer) -> None:
 def add(
     code: Annotated[str, typer.Argument(help="Short unique code, e.g. FAMILY.")],
     name: Annotated[str, typer.Option(help="The plan's name.")],
-    term: Annotated[int, typer.Option(help="Length of a membership in months.")],
-    grace: Annotated[int, typer.Option(help="Days after the end its benefits still reach the member.")] = 0,
+    term: Annotated[int, typer.Option(help="Length of a membership in months.", parser=TERM)],
+    grace: Annotated[
+        int, typer.Option(help="Days after the end its benefits still reach the member.", parser=GRACE)
+    ] = 0,
     price: Annotated[str | None, typer.Option(help="Price, e.g. 120.00.")] = None,
 ) -> None:
     """Add a membership plan.
@@ -42,15 +50,10 @@ def add(
     Example: benefit plan add FAMILY --name "Family" --term 12 --grace 30 --price 120.00
     """
     from benefit_cli.cli import values
-    from benefit_cli.domain.errors import UsageError
     from benefit_cli.reports.lists import plan_rows
     from benefit_cli.services.catalog import add_plan
 
     code = values.code(code, "The plan code")
-    if term <= 0:
-        raise UsageError(f"--term must be a positive number of months, got {term}.")
-    if grace < 0:
-        raise UsageError(f"--grace must be zero or more days, got {grace}.")
     cents = values.money(price, "--price")
     with transaction() as tx:
         plan = add_plan(tx, code, name.strip(), term, grace, cents)
@@ -82,13 +85,15 @@ def benefit_add(
     per: Annotated[str, typer.Option(help="term, month, quarter or year.")] = "term",
     begin: Annotated[str | None, typer.Option(help="First day it applies (default: today).")] = None,
     end: Annotated[str | None, typer.Option(help="Last day it applies (default: open-ended).")] = None,
-    priority: Annotated[int | None, typer.Option(help="1-100; lower is drawn first (default 50).")] = None,
+    priority: Annotated[
+        int | None, typer.Option(help="1-100; lower is drawn first (default 50).", parser=PRIORITY)
+    ] = None,
     associates: Annotated[
         bool, typer.Option("--associates", help="Shared with the business's people.")
     ] = False,
     price_portion: Annotated[str | None, typer.Option(help="Part of the plan price it stands for.")] = None,
     rollover_percent: Annotated[
-        int | None, typer.Option(help="Percent of an unused balance carried over.")
+        int | None, typer.Option(help="Percent of an unused balance carried over.", parser=ROLLOVER_PERCENT)
     ] = None,
     rollover_max: Annotated[str | None, typer.Option(help="Most that is carried over.")] = None,
 ) -> None:
@@ -97,15 +102,11 @@ def benefit_add(
     Example: benefit plan benefit add FAMILY GUESTPASS --quantity 6 --begin 2026-07-01
     """
     from benefit_cli.cli import values
-    from benefit_cli.domain.errors import UsageError
     from benefit_cli.domain.models import PERIODS
     from benefit_cli.reports.lists import rule_rows
     from benefit_cli.services.catalog import add_rule
 
     per = values.choice(per, PERIODS, "--per")
-    values.priority(priority)
-    if rollover_percent is not None and not 0 <= rollover_percent <= 100:
-        raise UsageError(f"--rollover-percent must be between 0 and 100, got {rollover_percent}.")
     begin_on, end_on = day(begin, "--begin") or today(), day(end, "--end")
     with transaction() as tx:
         found, benefit_type = tx.catalog.plan(plan), tx.catalog.type(type_)

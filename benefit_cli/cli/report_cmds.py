@@ -20,6 +20,7 @@ from benefit_cli.cli.common import (
     show,
     today,
 )
+from benefit_cli.cli.values import Whole
 
 if TYPE_CHECKING:
     from benefit_cli.db.queries import Filters
@@ -35,6 +36,8 @@ ContactOpt = Annotated[str | None, typer.Option("--contact", help="Only this con
 TypeOpt = Annotated[str | None, typer.Option("--type", help="Only this benefit type.")]
 CategoryOpt = Annotated[str | None, typer.Option("--category", help="Only this category.")]
 PlanOpt = Annotated[str | None, typer.Option("--plan", help="Only benefits granted by this plan.")]
+# A hundred years ahead is further than any benefit runs; more overflows the calendar.
+WITHIN = Whole("--within", 0, 36500, "a whole number of days")
 
 
 def register(root: typer.Typer) -> None:
@@ -198,6 +201,7 @@ def statement(
 
     if on is not None and to is not None and on != to:
         raise UsageError("Give --on or --to, not both: each is the date the statement is as of.")
+    day(on, "--on")  # refused as --on, what was typed, before it stands in for --to
     store, filters = _filters(None, type_, category, plan, from_, on or to)
     if fmt == StatementFormat.html:
         from benefit_cli.reports.statement_html import statement_page
@@ -211,7 +215,7 @@ def statement(
 
 @app.command("expiring")
 def expiring(
-    within: Annotated[int, typer.Option(help="Days ahead to look.")] = 30,
+    within: Annotated[int, typer.Option(help="Days ahead to look.", parser=WITHIN)] = 30,
     contact: ContactOpt = None,
     type_: TypeOpt = None,
     category: CategoryOpt = None,

@@ -20,6 +20,7 @@ from benefit_cli.cli.common import (
     show,
     today,
 )
+from benefit_cli.cli.values import Whole
 
 if TYPE_CHECKING:
     from benefit_cli.services.runs import RunReport
@@ -35,7 +36,11 @@ AsOf = Annotated[
     str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="The run's date (default: today).")
 ]
 Window = Annotated[
-    int, typer.Option(min=0, max=3660, help="Renew memberships ending within this many days of the date.")
+    int,
+    typer.Option(
+        help="Renew memberships ending within this many days of the date.",
+        parser=Whole("--window", 0, 3660, "a whole number of days"),
+    ),
 ]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="List what it would do; change nothing.")]
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
+from benefit_cli.domain.dates import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
+
 __all__ = ["DateReader", "century_of", "parse_date"]
 
 _MONTHS = (
@@ -96,8 +98,16 @@ def parse_date(text: str, *, dayfirst: bool | None = None) -> dt.date:
     ``dayfirst``: True reads slash dates DD/MM/YYYY, False reads MM/DD/YYYY, None accepts a
     slash date only if it reads one way; dotted dates DD.MM.YYYY are day first whatever it
     says. Years may have two digits in slash and dotted dates (see ``century_of``).
-    ``20230523`` and other forms are refused.
+    ``20230523`` and other forms are refused, as is a date out of ``FIRST_DAY..LAST_DAY``.
     """
+    day = _parse_date(text, dayfirst)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"'{text.strip()}' is out of range: {OUT_OF_RANGE}.")
+    return day
+
+
+def _parse_date(text: str, dayfirst: bool | None) -> dt.date:
+    """``parse_date`` but for its range."""
     # lru_cache caches only returned values, so a refused text raises afresh every time.
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:

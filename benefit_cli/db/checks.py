@@ -8,10 +8,19 @@ clarity needs it.
 
 from __future__ import annotations
 
-from benefit_cli.db.balance_sql import BALANCES_VIEW, HISTORY_VIEW, overdrawn_sql
+import json
+
+from benefit_cli.db.balance_sql import (
+    BALANCES_VIEW,
+    HISTORY_VIEW,
+    LevelScope,
+    overdraw_suspects_sql,
+    overdrawn_sql,
+)
 from benefit_cli.db.base import Part
 
 _VIEWS = {"balances": BALANCES_VIEW, "history": HISTORY_VIEW}
+_SUSPECTS_AT_ONCE = 5000  # levels whose running balances one query reads
 
 
 class Checks(Part):
@@ -51,30 +60,44 @@ class Checks(Part):
         return problems
 
     def overdrawn(self) -> list[str]:
-        """Invariant 2: holders whose balance goes below zero on some day of their life."""
-        return [
-            (f"allocation {allocation_id} of level {level_id}" if allocation_id else f"level {level_id}")
-            + f" goes down to {lowest} on {day}"
-            for level_id, allocation_id, lowest, day in self.conn.execute(overdrawn_sql())
-        ]
+        """Invariant 2: holders whose balance goes below zero on some day of their life.
+
+        One pass over the ledger names the levels that might (``overdraw_suspects_sql``);
+        their running balances are then read a batch of levels at a time, so time and
+        memory follow the suspects, not the ledger."""
+        query = overdrawn_sql(LevelScope(levels="l.id IN (SELECT value FROM json_each(:levels))"))
+        suspects = self.conn.execute(overdraw_suspects_sql())
+        problems = []
+        while batch := [level_id for (level_id,) in suspects.fetchmany(_SUSPECTS_AT_ONCE)]:
+            problems += [
+                (f"allocation {allocation_id} of level {level_id}" if allocation_id else f"level {level_id}")
+                + f" goes down to {lowest} on {day}"
+                for level_id, allocation_id, lowest, day in self.conn.execute(
+                    query, {"levels": json.dumps(batch)}
+                )
+            ]
+        return problems
 
     def over_allocated(self) -> list[str]:
         """Invariant 1: on the day each allocation starts, the allocations of its level in
-        force that day never sum to more than the level's quantity."""
+        force that day never sum to more than the level's quantity. One sweep per level
+        over the days allocations start and stop (a running sum), not every pair of them."""
         return [
             f"level {level_id} has {held} allocated of {quantity} on {day}"
             for level_id, quantity, day, held in self.conn.execute(
-                "WITH al AS (SELECT a.id, a.level_id, a.number, max(l.starts_on, a.starts_on) AS starts_on,"
+                "WITH al AS (SELECT a.level_id, a.number, max(l.starts_on, a.starts_on) AS starts_on,"
                 "  min(l.expires_on, a.stops_on, CASE WHEN a.response = 'declined'"
                 "   THEN date(a.response_on, '-1 day') ELSE a.stops_on END) AS last_day"
-                "  FROM allocations a JOIN levels l ON l.id = a.level_id)"
-                " SELECT first.level_id, l.quantity, first.starts_on, sum(other.number)"
-                " FROM al AS first JOIN al AS other ON other.level_id = first.level_id"
-                "  AND other.starts_on <= first.starts_on AND first.starts_on <= other.last_day"
-                " JOIN levels l ON l.id = first.level_id"
-                " WHERE first.starts_on <= first.last_day"
-                " GROUP BY first.id HAVING sum(other.number) > l.quantity"
-                " ORDER BY first.level_id, first.starts_on"
+                "  FROM allocations a JOIN levels l ON l.id = a.level_id),"
+                " changes AS (SELECT level_id, starts_on AS day, number AS change FROM al"
+                "  WHERE starts_on <= last_day"
+                "  UNION ALL SELECT level_id, date(last_day, '+1 day'), -number FROM al"
+                "  WHERE starts_on <= last_day),"
+                # RANGE: every change of a day counts on that day (one stops, another starts).
+                " held AS (SELECT level_id, day, change, sum(change) OVER (PARTITION BY level_id"
+                "  ORDER BY day RANGE UNBOUNDED PRECEDING) AS held FROM changes)"
+                " SELECT h.level_id, l.quantity, h.day, h.held FROM held h JOIN levels l ON l.id = h.level_id"
+                " WHERE h.change > 0 AND h.held > l.quantity ORDER BY h.level_id, h.day"
             )
         ]
 

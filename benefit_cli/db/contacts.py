@@ -46,7 +46,9 @@ class Contacts(Part):
         """A contact by its ref, or by its numeric id."""
         text = nfc(str(key))
         row = self._one("SELECT * FROM contacts WHERE ref = ?", (text,))
-        if row is None and text.isdigit():
+        # An id is ASCII digits that fit SQLite's integer ("²" is a digit to Python, and
+        # a twenty-digit number overflows): anything else can only be a ref.
+        if row is None and text.isascii() and text.isdigit() and int(text) < 2**63:
             row = self._one("SELECT * FROM contacts WHERE id = ?", (int(text),))
         if row is None:
             raise NotFound(

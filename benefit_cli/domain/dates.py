@@ -16,15 +16,26 @@ from benefit_cli.domain.errors import UsageError
 ONE_DAY = dt.timedelta(days=1)
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
+#: The dates a command or a file may name: any membership's, and narrow enough that a term
+#: of 1200 months, a grace of 3650 days or a look 36500 days ahead never runs off the
+#: calendar, which ends with 9999 (0001-01-01 and 9999-12-31 were internal errors).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+OUT_OF_RANGE = f"dates run from {FIRST_DAY} to {LAST_DAY} (for a benefit that never ends, {LAST_DAY} will do)"
+
 
 def parse_iso(text: str, what: str) -> dt.date:
     """A command-line date: strictly ``YYYY-MM-DD``."""
     text = text.strip()
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            if not FIRST_DAY <= day <= LAST_DAY:
+                raise UsageError(f'{what} "{text}" is out of range: {OUT_OF_RANGE}.')
+            return day
     raise UsageError(f'{what} "{text}" is not a valid date; write it as YYYY-MM-DD, e.g. 2026-03-01.')
 
 

@@ -72,3 +72,17 @@ class RowErrors(BenefitError):
             rows = len(located) or len(errors)
         noun = f"{what} has a problem" if rows == 1 else f"{what}s have problems"
         super().__init__(f"{rows} {noun}, so {done}; fix {'it' if rows == 1 else 'them'} and try again.")
+
+
+class DoneInPart(BenefitError):
+    """A bulk command told to skip bad rows (``--on-error skip``) wrote the good ones and set
+    the others aside: done in part (exit 3), so that a script or a cron job knows rows wait
+    for a person. Not a refusal: what was written stays. The CLI shows the problems it was
+    given, up to ``RowErrors.SHOWN``, then the message."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, errors: Sequence[BenefitError], problems: int) -> None:
+        super().__init__(message)
+        self.errors = errors
+        self.problems = problems

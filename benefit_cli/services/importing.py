@@ -26,7 +26,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from benefit_cli.domain.errors import CsvError, RowErrors
+from benefit_cli.domain.errors import CsvError, DoneInPart, RowErrors
 
 if TYPE_CHECKING:
     from benefit_cli.csvio.dates import DateReader
@@ -78,6 +78,16 @@ class ImportSummary:
         """The error that says rows were refused, so nothing was written."""
         done = "nothing was written (dry run)" if dry_run else "nothing was imported"
         return RowErrors(self.errors, problems=self.problems, rows=self.rejected, done=done)
+
+    def done_in_part(self, rejects: Path | None) -> DoneInPart:
+        """What says the good rows were written and ``rejected`` set aside (SPEC §3: exit 3);
+        where they are is said already when they went to a rejects file."""
+        rows = "1 row was" if self.rejected == 1 else f"{self.rejected} rows were"
+        message = f"Done in part: {rows} set aside; the rest are recorded"
+        if rejects is None:
+            them = "it" if self.rejected == 1 else "them"
+            message += f"; fix {them} and import {them} again (--rejects FILE collects such rows in a file)"
+        return DoneInPart(message + ".", self.errors, self.problems)
 
 
 class Outcome:

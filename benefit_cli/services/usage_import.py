@@ -62,6 +62,7 @@ class _Row:
     note: str | None
     ref: str
     fingerprint: str
+    repeat: bool = False  # no ref, and the same content as an earlier row of the file
 
 
 class _Refused(NamedTuple):
@@ -116,7 +117,13 @@ class _UsageRows:
     """Usage rows checked against the balances and drawn in file order."""
 
     def __init__(
-        self, store: Store, ledger: Ledger, options: ImportOptions, dates: DateReader, source: str
+        self,
+        store: Store,
+        ledger: Ledger,
+        options: ImportOptions,
+        dates: DateReader,
+        source: str,
+        repeats: _Repeats,
     ) -> None:
         from benefit_cli.csvio.quantities import parse_quantity
 
@@ -140,6 +147,7 @@ class _UsageRows:
         self.today = (options.today, options.today.isoformat())
         self.days: dict[str, tuple[dt.date, str]] = {}
         self.quantities: dict[tuple[str, str], int] = {}
+        self.repeats = repeats
 
     # -- one chunk of rows, in two steps --------------------------------------------------
     #
@@ -157,6 +165,7 @@ class _UsageRows:
         for row in unnamed:
             occurrence = self.occurrences.count(row.fingerprint)
             row.ref = f"row-{row.fingerprint}" + (f"-{occurrence}" if occurrence > 1 else "")
+            row.repeat = occurrence > 1
         refs = list({row.ref for row in checked if isinstance(row, _Row)})
         return _Chunk(checked, self.ledger.ask_ref_uses(refs))
 
@@ -194,6 +203,8 @@ class _UsageRows:
             # Later rows of this chunk and of the next see this one.
             recorded[row.ref] = self.appended[row.ref] = [RefUse(0, row.fingerprint, False)]
             summary.imported += 1
+            if row.repeat:
+                self.repeats.append(row.number)
         self.ledger.append_many(entries)
         summary.count("entries", len(entries))
 
@@ -302,6 +313,37 @@ class _UsageRows:
         return None
 
 
+class _Repeats:
+    """The rows taken as another use although they repeat an earlier row of the file and
+    have no ref: two real visits, or a line copied twice; the summary says which."""
+
+    SHOWN = 5
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: list[int] = []
+
+    def append(self, number: int) -> None:
+        self.count += 1
+        if len(self.first) < self.SHOWN:
+            self.first.append(number)
+
+    def note(self, written: bool) -> str | None:
+        """A clause for the summary, e.g. ``2 rows repeat an earlier row with no ref (rows 4
+        and 7), each recorded as another use``; None if no row did."""
+        if not self.count:
+            return None
+        numbers = [str(number) for number in self.first]
+        if self.count > len(numbers):
+            numbers.append(f"{self.count - len(numbers)} more")
+        listed = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
+        where = f"row {listed}" if self.count == 1 else f"rows {listed}"
+        done = "recorded" if written else "to be recorded"
+        if self.count == 1:
+            return f"1 row repeats an earlier row with no ref ({where}), {done} as another use"
+        return f"{self.count} rows repeat an earlier row with no ref ({where}), each {done} as another use"
+
+
 def _sentence(message: str) -> str:
     """An overdraw message as the reason of a row: it already names contact and date."""
     return message[0].lower() + message[1:]
@@ -318,9 +360,15 @@ def import_usage(
     ``summary.written`` says whether anything was. ``progress(bytes_read, total_bytes)``
     is called after each chunk."""
 
+    repeats = _Repeats()
+
     @contextmanager
     def transaction(dates: DateReader) -> Iterator[_UsageRows]:
         with import_transaction(store.conn, separate=path.stat().st_size >= SEPARATE_BYTES) as ledger:
-            yield _UsageRows(store, ledger, options, dates, source)
+            yield _UsageRows(store, ledger, options, dates, source, repeats)
 
-    return run_import(path, USAGE_COLUMNS, transaction, options, progress)
+    summary = run_import(path, USAGE_COLUMNS, transaction, options, progress)
+    note = repeats.note(summary.written)
+    if note:
+        summary.notes.append(note)
+    return summary

@@ -138,7 +138,7 @@ def test_skip_writes_good_rows_and_the_fixed_rejects_add_exactly_the_rest(
                        + b"C1,GUEST,1,30/02/2026,bad date,\n"
                        + b"C1,CREDIT,2.25,2026-03-04,good c,\n")
     rejects = tmp_path / "rejects.csv"
-    result = cli("usage", "import", path, "--on-error", "skip", "--rejects", rejects)
+    result = cli("usage", "import", path, "--on-error", "skip", "--rejects", rejects, code=3)
     assert summary(result).startswith(
         "rows read 6, imported 3, skipped as already present 0, rejected 3")
     assert used_by_type(cli, "C1") == {"GUEST": 2, "CREDIT": D("2.25"), "OLD": 0}
@@ -170,7 +170,7 @@ def test_skip_writes_good_rows_and_the_fixed_rejects_add_exactly_the_rest(
 
     # And the first file again adds nothing: its good rows are there, its bad rows still bad.
     before = snapshot(usage_world)
-    again = cli("usage", "import", path, "--on-error", "skip")
+    again = cli("usage", "import", path, "--on-error", "skip", code=3)
     assert summary(again).startswith("rows read 6, imported 0, skipped as already present 3,"
                                      " rejected 3")
     assert snapshot(usage_world) == before
@@ -219,5 +219,6 @@ def test_piped_import_prints_one_summary_line(cli, usage_world, tmp_path):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("rows read 3, imported 3, skipped as already present 0,"
                                " rejected 0, ")
-    assert lines[0].endswith(" s.")
+    assert lines[0].endswith(" s; 2 rows repeat an earlier row with no ref (rows 3 and 4), each"
+                             " recorded as another use.")
     assert "\x1b" not in result.stderr and "\r" not in result.stderr  # no colour, no bar

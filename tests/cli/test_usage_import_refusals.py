@@ -203,7 +203,7 @@ def test_rejects_file_holds_every_bad_row(cli, usage_world, tmp_path):
     path = write_bytes(tmp_path, USAGE_HEADER + b"C9,GUEST,1,2026-03-01,,\n" * 150)
     before = snapshot(usage_world)
     rejects = tmp_path / "rejects.csv"
-    cli("usage", "import", path, "--on-error", "skip", "--rejects", rejects)
+    cli("usage", "import", path, "--on-error", "skip", "--rejects", rejects, code=3)
     with open(rejects, encoding="utf-8-sig", newline="") as handle:
         assert len(list(csv.reader(handle))) == 1 + 150
     assert snapshot(usage_world) == before

@@ -2,7 +2,8 @@
 category, a plan's name, an allocation's comment, a use's description and ref — printed
 by every list and report command on a colour terminal of a fixed width, reaches it
 without a raw control or bidi character and without markup read as style (issue 17
-item 8, and its property test).
+item 8, and its property test). So does any text typed on the command line or found in a
+CSV file that an ``Error:`` line, Click's usage text or an import's rejected rows quote.
 
 The text is written straight into the database, as an older version, the sqlite3 shell
 or Datasette could have: what is tested is what the renderer does with what it finds,
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -58,6 +60,9 @@ COMMANDS = [
     ["report", "allocations", "--list"],
     ["report", "statement", "1"],
     ["report", "expiring", "--within", "400"],
+    ["usage", "bulk", "GP", "--contacts", "C1,C2", "--on", "2026-02-15"],
+    *(["run", verb, "--dry-run", "--as-of", "2027-01-15"] for verb in ("renew", "expire", "scheduled")),
+    ["membership", "renew", "1", "--dry-run"],
 ]
 
 
@@ -145,3 +150,40 @@ def test_any_stored_text_reaches_the_terminal_escaped(template: Path, tmp_path: 
     assert printable(text).strip() in SGR.sub("", out)
     code, out = run({**terminal, "COLUMNS": "1000"}, "type", "list")
     assert printable(text).strip() in SGR.sub("", out)
+    # Quoted by a refusal, whichever part of the command line or of a file it came from.
+    (tmp_path / "usage.csv").write_text(
+        "contact,type,used_on\n" + "".join(f"{cell},GP,2026-02-01\n" for cell in _csv_cells(text)),
+        encoding="utf-8", newline="")
+    for command in (
+        [text],
+        ["contact", "list", f"--x{text}"],
+        ["contact", "show", "C1", text],
+        ["report", "expiring", f"--within={text}"],
+        ["usage", "list", "--kind", text],
+        ["type", "update", "--name", "x", "--", text],
+        ["allocate", "--", text, "C2"],
+        ["usage", "import", str(tmp_path / "usage.csv"), "--on-error", "skip"],
+        ["usage", "import", str(tmp_path / "usage.csv")],
+    ):
+        code, out = run(terminal, *command)
+        assert code in (0, 1, 2, 3), (command, out)  # "0" is a number of days, "use" a kind
+        shows_nothing_raw(out)
+
+
+def _csv_cells(text: str) -> list[str]:
+    """``text`` as a contact cell, quoted as a spreadsheet writes it (a NUL is refused anyway)."""
+    return ['"' + text.replace('"', '""') + '"', '"x' + text.replace('"', '""') + '"']
+
+
+def test_every_command_that_prints_rows_is_tried() -> None:
+    """A list or report command added later is added to COMMANDS, or this fails."""
+
+    def commands(group: Any, path: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
+        if hasattr(group, "commands"):  # a group (Typer bundles its own Click)
+            return [found for name, sub in group.commands.items() for found in commands(sub, (*path, name))]
+        return [(" ".join(path), group)]
+
+    printing = {name for name, command in commands(COMMAND)
+                if any("--format" in getattr(param, "opts", []) for param in command.params)}
+    tried = {name for name in printing for args in COMMANDS if args[: len(name.split())] == name.split()}
+    assert printing - tried == set()

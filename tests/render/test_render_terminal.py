@@ -292,7 +292,8 @@ def test_a_section_of_contact_show_is_limited_on_its_own(cli: Cli, db: Path, ter
 
 def test_limit_refuses_a_negative_number(cli: Cli, db: Path) -> None:
     result = cli("contact", "list", "--limit", "-1", code=2)
-    assert result.error_lines == ["Error: Invalid value for '--limit': -1 is not in the range x>=0."]
+    assert result.error_lines == [
+        'Error: --limit must be a whole number of rows from 0 to 1000000000 (0 shows every row), got "-1".']
 
 
 def test_json_sections_are_unchanged_by_the_terminal(cli: Cli, db: Path, terminal) -> None:

@@ -20,14 +20,21 @@ from dataclasses import dataclass
 
 VIEW_AS_OF = "date('now', 'localtime')"
 
-# A level's last usable day (as ``lv.last_day`` below): its expiry, or the day before its
-# cancellation. Spelt once more here, over bare columns, because it is the expression of
-# the index ``levels_open`` (migration 0006), which a query uses only if it spells the
-# expression exactly so.
-LAST_DAY = (
-    "CASE WHEN cancelled_on IS NOT NULL AND cancelled_on <= expires_on"
-    " THEN date(cancelled_on, '-1 day') ELSE expires_on END"
-)
+
+def last_day(of: str = "") -> str:
+    """A level's last usable day (as ``lv.last_day`` below): its expiry, or the day before
+    its cancellation, over the columns of the levels table named ``of`` (bare: none).
+
+    Spelt once more here because it is the expression of the index ``levels_open``
+    (migration 0006, ``LAST_DAY``), which a query uses only if it spells it exactly so."""
+    at = f"{of}." if of else ""
+    return (
+        f"CASE WHEN {at}cancelled_on IS NOT NULL AND {at}cancelled_on <= {at}expires_on"
+        f" THEN date({at}cancelled_on, '-1 day') ELSE {at}expires_on END"
+    )
+
+
+LAST_DAY = last_day()
 
 
 @dataclass(frozen=True)
@@ -275,8 +282,8 @@ ORDER BY u.contact_id, u.type_id, h.priority, h.last_day, h.starts_on, h.level_i
 
 
 def overdrawn_sql(scope: LevelScope = EVERYTHING) -> str:
-    """Holders whose balance, as consumption counts it, goes below zero on some day of
-    their life (invariant 2): level_id, allocation_id, the lowest it reaches and the
+    """Holders whose balance, as consumption counts it, goes below zero at the end of some
+    day of their life (invariant 2): level_id, allocation_id, the lowest it reaches and the
     first day it does. ``db check`` narrows ``scope`` to the levels
     ``overdraw_suspects_sql`` names."""
     return f"""WITH {_common("'9999-12-31'", scope)},
@@ -284,7 +291,7 @@ events AS (
 {_events(effective=True)}),
 run AS (
     SELECT ev.level_id, ev.part, ev.day, sum(ev.quantity) OVER (PARTITION BY ev.level_id, ev.part
-        ORDER BY ev.day, ev.seq, ev.tiebreak ROWS UNBOUNDED PRECEDING) AS held
+        ORDER BY ev.day RANGE UNBOUNDED PRECEDING) AS held
     FROM events ev JOIN hs ON hs.level_id = ev.level_id AND hs.part = ev.part WHERE ev.day <= hs.last_day
 )
 SELECT level_id, nullif(part, 0), min(held), min(day) FILTER (WHERE held < 0)

@@ -208,8 +208,10 @@ class Holder(Placed):
     # -- what a use may draw -----------------------------------------------------------------
 
     def available_on(self, day: dt.date) -> int:
-        """What a use on ``day`` may take: the least it keeps on any day from ``day`` to
-        its last day, voided uses and their voids left out (0 unless current)."""
+        """What a use on ``day`` may take: the least it keeps at the end of any day from
+        ``day`` to its last day, voided uses and their voids left out (0 unless current).
+        Days, not entries: a use and an adjustment on the same day net out whatever order
+        they were entered in."""
         if not self.starts_on <= day <= self.last_day:
             return 0
         if self._end is None:
@@ -219,18 +221,21 @@ class Holder(Placed):
         if self._last_credit is not None and self._last_credit <= day:
             return max(0, self._end)  # nothing is added after ``day``: the end is the least
         running = 0
-        least: int | None = None  # once past ``day``: the least it has held since
+        least: int | None = None  # once past ``day``: the least it has held at a day's end
+        last: dt.date | None = None  # the day of the event before
         for event in self.events:
             if event.voided:
                 continue
             if event.day > self.last_day:
                 break
-            if event.day > day and least is None:
-                least = running  # what it holds at the end of ``day``
+            if event.day > day:
+                if least is None:
+                    least = running  # what it holds at the end of ``day``
+                elif event.day != last:
+                    least = min(least, running)  # at the end of the day before this one
             running += event.quantity
-            if least is not None:
-                least = min(least, running)
-        return max(0, running if least is None else least)
+            last = event.day
+        return max(0, running if least is None else min(least, running))
 
     def take(self, day: dt.date, quantity: int) -> None:
         """Count a use of ``quantity`` on ``day`` that is being recorded (an import draws

@@ -102,8 +102,8 @@ def world(guest: int, cli: Cli, db: Path) -> Path:
     ("an expiry recorded inside the level's life, then a use",
      lambda c: (entry(c, "expire", 1, -5, "2026-06-01"), entry(c, "use", 1, -1, "2026-06-02")),
      ["level 1 goes down to -1 on 2026-06-02"]),
-    ("an expiry on the level's first day comes before its grant",
-     lambda c: entry(c, "expire", 1, -1, "2026-01-01"),
+    ("an expiry on the level's first day takes more than its grant",
+     lambda c: entry(c, "expire", 1, -6, "2026-01-01"),
      ["level 1 goes down to -1 on 2026-01-01"]),
     ("an expiry recorded inside an allocation's life, then a use of it",
      lambda c: (entry(c, "expire", 1, -2, "2026-03-01", allocation_id=allocation(

@@ -119,6 +119,13 @@ def test_an_adjustment_adds_only_from_its_day() -> None:
     assert own.available_on(D("2026-06-01")) == 15
 
 
+def test_a_use_and_an_adjustment_on_one_day_net_out_whatever_order_they_came_in() -> None:
+    # entered in this order, the use alone would leave 1 for a moment: a day's end counts
+    own, _ = own_and(entries=[entry(1, "2026-06-01", "use", -4), entry(2, "2026-06-01", "adjust", 10)])
+    assert own.available_on(D("2026-03-01")) == 5
+    assert own.available_on(D("2026-06-01")) == 11
+
+
 def test_taking_a_use_is_seen_by_the_next_question() -> None:
     own, _ = own_and(entries=[entry(1, "2026-06-01", "adjust", 10)])
     own.take(D("2026-07-01"), 12)

@@ -221,6 +221,7 @@ COMMAND_MODULES = {
     "usage": "ledger_cmds",
     "report": "report_cmds",
     "run": "run_cmds",
+    "subscription": "subscription_cmds",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--db", "--operator")
 

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from benefit_cli.services.runs import RunReport
 
 app = typer.Typer(
-    help="Renewals and expiries, for cron: safe to run twice, or beside staff.", no_args_is_help=True
+    help="Renewals, expiries and subscription issues, for cron: safe to run twice, or beside staff.",
+    no_args_is_help=True,
 )
 
 # A cron run may wait longer for the write lock than a person at a terminal would.
@@ -63,7 +64,7 @@ def renew(
 
     Example: benefit run renew --as-of 2026-12-01 --dry-run
     """
-    _run(True, False, as_of, window, dry_run, fmt, limit, bom, delimiter)
+    _run((True, False, False), as_of, window, dry_run, fmt, limit, bom, delimiter)
 
 
 @app.command("expire")
@@ -79,7 +80,7 @@ def expire(
 
     Example: benefit run expire --as-of 2026-12-01
     """
-    _run(False, True, as_of, 30, dry_run, fmt, limit, bom, delimiter)
+    _run((False, True, False), as_of, 30, dry_run, fmt, limit, bom, delimiter)
 
 
 @app.command("scheduled")
@@ -92,16 +93,15 @@ def scheduled(
     bom: BomOpt = False,
     delimiter: DelimiterOpt = None,
 ) -> None:
-    """Renew, then expire: the one command for cron.
+    """Renew, then expire, then deliver every subscription's issues: the one command for cron.
 
     Example (crontab): 15 2 * * *  benefit --db /srv/benefits.db run scheduled
     """
-    _run(True, True, as_of, window, dry_run, fmt, limit, bom, delimiter)
+    _run((True, True, True), as_of, window, dry_run, fmt, limit, bom, delimiter)
 
 
 def _run(
-    renewing: bool,
-    expiring: bool,
+    steps: tuple[bool, bool, bool],  # renewing, expiring, fulfilling
     as_of: str | None,
     window: int,
     dry_run: bool,
@@ -116,7 +116,8 @@ def _run(
     on = day(as_of, "--as-of") or today()
     store = open_store(busy_wait=RUN_BUSY_WAIT)
     with counter("Running") as progress:
-        report = run(store, renewing, expiring, on, window, dry_run, progress)
+        renewing, expiring, fulfilling = steps
+        report = run(store, renewing, expiring, on, window, dry_run, progress, fulfilling, today())
     finish(report, dry_run, fmt, limit, bom, delimiter)
 
 

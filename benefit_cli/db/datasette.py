@@ -26,7 +26,8 @@ STAMPS = {
 
 # How many of STAMPS (in that order) each table has: invariant 4 on every row.
 STAMPED = {"contacts": 4, "benefit_types": 4, "plans": 2, "plan_benefits": 4, "memberships": 4, "levels": 2,
-           "allocations": 4, "delegates": 2, "entries": 1}  # fmt: skip
+           "allocations": 4, "delegates": 2, "entries": 1, "deliveries": 2,
+           "subscription_optouts": 4}  # fmt: skip
 
 TABLES: dict[str, dict[str, Any]] = {
     "balances": {
@@ -199,6 +200,38 @@ TABLES: dict[str, dict[str, Any]] = {
             "contact_id": "Who may use it",
             "removed_at": "When the permission was taken back",
             "removed_by": "Who took it back",
+        },
+    },
+    "deliveries": {
+        "title": "Subscription deliveries",
+        "description": "Each issue of a subscription sent to a member: never sent twice.",
+        "sort_desc": "issue_date",
+        "columns": {
+            "contact_id": "Who received it",
+            "type_id": "The subscription (a benefit type)",
+            "issue_date": "The issue's date",
+            "level_id": "The level that entitled them to it",
+            "delivered_on": "When the fulfilment run sent it",
+        },
+        "facets": ["type_id"],
+    },
+    "subscription_issues": {
+        "title": "Subscription issues",
+        "description": "The past issues of each subscription, as fulfilment runs handled them.",
+        "columns": {
+            "type_id": "The subscription (a benefit type)",
+            "issue_date": "The issue's date",
+            "levels_through": "The last level the run looked at (later ones are owed it as a back issue)",
+        },
+    },
+    "subscription_optouts": {
+        "title": "Subscription opt-outs",
+        "description": "Members who asked not to receive a subscription, from a day until they opt back in.",
+        "columns": {
+            "contact_id": "The member",
+            "type_id": "The subscription (a benefit type)",
+            "opted_out_on": "From this day they receive nothing",
+            "opted_in_on": "They receive the issues dated after this day (empty: still out)",
         },
     },
     "entries": {

@@ -24,6 +24,7 @@ from benefit_cli.db.contacts import Contacts
 from benefit_cli.db.ledger import Ledger
 from benefit_cli.db.memberships import Memberships
 from benefit_cli.db.queries import Queries
+from benefit_cli.db.subscriptions import Subscriptions
 
 
 class Store:
@@ -38,6 +39,7 @@ class Store:
         self.balances = Balances(conn, self._stamp)
         self.queries = Queries(conn, self._stamp)
         self.checks = Checks(conn, self._stamp)
+        self.subscriptions = Subscriptions(conn, self._stamp)
 
     @property
     def stamp(self) -> tuple[str, str]:

@@ -93,10 +93,7 @@ def statement_page(store: Store, contact_key: str, filters: Filters, today: dt.d
         f"<h2>Expiring within {STATEMENT_EXPIRY_DAYS} days</h2>",
         _table(
             ["Benefit", "Left to use", "Last day"],
-            [
-                [benefit(line.type), show_amount(line.remaining, line.unit), line.date]
-                for line in soon
-            ],
+            [[benefit(line.type), show_amount(line.remaining, line.unit), line.date] for line in soon],
             f"Nothing expires in the {STATEMENT_EXPIRY_DAYS} days after {on}.",
             row_class="soon",
         ),

@@ -160,6 +160,8 @@ A short tour (the database is {path}):
   benefit --db {path} report history --contact C000117 --type REDUCED   why her balance is 0
   benefit --db {path} report usage --by month --chart     which benefits members use
   benefit --db {path} report statement C000116             a member's own statement
+  benefit --db {path} run scheduled --dry-run       what tonight's cron run would renew, expire and post
+  benefit --db {path} subscription fulfil MAGAZINE --through 2026-12-01 --dry-run  the mailing list
   benefit --db {path} db check                      every invariant, exit 0 when all is well
 """
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -76,15 +76,19 @@ def enrol(
     levels: list[NewLevel] | None = None,
     renewal_of: int | None = None,
     term: Term | None = None,
+    leave_out: Collection[int] = (),
 ) -> tuple[int, int]:
     """Create a membership of ``plan`` from ``start`` (for ``term``, a renewal's) with the
-    levels of the rules in force on that day; return its id and how many levels it got.
+    levels of the rules in force on that day, but those of the types in ``leave_out`` (the
+    subscriptions the member opted out of); return its id and how many levels it got.
     The levels are inserted at once, or added to ``levels`` for the caller to insert in
     bulk. A renewal names the membership it renews, which is marked renewed."""
     if term is None:
         term, templates = granter.grants(plan, start)
     else:
         templates = granter.templates(plan, term)
+    if leave_out:
+        templates = tuple(template for template in templates if template[0] not in leave_out)
     membership_id = tx.memberships.add(
         {
             "contact_id": contact_id,

@@ -11,7 +11,7 @@ in one transaction and rolls it back, so it lists exactly what the real run then
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
@@ -19,10 +19,11 @@ from benefit_cli.db.balances import FIRST, Mark
 from benefit_cli.db.store import Store, Tx
 from benefit_cli.domain.errors import Invalid
 from benefit_cli.domain.expiry import EXPIRED, SOURCE, closing_entries
-from benefit_cli.domain.models import NewEntry
+from benefit_cli.domain.models import BenefitType, NewEntry
 from benefit_cli.domain.renewal import DEFAULT_WINDOW, Due, renewal_term
 from benefit_cli.domain.units import amount
 from benefit_cli.services.memberships import Granter, enrol
+from benefit_cli.services.subscriptions import fulfil
 
 RENEW_BATCH = 500  # memberships a transaction renews
 EXPIRE_BATCH = 5000  # levels a transaction closes
@@ -53,6 +54,7 @@ class RunReport:
     expired: int = 0  # holders whose end was recorded
     rolled_over: int = 0
     waiting: int = 0  # rollovers that wait for a renewal
+    delivered: int = 0  # subscription issues
     needs_person: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -63,6 +65,7 @@ class RunReport:
         ]
         if self.waiting:
             said.append(f"{self.waiting} rollover(s) wait for a renewal")
+        said.append(f"delivered {self.delivered} subscription issue(s)")
         said.append(f"{len(self.needs_person)} need a person")
         return "; ".join(said) + "."
 
@@ -113,9 +116,10 @@ class _Rows:
 # -- renewals ------------------------------------------------------------------------------------
 
 
-def renew(tx: Tx, due: Due, granter: Granter, rows: _Rows) -> int | None:
+def renew(tx: Tx, due: Due, granter: Granter, rows: _Rows, opted_out: Collection[int] = ()) -> int | None:
     """Renew one membership: the next term, with the levels of the rules in force on its
-    first day; None (and a line for a person) if the plan now grants nothing."""
+    first day but the subscriptions the member opted out of; None (and a line for a
+    person) if the plan now grants nothing."""
     plan = rows.plans[due.plan_id]
     term = renewal_term(plan, due)
     templates = granter.templates(plan, term)
@@ -127,8 +131,9 @@ def renew(tx: Tx, due: Due, granter: Granter, rows: _Rows) -> int | None:
         )
         return None
     renewal_id, granted = enrol(
-        tx, due.contact_id, plan, term.start_on, granter, renewal_of=due.membership_id, term=term
-    )
+        tx, due.contact_id, plan, term.start_on, granter, renewal_of=due.membership_id, term=term,
+        leave_out=opted_out,
+    )  # fmt: skip
     rows.report.renewed += 1
     rows.report.granted += granted
     if not rows.report.keeps_rows:
@@ -153,11 +158,13 @@ def renew_due(tx: Tx, as_of: dt.date, window: int, report: RunReport, refused: s
     ``refused`` are memberships a person must see to (not picked again this run)."""
     rows = _Rows(tx, report)
     granter = Granter.of(tx)
+    dues = tx.memberships.due(as_of + dt.timedelta(days=window), RENEW_BATCH + len(refused))
+    opted_out = tx.subscriptions.opted_out([due.contact_id for due in dues])
     done = 0
-    for due in tx.memberships.due(as_of + dt.timedelta(days=window), RENEW_BATCH + len(refused)):
+    for due in dues:
         if due.membership_id in refused:
             continue
-        if renew(tx, due, granter, rows) is None:
+        if renew(tx, due, granter, rows, opted_out.get(due.contact_id, set())) is None:
             refused.add(due.membership_id)
         done += 1
         if done == RENEW_BATCH:
@@ -177,7 +184,8 @@ def renew_one(tx: Tx, membership_id: int, report: RunReport) -> int | None:
             f"Membership {membership_id} was already renewed by membership {membership.renewed_by}."
         )
     [due] = tx.memberships.due(membership.end_on, 1, membership_id)
-    return renew(tx, due, Granter.of(tx), _Rows(tx, report))
+    opted_out = tx.subscriptions.opted_out([due.contact_id]).get(due.contact_id, set())
+    return renew(tx, due, Granter.of(tx), _Rows(tx, report), opted_out)
 
 
 # -- expiry --------------------------------------------------------------------------------------
@@ -222,6 +230,35 @@ def expire_due(tx: Tx, as_of: dt.date, after: Mark, report: RunReport) -> list[M
     return marks
 
 
+# -- subscriptions -------------------------------------------------------------------------------
+
+
+def fulfil_due(tx: Tx, benefit_type: BenefitType, as_of: dt.date, today: dt.date, report: RunReport) -> None:
+    """Deliver every issue of one subscription dated up to ``as_of`` that someone is owed."""
+    if not benefit_type.schedule:
+        report.needs_person.append(
+            f'Subscription "{benefit_type.code}" has no issue schedule, so nothing was delivered: give it'
+            f' one with: benefit type update {benefit_type.code} --schedule "FREQ=MONTHLY;BYMONTHDAY=1".'
+        )
+        return
+    done = fulfil(tx, benefit_type, as_of, today)
+    report.delivered += len(done.delivered)
+    if report.keeps_rows:
+        for row in done.delivered:
+            report.rows.append(
+                [
+                    "deliver",
+                    row.membership_id,
+                    row.contact_ref,
+                    row.type,
+                    row.level_id,
+                    None,
+                    None,
+                    row.issue_date,
+                ]
+            )
+
+
 # -- a whole run ----------------------------------------------------------------------------------
 
 
@@ -233,42 +270,62 @@ def run(
     window: int = DEFAULT_WINDOW,
     dry_run: bool = False,
     progress: Progress | None = None,
+    fulfilling: bool = False,
+    today: dt.date | None = None,
 ) -> RunReport:
-    """Renew, then expire (so a rollover finds the renewal's first level), a batch per
-    transaction — or, dry, every batch in one transaction that is rolled back."""
+    """Renew, then expire (so a rollover finds the renewal's first level), then fulfil
+    every subscription through ``as_of`` (so a renewal's first issue goes out), a batch per
+    transaction — or, dry, every batch in one transaction that is rolled back. ``today``
+    dates the deliveries (default: ``as_of``)."""
     report = RunReport(keeps_rows=dry_run)
+    work = _Work(renewing, expiring, fulfilling, as_of, window, today or as_of, report, progress)
     store.bulk_mode()  # large inserts: the page cache decides their speed
     if dry_run:
         with store.transaction(rehearse=True) as tx:
-            _batches(lambda: nullcontext(tx), renewing, expiring, as_of, window, report, progress)
+            work.do(lambda: nullcontext(tx))
     else:
-        _batches(store.transaction, renewing, expiring, as_of, window, report, progress)
+        work.do(store.transaction)
     return report
 
 
-def _batches(
-    batch: Batch,
-    renewing: bool,
-    expiring: bool,
-    as_of: dt.date,
-    window: int,
-    report: RunReport,
-    progress: Progress | None,
-) -> None:
-    refused: set[int] = set()  # for a person to see to: not picked again by this run
-    while renewing:
-        with batch() as tx:
-            done = renew_due(tx, as_of, window, report, refused)
-        if not done:
-            break
-        if progress:
-            progress(done)
-    after = FIRST
-    while expiring:
-        with batch() as tx:
-            marks = expire_due(tx, as_of, after, report)
-        if not marks:
-            break
-        if progress:
-            progress(len(marks))
-        after = marks[-1]
+@dataclass(frozen=True)
+class _Work:
+    renewing: bool
+    expiring: bool
+    fulfilling: bool
+    as_of: dt.date
+    window: int
+    today: dt.date
+    report: RunReport
+    progress: Progress | None
+
+    def do(self, batch: Batch) -> None:
+        """Each step in batches, each batch in the transaction ``batch`` opens."""
+        refused: set[int] = set()  # for a person to see to: not picked again by this run
+        while self.renewing:
+            with batch() as tx:
+                done = renew_due(tx, self.as_of, self.window, self.report, refused)
+            if not done:
+                break
+            self._advance(done)
+        after = FIRST
+        while self.expiring:
+            with batch() as tx:
+                marks = expire_due(tx, self.as_of, after, self.report)
+            if not marks:
+                break
+            self._advance(len(marks))
+            after = marks[-1]
+        if self.fulfilling:
+            with batch() as tx:
+                subscriptions = [
+                    t for t in tx.catalog.types(include_retired=True) if t.kind == "subscription"
+                ]
+            for benefit_type in subscriptions:  # one issue list each, in a transaction of its own
+                with batch() as tx:
+                    fulfil_due(tx, benefit_type, self.as_of, self.today, self.report)
+                self._advance(1)
+
+    def _advance(self, done: int) -> None:
+        if self.progress:
+            self.progress(done)

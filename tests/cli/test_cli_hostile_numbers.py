@@ -103,6 +103,8 @@ LIMITED = {
     "report statement": ["report", "statement", "O"],
     **{f"run {verb}": ["run", verb, "--dry-run"] for verb in ("renew", "expire", "scheduled")},
     "membership renew": ["membership", "renew", "1", "--dry-run"],
+    "subscription deliveries": ["subscription", "deliveries"],
+    "subscription fulfil": ["subscription", "fulfil", "MAG", "--through", "2026-12-31", "--dry-run"],
 }
 LIMIT = '--limit must be a whole number of rows from 0 to 1000000000 (0 shows every row), got "{}".'
 
@@ -241,7 +243,7 @@ def test_a_negative_contact_ref_is_read_after_the_double_dash(cli: Cli, family_w
 # A date near 9999-12-31 or 0001-01-01 ran a term, a grace period or a look ahead off the
 # calendar ("an unexpected internal error"): every date option has a range too.
 DATE_NAMES = {"on", "start", "stop", "expires", "begin", "end", "joined", "joined_from", "joined_to",
-              "active_on", "from_", "to", "as_of"}
+              "active_on", "from_", "to", "as_of", "through"}
 DATED = {
     "allocate": ["allocate", "1", "A"],
     "use": ["use", "O", "REDUCED"],
@@ -263,6 +265,7 @@ DATED = {
                                                       "expiring")},
     "report statement": ["report", "statement", "O"],
     **{f"run {verb}": ["run", verb] for verb in ("renew", "expire", "scheduled")},
+    "subscription fulfil": ["subscription", "fulfil", "MAG"],
 }
 OPTION = {"from_": "--from", "to": "--to"}
 

@@ -3,6 +3,9 @@ to overwrite a database without ``--replace``."""
 
 from __future__ import annotations
 
+import re
+import shlex
+
 from conftest import one_error, rows, snapshot
 
 
@@ -30,3 +33,16 @@ def test_demo_builds_prints_the_tour_and_passes_db_check(cli, tmp_path):
     cli("--db", path, "demo", "--replace")
     cli("--db", path, "db", "check")
     assert rows(cli, "--db", path, "contact", "list") == contacts
+
+
+
+def test_every_command_of_the_tour_runs(cli, tmp_path):
+    path = tmp_path / "demo.db"
+    result = cli("--db", path, "demo")
+    lines = (result.stdout + result.stderr).splitlines()
+    # each line: the command, two spaces or more, what it shows
+    shown = [line.strip() for line in lines if line.strip().startswith("benefit --db")]
+    commands = [re.split(r"\s{2,}", line)[0] for line in shown]
+    assert len(commands) >= 8
+    for command in commands:
+        cli(*shlex.split(command)[1:])

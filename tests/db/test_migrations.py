@@ -17,6 +17,7 @@ EXPECTED_MIGRATIONS = [
     (1, "foundation"), (2, "ledger"), (3, "balance views"), (4, "history view"),
     (5, "balances as of a date"),
     (6, "runs find what is due"),
+    (7, "subscriptions"),
 ]
 
 _AUDIT = ["created_at TEXT NOT NULL", "created_by TEXT NOT NULL"]
@@ -80,10 +81,28 @@ EXPECTED_TABLES: dict[str, list[str]] = {
         "source TEXT NOT NULL", "ref TEXT", "fingerprint TEXT", "operator TEXT NOT NULL",
         "created_at TEXT NOT NULL",
     ],
+    "deliveries": [
+        "id INTEGER PK", "contact_id INTEGER NOT NULL", "type_id INTEGER NOT NULL",
+        "issue_date TEXT NOT NULL",
+        "level_id INTEGER NOT NULL", "delivered_on TEXT NOT NULL", *_AUDIT,
+    ],
+    "subscription_issues": [
+        "type_id INTEGER NOT NULL PK", "issue_date TEXT NOT NULL PK", "levels_through INTEGER NOT NULL",
+    ],
+    "subscription_optouts": [
+        "id INTEGER PK", "contact_id INTEGER NOT NULL", "type_id INTEGER NOT NULL",
+        "opted_out_on TEXT NOT NULL", "opted_in_on TEXT", *_AUDIT, *_UPDATED,
+    ],
 }
 
 # "table.column -> other.column"
 EXPECTED_FOREIGN_KEYS = {
+    "deliveries.contact_id -> contacts.id",
+    "deliveries.type_id -> benefit_types.id",
+    "deliveries.level_id -> levels.id",
+    "subscription_issues.type_id -> benefit_types.id",
+    "subscription_optouts.contact_id -> contacts.id",
+    "subscription_optouts.type_id -> benefit_types.id",
     "contacts.business_id -> contacts.id",
     "plan_benefits.plan_id -> plans.id",
     "plan_benefits.type_id -> benefit_types.id",
@@ -131,6 +150,11 @@ EXPECTED_INDEXES = {
     "entries.entries_contact (contact_id, entry_on)",
     "entries.entries_ref PARTIAL (ref)",
     "entries.sqlite_autoindex_entries_1 UNIQUE (voids_id)",
+    "deliveries.sqlite_autoindex_deliveries_1 UNIQUE (contact_id, type_id, issue_date)",
+    "deliveries.deliveries_type (type_id, issue_date)",
+    "subscription_issues.sqlite_autoindex_subscription_issues_1 UNIQUE (type_id, issue_date)",
+    "subscription_optouts.subscription_optouts_contact (contact_id, type_id)",
+    "subscription_optouts.subscription_optouts_current UNIQUE PARTIAL (contact_id, type_id)",
 }
 
 EXPECTED_TRIGGERS = {

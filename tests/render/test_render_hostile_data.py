@@ -63,6 +63,8 @@ COMMANDS = [
     ["usage", "bulk", "GP", "--contacts", "C1,C2", "--on", "2026-02-15"],
     *(["run", verb, "--dry-run", "--as-of", "2027-01-15"] for verb in ("renew", "expire", "scheduled")),
     ["membership", "renew", "1", "--dry-run"],
+    ["subscription", "deliveries"],
+    ["subscription", "fulfil", "MAG", "--through", "2026-12-31", "--dry-run", "-f", "table"],
 ]
 
 
@@ -82,11 +84,15 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
          "--description", "Bring a friend"],
         ["plan", "add", "FAM", "--name", "Family", "--term", "12"],
         ["plan", "benefit", "add", "FAM", "GP", "--quantity", "5", "--begin", "2026-01-01"],
+        ["type", "add", "MAG", "--name", "Magazine", "--unit", "count", "--category", "pubs",
+         "--kind", "subscription", "--schedule", "FREQ=MONTHLY;BYMONTHDAY=1"],
+        ["plan", "benefit", "add", "FAM", "MAG", "--quantity", "1", "--begin", "2026-01-01"],
         ["contact", "add", "Ann", "--ref", "C1", "--email", "ann@example.org"],
         ["contact", "add", "Bob", "--ref", "C2"],
         ["membership", "add", "C1", "FAM", "--start", "2026-01-01"],
         ["allocate", "1", "C2", "--number", "2", "--comment", "for Bob"],
         ["use", "C1", "GP", "--on", "2026-02-01", "--description", "Visit", "--ref", "R1"],
+        ["subscription", "fulfil", "MAG", "--through", "2026-02-01"],
     ):
         code, out = run(env, *args)
         assert code == 0, (args, out)

@@ -27,7 +27,7 @@ STAMPS = {
 # How many of STAMPS (in that order) each table has: invariant 4 on every row.
 STAMPED = {"contacts": 4, "benefit_types": 4, "plans": 2, "plan_benefits": 4, "memberships": 4, "levels": 2,
            "allocations": 4, "delegates": 2, "entries": 1, "deliveries": 2,
-           "subscription_optouts": 4}  # fmt: skip
+           "subscription_optouts": 4, "events": 2, "registration_types": 2, "registrations": 4}  # fmt: skip
 
 TABLES: dict[str, dict[str, Any]] = {
     "balances": {
@@ -255,6 +255,43 @@ TABLES: dict[str, dict[str, Any]] = {
             "operator": "Who recorded it",
         },
         "facets": ["kind"],
+    },
+    "events": {
+        "title": "Events",
+        "description": "Events members register for; a registration may use a benefit.",
+        "label_column": "name",
+        "sort": "held_on",
+        "columns": {
+            "code": "Code, as typed in commands",
+            "name": "Name",
+            "held_on": "The day it is held: the day its registrations use benefits",
+        },
+    },
+    "registration_types": {
+        "title": "Registration types",
+        "description": "The ways to register for an event; each may use a quantity of a benefit.",
+        "label_column": "name",
+        "columns": {
+            "event_id": "The event",
+            "name": "Name, as typed in commands (in any case)",
+            "type_id": "The benefit type a registration uses (empty: none)",
+            "quantity": f"How much of it a registration uses, {QUANTITY}",
+        },
+    },
+    "registrations": {
+        "title": "Registrations",
+        "description": "Contacts registered for events. A covered registration's use is in the ledger"
+        " under its ref (one entry per balance drawn from); cancelling voids them.",
+        "columns": {
+            "event_id": "The event",
+            "contact_id": "Who registered",
+            "regtype_id": "The registration type",
+            "covered": "1 when a benefit paid for it, 0 when none was left or none applies",
+            "entry_id": "The (first) ledger entry of its use",
+            "ref": "The ref of its use in the ledger; also the key that makes a repeat register nothing",
+            "cancelled_on": "Cancelled on this day (its use voided)",
+        },
+        "facets": ["covered"],
     },
     "migrations": {
         "title": "Schema versions",

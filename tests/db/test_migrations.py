@@ -18,6 +18,7 @@ EXPECTED_MIGRATIONS = [
     (5, "balances as of a date"),
     (6, "runs find what is due"),
     (7, "subscriptions"),
+    (8, "events"),
 ]
 
 _AUDIT = ["created_at TEXT NOT NULL", "created_by TEXT NOT NULL"]
@@ -92,6 +93,17 @@ EXPECTED_TABLES: dict[str, list[str]] = {
     "subscription_optouts": [
         "id INTEGER PK", "contact_id INTEGER NOT NULL", "type_id INTEGER NOT NULL",
         "opted_out_on TEXT NOT NULL", "opted_in_on TEXT", *_AUDIT, *_UPDATED,
+    "events": [
+        "id INTEGER PK", "code TEXT NOT NULL", "name TEXT NOT NULL", "held_on TEXT NOT NULL", *_AUDIT,
+    ],
+    "registration_types": [
+        "id INTEGER PK", "event_id INTEGER NOT NULL", "name TEXT NOT NULL", "type_id INTEGER",
+        "quantity INTEGER", *_AUDIT,
+    ],
+    "registrations": [
+        "id INTEGER PK", "event_id INTEGER NOT NULL", "contact_id INTEGER NOT NULL",
+        "regtype_id INTEGER NOT NULL", "covered INTEGER NOT NULL DEFAULT 0", "entry_id INTEGER",
+        "ref TEXT NOT NULL", "cancelled_on TEXT", *_AUDIT, *_UPDATED,
     ],
 }
 
@@ -122,6 +134,12 @@ EXPECTED_FOREIGN_KEYS = {
     "entries.allocation_id -> allocations.id",
     "entries.contact_id -> contacts.id",
     "entries.voids_id -> entries.id",
+    "registration_types.event_id -> events.id",
+    "registration_types.type_id -> benefit_types.id",
+    "registrations.event_id -> events.id",
+    "registrations.contact_id -> contacts.id",
+    "registrations.regtype_id -> registration_types.id",
+    "registrations.entry_id -> entries.id",
 }
 
 # "table.index [UNIQUE] [PARTIAL] (columns)"; sqlite_autoindex_* come from UNIQUE columns.
@@ -155,6 +173,11 @@ EXPECTED_INDEXES = {
     "subscription_issues.sqlite_autoindex_subscription_issues_1 UNIQUE (type_id, issue_date)",
     "subscription_optouts.subscription_optouts_contact (contact_id, type_id)",
     "subscription_optouts.subscription_optouts_current UNIQUE PARTIAL (contact_id, type_id)",
+    "events.sqlite_autoindex_events_1 UNIQUE (code)",
+    "registration_types.sqlite_autoindex_registration_types_1 UNIQUE (event_id, name)",
+    "registration_types.registration_types_type PARTIAL (type_id)",
+    "registrations.sqlite_autoindex_registrations_1 UNIQUE (ref)",
+    "registrations.registrations_event (event_id)",
 }
 
 EXPECTED_TRIGGERS = {

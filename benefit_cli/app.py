@@ -222,6 +222,7 @@ COMMAND_MODULES = {
     "report": "report_cmds",
     "run": "run_cmds",
     "subscription": "subscription_cmds",
+    "event": "event_cmds",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--db", "--operator")
 

@@ -77,6 +77,10 @@ def entry_id(what: str = "ENTRY") -> Id:
     return Id(what, "a ledger entry", "benefit usage list --contact C")
 
 
+def registration_id(what: str = "REGISTRATION") -> Id:
+    return Id(what, "an event registration", "benefit event registrations EVENT")
+
+
 #: A balance's place in the consumption order (SPEC §1: 1-100, lowest drawn first).
 PRIORITY = Whole("--priority", 1, 100, hint=" (1 is drawn first)")
 

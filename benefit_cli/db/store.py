@@ -21,6 +21,7 @@ from benefit_cli.db.catalog import Catalog
 from benefit_cli.db.checks import Checks
 from benefit_cli.db.connection import write
 from benefit_cli.db.contacts import Contacts
+from benefit_cli.db.events import Events
 from benefit_cli.db.ledger import Ledger
 from benefit_cli.db.memberships import Memberships
 from benefit_cli.db.queries import Queries
@@ -40,6 +41,7 @@ class Store:
         self.queries = Queries(conn, self._stamp)
         self.checks = Checks(conn, self._stamp)
         self.subscriptions = Subscriptions(conn, self._stamp)
+        self.events = Events(conn, self._stamp)
 
     @property
     def stamp(self) -> tuple[str, str]:

@@ -79,6 +79,12 @@ def delete_type(tx: Tx, current: BenefitType) -> BenefitType:
             f'"{current.code}" is named by {usage.rules} plan benefit(s); retire it with:'
             f" benefit type retire {current.code}."
         )
+    regtypes = tx.events.regtypes_naming(current.id)
+    if regtypes:
+        raise Invalid(
+            f'"{current.code}" is used by {regtypes} event registration type(s); retire it with:'
+            f" benefit type retire {current.code}."
+        )
     tx.catalog.delete_type(current.id)
     return current
 

@@ -79,6 +79,10 @@ IDS: dict[tuple[str, str], tuple[list[str], str]] = {
        for verb in ("accept", "decline", "deliver", "end")},
     ("usage void", "entry"): (["usage", "void", "{}", "--reason", "x"],
                               _id("ENTRY", "a ledger entry", "usage")),
+    ("event cancel", "registration"): (
+        ["event", "cancel", "{}"],
+        f'REGISTRATION "{{}}" is not an event registration id: ids are whole numbers from 1 to {MAX_ID}.'
+        " Find it with: benefit event registrations EVENT."),
 }
 ARGUMENTS = {key for key, (args, _) in IDS.items() if "{}" in args and args[args.index("{}") - 1][:2] != "--"}
 NEGATIVE_ARGUMENT = ('No such option: -5. An id, a count or a number of days is never negative; a contact'
@@ -105,6 +109,8 @@ LIMITED = {
     "membership renew": ["membership", "renew", "1", "--dry-run"],
     "subscription deliveries": ["subscription", "deliveries"],
     "subscription fulfil": ["subscription", "fulfil", "MAG", "--through", "2026-12-31", "--dry-run"],
+    "event list": ["event", "list"],
+    "event registrations": ["event", "registrations", "GALA"],
 }
 LIMIT = '--limit must be a whole number of rows from 0 to 1000000000 (0 shows every row), got "{}".'
 
@@ -132,6 +138,8 @@ QUANTITIES: dict[tuple[str, str], tuple[list[str], str, dict[str, str]]] = {
     ("type add", "value"): ([*ADD_TYPE, "--value", "{}"], "--value", MONEY),
     ("type update", "value"): (["type", "update", "REDUCED", "--value", "{}"], "--value", MONEY),
     # A change may be negative (take away): a huge one, either way, is still refused.
+    ("event regtype add", "quantity"): (["event", "regtype", "add", "GALA", "Member", "--type", "REDUCED",
+                                         "--quantity", "{}"], "--quantity", COUNT),
     ("adjust", "by"): (["adjust", "O", "REDUCED", "--reason", "x", "--by", "{}"], "--by",
                        {"huge": f"quantity '{HUGE}' is too large; check the number.",
                         "negative": f"quantity '-{HUGE}' is too large; check the number.",
@@ -243,7 +251,7 @@ def test_a_negative_contact_ref_is_read_after_the_double_dash(cli: Cli, family_w
 # A date near 9999-12-31 or 0001-01-01 ran a term, a grace period or a look ahead off the
 # calendar ("an unexpected internal error"): every date option has a range too.
 DATE_NAMES = {"on", "start", "stop", "expires", "begin", "end", "joined", "joined_from", "joined_to",
-              "active_on", "from_", "to", "as_of", "through"}
+              "active_on", "from_", "to", "as_of", "through", "date"}
 DATED = {
     "allocate": ["allocate", "1", "A"],
     "use": ["use", "O", "REDUCED"],
@@ -266,6 +274,7 @@ DATED = {
     "report statement": ["report", "statement", "O"],
     **{f"run {verb}": ["run", verb] for verb in ("renew", "expire", "scheduled")},
     "subscription fulfil": ["subscription", "fulfil", "MAG"],
+    "event add": ["event", "add", "NEW", "--name", "New"],
 }
 OPTION = {"from_": "--from", "to": "--to"}
 

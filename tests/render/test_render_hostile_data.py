@@ -1,5 +1,6 @@
 """Any text stored in the database — a contact's name and email, a type's name and
-category, a plan's name, an allocation's comment, a use's description and ref — printed
+category, a plan's name, an allocation's comment, a use's description and ref, an event's
+and a registration type's name — printed
 by every list and report command on a colour terminal of a fixed width, reaches it
 without a raw control or bidi character and without markup read as style (issue 17
 item 8, and its property test). So does any text typed on the command line or found in a
@@ -65,6 +66,9 @@ COMMANDS = [
     ["membership", "renew", "1", "--dry-run"],
     ["subscription", "deliveries"],
     ["subscription", "fulfil", "MAG", "--through", "2026-12-31", "--dry-run", "-f", "table"],
+    ["event", "list"],
+    ["event", "registrations", "GALA"],
+    ["report", "usage", "--by", "event"],
 ]
 
 
@@ -93,6 +97,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["allocate", "1", "C2", "--number", "2", "--comment", "for Bob"],
         ["use", "C1", "GP", "--on", "2026-02-01", "--description", "Visit", "--ref", "R1"],
         ["subscription", "fulfil", "MAG", "--through", "2026-02-01"],
+        ["event", "add", "GALA", "--name", "Gala", "--date", "2026-02-20"],
+        ["event", "regtype", "add", "GALA", "Member", "--type", "GP", "--quantity", "1"],
+        ["event", "register", "GALA", "C1", "--regtype", "Member", "--ref", "G1"],
     ):
         code, out = run(env, *args)
         assert code == 0, (args, out)
@@ -109,12 +116,15 @@ def store(path: Path, text: str) -> None:
             conn.execute("UPDATE benefit_types SET name = ?, category = ?, description = ?", (text,) * 3)
             conn.execute("UPDATE plans SET name = ?", (text,))
             conn.execute("UPDATE allocations SET comment = ?", (text,))
+            conn.execute("UPDATE events SET name = ?", (text,))
+            conn.execute("UPDATE registration_types SET name = ?", (text,))
             # The ledger is append-only by trigger: lift it for this one change, as a tool could.
             (trigger,) = conn.execute(
                 "SELECT sql FROM sqlite_master WHERE name = 'entries_append_only_update'"
             ).fetchone()
             conn.execute("DROP TRIGGER entries_append_only_update")
             conn.execute("UPDATE entries SET description = ?, ref = ?", (text, text))
+            conn.execute("UPDATE registrations SET ref = ?", (text,))  # still its use's ref
             conn.execute(trigger)
     finally:
         conn.close()

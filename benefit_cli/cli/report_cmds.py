@@ -87,7 +87,7 @@ def history(
 @app.command("usage")
 def usage(
     by: Annotated[
-        list[str] | None, typer.Option(help="type, contact, month or category; repeat to combine.")
+        list[str] | None, typer.Option(help="type, contact, month, category or event; repeat to combine.")
     ] = None,
     chart: Annotated[
         bool, typer.Option("--chart", help="Also draw the quantities as bars, one chart per unit.")

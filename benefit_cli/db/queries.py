@@ -167,9 +167,10 @@ ORDER BY f.last_day, c.ref, t.code"""
 
     def usage_totals(self, filters: Filters, keys: Sequence[str]) -> list[tuple[Any, ...]]:
         """Uses not voided in the date range, grouped by the given keys (type, contact,
-        month, category) and by unit — quantities of different units are never added —
+        month, category, event) and by unit — quantities of different units are never added —
         as tuples: the keys, unit, uses, quantity, members, value (in cents, at each
-        level's unit value when it was granted)."""
+        level's unit value when it was granted). By event, only the uses event
+        registrations recorded count: every entry of the registration's ref."""
         conditions, params = self._level_filters("l", "e.contact_id", filters)
         if filters.date_from is not None:
             conditions.append("e.entry_on >= ?")
@@ -182,8 +183,16 @@ ORDER BY f.last_day, c.ref, t.code"""
             "contact": "c.ref",
             "month": "substr(e.entry_on, 1, 7)",
             "category": "t.category",
+            "event": "ev.code",
         }
         select = ", ".join(expressions[k] for k in keys)
+        # By event: the uses registrations recorded, every entry of each one's ref.
+        events = (
+            " JOIN registrations r ON r.ref = e.ref AND e.source = 'event'"
+            " JOIN events ev ON ev.id = r.event_id"
+            if "event" in keys
+            else ""
+        )
         return (
             self._tuples()
             .execute(
@@ -194,6 +203,7 @@ ORDER BY f.last_day, c.ref, t.code"""
                 " round(-sum(e.quantity * l.unit_value / CASE WHEN t.unit = 'money' THEN 100.0 ELSE 1 END))"
                 " FROM entries e JOIN levels l ON l.id = e.level_id"
                 " JOIN benefit_types t ON t.id = l.type_id JOIN contacts c ON c.id = e.contact_id"
+                f"{events}"
                 # a voided use did not happen: it is left out, in whatever month it was voided
                 " WHERE e.kind = 'use' AND NOT EXISTS (SELECT 1 FROM entries v WHERE v.voids_id = e.id)"
                 f" AND {' AND '.join(conditions) or '1'}"

@@ -58,7 +58,7 @@ ALLOCATION_LIST_COLUMNS = [
 ]
 STATEMENT_COLUMNS = ["date", "type", "used_by", "quantity", "description", "remaining"]
 EXPIRING_COLUMNS = ["contact_ref", "contact", "email", "type", "remaining", "expires_on", "days_left"]
-USAGE_KEYS = ("type", "contact", "month", "category")
+USAGE_KEYS = ("type", "contact", "month", "category", "event")
 USAGE_COLUMNS = ["unit", "uses", "quantity", "members", "value"]
 STATEMENT_EXPIRY_DAYS = 60
 
@@ -122,7 +122,9 @@ def usage(store: Store, filters: Filters, by: Sequence[str]) -> Rows:
     keys = list(dict.fromkeys(k.lower() for k in by)) or ["type"]
     unknown = [k for k in keys if k not in USAGE_KEYS]
     if unknown:
-        raise UsageError(f"--by must be type, contact, month or category; got {', '.join(unknown)}.")
+        raise UsageError(
+            f"--by must be type, contact, month, category or event; got {', '.join(unknown)}."
+        )
     width = len(keys)
     rows = []
     for row in store.queries.usage_totals(filters, keys):

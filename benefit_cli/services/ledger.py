@@ -226,8 +226,10 @@ class Voided:
 
 def void(tx: Tx, entry_id: int, reason: str, today: dt.date) -> Voided:
     """Reverse one use entry exactly; refuse what cannot be reversed, saying why. The void
-    is dated ``today`` — or, for a use booked ahead on a balance that has not started yet,
-    the day that balance starts, since what it gives back exists only from then."""
+    is dated ``today`` — or, for a use booked ahead, the day of that use (or the day its
+    balance starts, if later), since what it gives back exists only from then: dated
+    today, it would count before the use it reverses, and the balance would show more
+    than was ever granted until that day (an event registration cancelled weeks ahead)."""
     if not reason.strip():
         raise Invalid("Every correction says why: give a reason.")
     entry = tx.ledger.get(entry_id)
@@ -266,7 +268,7 @@ def void(tx: Tx, entry_id: int, reason: str, today: dt.date) -> Voided:
                 entry.level_id,
                 entry.allocation_id,
                 entry.contact_id,
-                max(today, holder.starts_on).isoformat(),
+                max(today, holder.starts_on, dt.date.fromisoformat(entry.entry_on)).isoformat(),
                 -entry.quantity,
                 entry_id,
                 reason.strip(),

@@ -137,28 +137,26 @@ class Events(Part):
 
     def regtype(self, event: Event, name: str) -> RegistrationType:
         """A registration type of the event by its name, in any case."""
-        row = self._one(
-            "SELECT id, event_id, name, type_id, quantity FROM registration_types"
-            " WHERE event_id = ? AND name = ?",
-            (event.id, name.strip()),
-        )
-        if row is None:
+        found = self.find_regtype(event.id, name)
+        if found is None:
             names = [r[0] for r in self.conn.execute(
                 "SELECT name FROM registration_types WHERE event_id = ? ORDER BY id", (event.id,)
             )]  # fmt: skip
             hint = (
-                f"{did_you_mean(closest(name.strip(), names))} It has: {', '.join(names)}."
+                did_you_mean(closest(name.strip(), names)) or f" It has: {', '.join(names)}."
                 if names
                 else f" Add one with: benefit event regtype add {event.code} NAME."
             )
             raise NotFound(f'Event {event.code} has no registration type "{name.strip()}".{hint}')
-        return RegistrationType(*row)
+        return found
 
-    def regtype_exists(self, event_id: int, name: str) -> bool:
-        found = self._one(
-            "SELECT 1 FROM registration_types WHERE event_id = ? AND name = ?", (event_id, name)
+    def find_regtype(self, event_id: int, name: str) -> RegistrationType | None:
+        row = self._one(
+            "SELECT id, event_id, name, type_id, quantity FROM registration_types"
+            " WHERE event_id = ? AND name = ?",
+            (event_id, name.strip()),
         )
-        return found is not None
+        return RegistrationType(*row) if row else None
 
     def regtype_by_id(self, regtype_id: int) -> RegistrationType:
         row = self._one(

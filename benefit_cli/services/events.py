@@ -43,9 +43,11 @@ def add_regtype(
     ``quantity`` of that type (in its unit's storage: cents for money)."""
     if (benefit_type is None) != (quantity is None):
         raise Invalid("A registration type that draws on a benefit names both the type and the quantity.")
-    if tx.events.regtype_exists(event.id, name):
+    existing = tx.events.find_regtype(event.id, name)
+    if existing is not None:
         raise Invalid(
-            f'Event {event.code} already has a registration type "{name}"; give this one another name.'
+            f'Event {event.code} already has a registration type "{existing.name}"; give this one another'
+            " name."
         )
     if benefit_type is not None:
         if not benefit_type.active:

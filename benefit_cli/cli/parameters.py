@@ -61,7 +61,7 @@ def describe(command: Any, path: tuple[str, ...] = ()) -> None:
 
 def _argument(param: Parameter, path: tuple[str, ...]) -> None:
     name = (param.name or "").rstrip("_")
-    kind = {"contact": "contact", "type": "type", "plan": "plan"}.get(name)
+    kind = {"contact": "contact", "type": "type", "plan": "plan", "event": "event"}.get(name)
     if name == "code" and path and path[-1] not in MAKING:
         kind = CODE_GROUPS.get(path[0])
     if param.metavar is None:

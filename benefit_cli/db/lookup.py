@@ -23,11 +23,12 @@ _KINDS = {
     "contact": ("contacts", "ref", False),
     "type": ("benefit_types", "code", True),
     "plan": ("plans", "code", True),
+    "event": ("events", "code", True),
 }
 
 
 def completions(path: Path, kind: str, typed: str) -> list[tuple[str, str]]:
-    """(key, name) of the contacts, types or plans whose ref or code starts with ``typed``,
+    """(key, name) of the contacts, types, plans or events whose ref or code starts with ``typed``,
     in key order; a contact's ref is tried as typed, then in upper case."""
     table, column, upper = _KINDS[kind]
     if not path.is_file():

@@ -16,7 +16,8 @@ helpers of every area live here, in sections:
 - the family world (``tests/cli``: refusals of every command, delegates);
 - the ledger through the CLI (``tests/cli``: use, void, adjust, refs);
 - the usage world and import helpers (``tests/cli`` usage import, ``tests/services`` kill -9);
-- the report world (``tests/reports``, ``tests/db`` views and indexes).
+- the report world (``tests/reports``, ``tests/db`` views and indexes);
+- the events world (``tests/cli`` events, ``tests/services`` event registrations).
 """
 
 from __future__ import annotations
@@ -576,3 +577,81 @@ def report(cli: Cli, *args: Any) -> list[dict[str, Any]]:
 
 def csv_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
+
+
+# -- the events world --------------------------------------------------------------------------
+
+EVENTS_TODAY = "2026-05-01"
+EVENTS_WORLD: list[list[str]] = [
+    ["db", "init"],
+    ["type", "add", "TICKET", "--name", "Event ticket", "--unit", "count", "--category", "events",
+     "--kind", "event", "--value", "25.00"],
+    ["type", "add", "CREDIT", "--name", "Dinner credit", "--unit", "money", "--category", "food",
+     "--value", "1.00"],
+    ["type", "add", "OLD", "--name", "Old voucher", "--unit", "count", "--category", "events"],
+    ["type", "add", "MAG", "--name", "Magazine", "--unit", "count", "--category", "pubs",
+     "--kind", "subscription", "--schedule", "FREQ=MONTHLY;BYMONTHDAY=15"],
+    ["type", "add", "VOUCHER", "--name", "Voucher", "--unit", "count", "--category", "events"],
+    ["plan", "add", "CORP", "--name", "Corporate", "--term", "12"],
+    ["plan", "benefit", "add", "CORP", "TICKET", "--quantity", "4", "--begin", "2026-01-01"],
+    ["plan", "add", "PARTNER", "--name", "Partner", "--term", "12"],
+    ["plan", "benefit", "add", "PARTNER", "CREDIT", "--quantity", "50.00", "--begin", "2026-01-01",
+     "--associates"],
+    ["plan", "add", "IND", "--name", "Individual", "--term", "12"],
+    ["plan", "benefit", "add", "IND", "TICKET", "--quantity", "1", "--begin", "2026-01-01"],
+    ["plan", "benefit", "add", "IND", "OLD", "--quantity", "2", "--begin", "2026-01-01"],
+    ["contact", "add", "Acme", "--ref", "B1", "--business"],
+    ["contact", "add", "Pat Employee", "--ref", "P1", "--of", "B1"],
+    ["contact", "add", "Beta", "--ref", "B2", "--business"],
+    ["contact", "add", "Quinn Partner", "--ref", "P2", "--of", "B2"],
+    ["contact", "add", "Ada Member", "--ref", "A1"],
+    ["contact", "add", "Nat Nobody", "--ref", "N1"],
+    ["membership", "add", "B1", "CORP", "--start", "2026-01-01"],
+    ["membership", "add", "B2", "PARTNER", "--start", "2026-01-01"],
+    ["membership", "add", "A1", "IND", "--start", "2026-01-01"],
+    ["level", "add", "A1", "TICKET", "--quantity", "1", "--start", "2026-01-01", "--expires", "2027-06-30",
+     "--priority", "1"],
+    ["delegate", "add", "1", "P1"],
+    ["event", "add", "GALA", "--name", "Spring gala", "--date", "2026-06-01"],
+    ["event", "add", "TALK", "--name", "Curator talk", "--date", "2026-07-01"],
+    ["event", "regtype", "add", "GALA", "Member", "--type", "TICKET", "--quantity", "1"],
+    ["event", "regtype", "add", "GALA", "Pair", "--type", "TICKET", "--quantity", "2"],
+    ["event", "regtype", "add", "GALA", "Dinner", "--type", "CREDIT", "--quantity", "20.00"],
+    ["event", "regtype", "add", "GALA", "Guest"],
+    ["event", "regtype", "add", "GALA", "Legacy", "--type", "OLD", "--quantity", "1"],
+    ["event", "regtype", "add", "GALA", "Gift", "--type", "VOUCHER", "--quantity", "1"],
+    ["event", "regtype", "add", "TALK", "Member", "--type", "TICKET", "--quantity", "1"],
+    ["type", "retire", "OLD"],
+]
+
+
+@pytest.fixture(scope="session")
+def events_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Acme (B1) holds CORP: 4 TICKET (level 1), and Pat (P1), of Acme, is its delegate. Beta
+    (B2) holds PARTNER: 50.00 CREDIT shared with associates (level 2), such as Quinn (P2).
+    Ada (A1) holds IND: 1 TICKET (level 3, to 2026-12-31) and 2 OLD (level 4, retired since),
+    and a manual TICKET drawn first (level 5, to 2027-06-30). Nat (N1) has nothing. GALA
+    (2026-06-01) has the registration types Member (1 TICKET), Pair (2 TICKET), Dinner
+    (20.00 CREDIT), Guest (no benefit), Legacy (1 OLD) and Gift (1 VOUCHER, never granted);
+    TALK (2026-07-01) has Member (1 TICKET). MAG is a subscription."""
+    path = tmp_path_factory.mktemp("events") / "world.db"
+    for args in EVENTS_WORLD:
+        run_on(path, *args, today=EVENTS_TODAY)
+    conn = sqlite3.connect(path)
+    try:
+        found = conn.execute(
+            "SELECT l.id, c.ref, t.code FROM levels l JOIN contacts c ON c.id = l.contact_id"
+            " JOIN benefit_types t ON t.id = l.type_id ORDER BY l.id").fetchall()
+    finally:
+        conn.close()
+    assert found == [(1, "B1", "TICKET"), (2, "B2", "CREDIT"), (3, "A1", "TICKET"), (4, "A1", "OLD"),
+                     (5, "A1", "TICKET")]
+    return path
+
+
+@pytest.fixture
+def events_world(events_template: Path, isolated_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh copy of the events world at the test's own ``BENEFIT_DB``, today pinned."""
+    copy_db(events_template, isolated_db)
+    monkeypatch.setenv("BENEFIT_TODAY", EVENTS_TODAY)
+    return isolated_db

@@ -93,6 +93,7 @@ EXPECTED_TABLES: dict[str, list[str]] = {
     "subscription_optouts": [
         "id INTEGER PK", "contact_id INTEGER NOT NULL", "type_id INTEGER NOT NULL",
         "opted_out_on TEXT NOT NULL", "opted_in_on TEXT", *_AUDIT, *_UPDATED,
+    ],
     "events": [
         "id INTEGER PK", "code TEXT NOT NULL", "name TEXT NOT NULL", "held_on TEXT NOT NULL", *_AUDIT,
     ],

@@ -218,11 +218,20 @@ history AS (
 
 
 # Who may use what (SPEC §1): for each (contact, type) in ``:pairs`` (a JSON list), the
-# levels whose own part it may use — those it owns, is a delegate of, or may use as an
-# associate of its business (``on_behalf`` for the last two) — and those it holds an
-# allocation of.
+# levels whose own part it may use — those it owns, is a delegate of (named for the level,
+# or for its membership or a membership that membership renews: ``delegated`` follows the
+# ``renewed_from`` chain forward when read, so a later renewal is covered without copying
+# rows), or may use as an associate of its business (``on_behalf`` for the last three) —
+# and those it holds an allocation of.
 USABLE = """pairs(contact_id, type_id) AS (
     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:pairs)
+),
+delegated(contact_id, type_id, membership_id) AS (
+    SELECT p.contact_id, p.type_id, d.membership_id FROM pairs p
+    JOIN delegates d ON d.contact_id = p.contact_id AND d.removed_at IS NULL AND d.membership_id IS NOT NULL
+    UNION
+    SELECT dl.contact_id, dl.type_id, m.id FROM delegated dl
+    JOIN memberships m ON m.renewed_from = dl.membership_id
 ),
 usable(contact_id, type_id, level_id, on_behalf) AS (
     SELECT p.contact_id, p.type_id, l.id, 0 FROM pairs p
@@ -235,6 +244,9 @@ usable(contact_id, type_id, level_id, on_behalf) AS (
     SELECT p.contact_id, p.type_id, d.level_id, 1 FROM pairs p
     JOIN delegates d ON d.contact_id = p.contact_id AND d.removed_at IS NULL
     JOIN levels l ON l.id = d.level_id WHERE l.type_id = p.type_id
+    UNION
+    SELECT dl.contact_id, dl.type_id, l.id, 1 FROM delegated dl
+    JOIN levels l ON l.membership_id = dl.membership_id AND l.type_id = dl.type_id
     UNION
     SELECT p.contact_id, p.type_id, l.id, 1 FROM pairs p JOIN contacts c ON c.id = p.contact_id
     JOIN levels l ON l.contact_id = c.business_id AND l.type_id = p.type_id

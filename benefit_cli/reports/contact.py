@@ -10,6 +10,7 @@ from benefit_cli.reports.balance import balance_rows
 from benefit_cli.reports.lists import (
     CONTACT_COLUMNS,
     allocation_rows,
+    allocations_made_rows,
     level_rows,
     membership_rows,
 )
@@ -40,9 +41,10 @@ def contact_sections(store: Store, key: str, today: dt.date) -> Sections:
     parts.append(level_rows(store, store.memberships.levels(contact.id), today, "Levels"))
     received = store.allocations.to_contact(contact.id)
     parts.append(allocation_rows(store, received, today, "Allocations received"))
+    parts.append(allocations_made_rows(store, contact.id, today))
     delegated = store.allocations.delegated_levels(contact.id)
     if delegated:
-        parts.append(level_rows(store, delegated, today, "Levels it may use as a delegate"))
+        parts.append(level_rows(store, delegated, today, "Levels it may use for their owner"))
     parts.append(balance_rows(store, contact.ref, today))
     parts.append(usage_rows(store, contact.ref, limit=RECENT_USES, title="Recent entries"))
     return Sections(parts)

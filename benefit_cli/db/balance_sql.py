@@ -261,16 +261,20 @@ def drawable_sql(entries: str = "1") -> str:
     with their voids); and ``credited_on``, the last day anything is added to it (an
     adjustment, a rollover, an allocation giving back; NULL if nothing ever is). From
     that day on, what a use may take is what it holds at the end
-    (``domain.balance.Settled``). Only entries matching ``entries`` count."""
+    (``domain.balance.Settled``). An allocation that gives back to its owner's part has
+    the day it does as its ``credited_on``: what a use may take from it depends on that
+    part (``domain.balance.Holder.available_on``), so it is never summed up. Only entries
+    matching ``entries`` count."""
     scope = LevelScope("l.id IN (SELECT level_id FROM usable)", entries=entries)
     return f"""WITH {USABLE},{_common("'9999-12-31'", scope)}
 SELECT u.contact_id, u.type_id, h.level_id, h.part, h.priority, h.starts_on, h.last_day,
     h.base_end + coalesce(es.in_life, 0),
-    nullif(max(coalesce(es.credited_on, ''), coalesce(back.on_day, '')), '')
+    nullif(max(coalesce(es.credited_on, ''), coalesce(back.on_day, ''), coalesce(gives.back_on, '')), '')
 FROM usable u JOIN holders h ON h.level_id = u.level_id
 LEFT JOIN es ON es.level_id = h.level_id AND es.part = h.part
 LEFT JOIN (SELECT level_id, max(back_on) AS on_day FROM ah WHERE back > 0 GROUP BY level_id) AS back
     ON back.level_id = h.level_id AND h.part = 0
+LEFT JOIN ah AS gives ON gives.id = h.part AND gives.back > 0
 WHERE (h.part = 0 AND (h.owner_id = u.contact_id OR u.on_behalf))
     OR (h.part <> 0 AND h.holder_id = u.contact_id)
 ORDER BY u.contact_id, u.type_id, h.priority, h.last_day, h.starts_on, h.level_id, h.part"""

@@ -127,15 +127,21 @@ class Allocations(Part):
             )
         ]
 
-    def first_entry_after(self, allocation_id: int, day: dt.date) -> DatedEntry | None:
-        """The first entry drawn on the allocation after ``day``, leaving out uses that were
-        voided and their voids (a pair that changes nothing), if any."""
+    def first_entry_outside(self, allocation_id: int, last_day: dt.date) -> DatedEntry | None:
+        """The first entry that a last day of ``last_day`` would leave outside the
+        allocation's life, if any: a use after it (unless voided after it too), a void after
+        the next day of a use made inside it (what is left goes back to the owner that day,
+        so the void must be in by then), or anything else after it."""
+        last, back = last_day.isoformat(), (last_day + dt.timedelta(days=1)).isoformat()
         row = self._one(
             "SELECT e.id, e.kind, e.entry_on, e.quantity FROM entries e"
-            " WHERE e.allocation_id = ? AND e.entry_on > ? AND e.voids_id IS NULL"
-            " AND NOT EXISTS (SELECT 1 FROM entries v WHERE v.voids_id = e.id)"
+            " LEFT JOIN entries pair ON pair.id = e.voids_id OR pair.voids_id = e.id"
+            " WHERE e.allocation_id = :id AND CASE"
+            "  WHEN e.kind = 'use' THEN e.entry_on > :last AND (pair.id IS NULL OR pair.entry_on <= :last)"
+            "  WHEN e.kind = 'void' THEN pair.entry_on <= :last AND e.entry_on > :back"
+            "  ELSE e.entry_on > :last END"
             " ORDER BY e.entry_on, e.id LIMIT 1",
-            (allocation_id, day.isoformat()),
+            {"id": allocation_id, "last": last, "back": back},
         )
         return DatedEntry(row[0], row[1], dt.date.fromisoformat(row[2]), row[3]) if row else None
 
@@ -196,13 +202,6 @@ class Allocations(Part):
             (*chain, contact_id, membership_id),
         )
         return row[0] if row else None
-
-    def is_delegate(self, level_id: int, contact_id: int) -> bool:
-        """Whether the contact may use the level as a delegate, of it or of its membership."""
-        if self.level_delegation(level_id, contact_id) is not None:
-            return True
-        row = self._one("SELECT membership_id FROM levels WHERE id = ?", (level_id,))
-        return bool(row and row[0] is not None and self.membership_delegation(row[0], contact_id))
 
     def add_delegate(
         self, contact_id: int, level_id: int | None = None, membership_id: int | None = None

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from benefit_cli.db.allocations import DatedEntry
 from benefit_cli.db.store import Tx
 from benefit_cli.domain.allocation import allocatable, cards_to_stop
+from benefit_cli.domain.dates import ONE_DAY
 from benefit_cli.domain.errors import Invalid
 from benefit_cli.domain.models import (
     ACCEPTED,
@@ -109,12 +111,12 @@ def allocate(
                 f" allocation {card.id} first."
             )
         for card, stop_on in change.stop:
-            later = tx.allocations.first_entry_after(card.id, stop_on)
+            later = tx.allocations.first_entry_outside(card.id, stop_on)
             if later is not None:
                 raise Invalid(
                     f"Allocation {card.id}, the card a new one from {starts_on} would replace, has a"
-                    f" {later.kind} on {later.entry_on} (entry {later.id}); start the new card after"
-                    f" {later.entry_on}, or void entry {later.id} first."
+                    f" {later.kind} on {later.entry_on} (entry {later.id}); start the new card on or after"
+                    f" {_earliest_last_day(later) + ONE_DAY}{_or_void(later)}."
                 )
             tx.allocations.update(card.id, {"active": False, "stops_on": stop_on, "ended_on": stop_on})
             stopped.append(tx.allocations.get(card.id))
@@ -149,6 +151,18 @@ def _unallocated(tx: Tx, level: Level, start: dt.date, stop: dt.date) -> int:
     return max(0, min(own.available_on(start), room))
 
 
+def _earliest_last_day(entry: DatedEntry) -> dt.date:
+    """The earliest last day that keeps ``entry`` inside the allocation's life: a use's
+    day, or the day before a void (what is left goes back to the owner the day after the
+    last day, by when the void must be in)."""
+    return entry.entry_on - ONE_DAY if entry.kind == "void" else entry.entry_on
+
+
+def _or_void(entry: DatedEntry) -> str:
+    """The other way out when an entry is in the way: a use can be voided, a void cannot."""
+    return f", or void entry {entry.id} first" if entry.kind == "use" else ""
+
+
 RESPONSES = ("accept", "decline", "deliver", "end")
 _DONE = {"accept": "accepted", "decline": "declined", "deliver": "delivered", "end": "ended"}
 
@@ -180,16 +194,23 @@ def respond(
                 " end it instead, or void its uses first."
             )
         values["active"] = False
+        later = tx.allocations.first_entry_outside(allocation.id, on - ONE_DAY)
+        if later is not None:
+            raise Invalid(
+                f"Allocation {allocation.id} has a {later.kind} on {later.entry_on} (entry {later.id}),"
+                f" which a decline on {on} would leave outside it; decline it on or after"
+                f" {_earliest_last_day(later) + ONE_DAY}."
+            )
     elif action == "deliver":
         values = _delivery(allocation, on)
     elif action == "end":
         values = _end(allocation, on)
-        later = tx.allocations.first_entry_after(allocation.id, on)
+        later = tx.allocations.first_entry_outside(allocation.id, on)
         if later is not None:
             raise Invalid(
                 f"Allocation {allocation.id} has a {later.kind} on {later.entry_on} (entry {later.id}),"
-                f" after {on}, which an end on {on} would leave outside it; end it on or after"
-                f" {later.entry_on}, or void entry {later.id} first."
+                f" which an end on {on} would leave outside it; end it on or after"
+                f" {_earliest_last_day(later)}{_or_void(later)}."
             )
     else:
         raise ValueError(f"an allocation is answered with one of {RESPONSES}, not {action!r}")

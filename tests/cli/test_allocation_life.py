@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import balance, one_balance, one_error, refused, report, rows
+from conftest import balance, one_balance, one_error, problems, refused, report, rows, write_csv
 
 TODAY = "2026-06-01"
 
@@ -74,9 +74,26 @@ def test_an_end_that_would_leave_a_use_outside_the_allocation_is_refused(cli, ow
     cli("allocate", "1", "A", "--number", "2")
     cli("use", "A", "GUEST", "--on", "2026-05-10")
     assert refused(cli, owner, "allocation", "end", "1", "--on", "2026-05-09") == (
-        "Error: Allocation 1 has a use on 2026-05-10 (entry 1), after 2026-05-09, which an end on"
-        " 2026-05-09 would leave outside it; end it on or after 2026-05-10, or void entry 1 first.")
+        "Error: Allocation 1 has a use on 2026-05-10 (entry 1), which an end on 2026-05-09 would leave"
+        " outside it; end it on or after 2026-05-10, or void entry 1 first.")
     cli("allocation", "end", "1", "--on", "2026-05-10")
+
+
+def test_an_end_or_a_decline_between_a_use_and_its_void_is_refused(cli, owner):
+    """The void is dated today: what an allocation did not use goes back to the owner the
+    day after its last day, so a last day before the day before the void would give back,
+    weeks early, what was still used until the void."""
+    cli("allocate", "1", "A", "--number", "2")
+    cli("use", "A", "GUEST", "--on", "2026-03-01")
+    cli("usage", "void", "1", "--reason", "wrong member")
+    assert refused(cli, owner, "allocation", "end", "1", "--on", "2026-04-30") == (
+        "Error: Allocation 1 has a void on 2026-06-01 (entry 2), which an end on 2026-04-30 would leave"
+        " outside it; end it on or after 2026-05-31.")
+    assert refused(cli, owner, "allocation", "decline", "1", "--on", "2026-04-01") == (
+        "Error: Allocation 1 has a void on 2026-06-01 (entry 2), which a decline on 2026-04-01 would"
+        " leave outside it; decline it on or after 2026-06-01.")
+    cli("allocation", "decline", "1")  # today: void the uses first, then decline, as SPEC says
+    assert one_balance(cli, "OWN", "GUEST", TODAY)["remaining"] == 5
 
 
 def test_an_end_moves_earlier_never_later(cli, owner):
@@ -89,6 +106,20 @@ def test_an_end_moves_earlier_never_later(cli, owner):
     cli("allocation", "end", "1", "--on", "2026-12-31")
     assert allocation(cli, 1)["stops_on"] == "2026-12-31"
     assert "starts on 2026-01-01" in refused(cli, owner, "allocation", "end", "1", "--on", "2025-12-31")
+
+
+def test_what_an_allocation_gives_back_and_the_owner_allocated_again_cannot_be_used_twice(
+        cli, owner, tmp_path):
+    """A's pass goes back to OWN on 02-01, and OWN gives all five to BB from that day: a use
+    by A on 01-15 recorded afterwards would take the pass BB holds (found by the state
+    machine: the owner's part went below zero on 02-01 and db check said so)."""
+    cli("allocate", "1", "A", "--stop", "2026-01-31")
+    cli("allocate", "1", "BB", "--number", "5", "--start", "2026-02-01")
+    line = refused(cli, owner, "use", "A", "GUEST", "--on", "2026-01-15")
+    assert line.startswith('Error: Cannot use 1 of GUEST for "A" (Ann) on 2026-01-15: 0 remain')
+    data = write_csv(tmp_path / "usage.csv", "contact,type,quantity,used_on", "A,GUEST,1,2026-01-15")
+    assert "0 remain" in " ".join(problems(cli("usage", "import", data, code=1)))
+    cli("db", "check")
 
 
 # -- 2. declining ----------------------------------------------------------------------------------
@@ -112,6 +143,17 @@ def test_an_allocation_used_from_cannot_be_declined_until_its_uses_are_voided(cl
     assert allocation(cli, 1)["status"] == "declined"
 
 
+def test_a_declined_allocation_was_usable_on_the_days_before_its_decline(cli, owner):
+    """Dated like everything else: declined on 04-01, it was offered through 03-31, so a use
+    on 03-15 recorded afterwards draws from it; from 04-01 it cannot be used."""
+    cli("allocate", "1", "A", "--number", "2")
+    cli("allocation", "decline", "1", "--on", "2026-04-01")
+    assert "allocation 1 of level 1" in cli("use", "A", "GUEST", "--on", "2026-03-15").stderr
+    assert "no GUEST balance" in refused(cli, owner, "use", "A", "GUEST", "--on", "2026-04-01")
+    # What it did not use is the owner's from the day of the decline.
+    assert one_balance(cli, "OWN", "GUEST", "2026-04-01")["remaining"] == 4
+
+
 def test_a_decline_before_the_start_means_it_never_took_effect(cli, owner):
     cli("allocate", "1", "A", "--start", "2026-09-01")
     cli("allocation", "decline", "1", "--on", "2026-05-01")
@@ -119,6 +161,19 @@ def test_a_decline_before_the_start_means_it_never_took_effect(cli, owner):
     assert balance(cli, "A", "--on", "2026-09-01") == []
     line = one_error(cli("use", "A", "GUEST", "--on", "2026-09-01", code=1))
     assert "no GUEST balance is valid" in line
+
+
+def test_a_voided_use_does_not_keep_a_decline_from_going_back_to_the_start(cli, owner):
+    """Declined on its first day, it never took effect: its use and the void of it, both
+    inside what would have been its life, change nothing (found by the state machine)."""
+    cli("allocate", "1", "A", "--start", "2026-05-01")
+    cli("use", "A", "GUEST", "--on", "2026-05-10")
+    cli("usage", "void", "1", "--reason", "wrong member")
+    cli("allocation", "decline", "1", "--on", "2026-05-01")
+    assert one_balance(cli, "OWN", "GUEST", "2026-05-10")["remaining"] == 5
+    assert balance(cli, "A", "--on", "2026-05-10") == []
+    assert cli("contact", "show", "OWN", "-f", "json").json()["Allocations made"][0]["status"] == "declined"
+    cli("db", "check")
 
 
 def test_an_answer_is_given_once_and_not_in_the_future(cli, owner):
@@ -234,7 +289,7 @@ def test_a_card_used_after_the_replacement_starts_blocks_it(cli, cards):
     cli("use", "A", "MEMBERCARD", "--on", "2026-08-01")
     assert refused(cli, cards, "allocate", "3", "A", "--start", "2026-07-01") == (
         "Error: Allocation 1, the card a new one from 2026-07-01 would replace, has a use on"
-        " 2026-08-01 (entry 1); start the new card after 2026-08-01, or void entry 1 first.")
+        " 2026-08-01 (entry 1); start the new card on or after 2026-08-02, or void entry 1 first.")
 
 
 def test_a_replacement_card_may_come_from_the_same_level(cli, cards):

@@ -160,20 +160,23 @@ def end(allocation: AllocationId, on: On = None) -> None:
     _respond("end", allocation, on)
 
 
-Target = Annotated[str, typer.Argument(metavar="LEVEL|CONTACT", help="The level, then the contact.")]
-Second = Annotated[
-    str | None,
-    typer.Argument(metavar="[CONTACT]", help="The contact (after a LEVEL; alone with --membership)."),
+# ``delegate add|remove (LEVEL | --membership ID) CONTACT``: two words, or one with
+# --membership; read as they come and sorted out by ``_delegation``.
+First = Annotated[
+    str | None, typer.Argument(metavar="[LEVEL]", help="The level (left out with --membership).")
 ]
+Second = Annotated[str | None, typer.Argument(metavar="CONTACT", help="The delegate (ref or id).")]
 MembershipOpt = Annotated[
     int | None, typer.Option("--membership", help="Every level of this membership and of its renewals.")
 ]
 
 
-def _delegation(first: str, second: str | None, membership: int | None) -> tuple[int | None, str]:
+def _delegation(first: str | None, second: str | None, membership: int | None) -> tuple[int | None, str]:
     """(level, contact) of ``delegate add|remove LEVEL CONTACT`` or ``--membership ID CONTACT``."""
     from benefit_cli.domain.errors import UsageError
 
+    if first is None:
+        raise UsageError("Give a level and a contact (e.g. 31 C000105), or --membership ID and a contact.")
     if membership is not None:
         if second is not None:
             raise UsageError("Give --membership ID and a contact, or a level and a contact, not both.")
@@ -186,11 +189,12 @@ def _delegation(first: str, second: str | None, membership: int | None) -> tuple
 
 
 @delegate_app.command("add")
-def delegate_add(first: Target, second: Second = None, membership: MembershipOpt = None) -> None:
+def delegate_add(first: First = None, second: Second = None, membership: MembershipOpt = None) -> None:
     """Let a contact use a level's unallocated balance for its owner, or every level of a
     membership and of its renewals (--membership).
 
     Example: benefit delegate add 31 C000105
+
     Example: benefit delegate add --membership 12 C000105
     """
     from benefit_cli.services.allocations import add_delegate, add_membership_delegate
@@ -211,7 +215,7 @@ def delegate_add(first: Target, second: Second = None, membership: MembershipOpt
 
 
 @delegate_app.command("remove")
-def delegate_remove(first: Target, second: Second = None, membership: MembershipOpt = None) -> None:
+def delegate_remove(first: First = None, second: Second = None, membership: MembershipOpt = None) -> None:
     """Stop a contact from using a level, or a membership's levels (--membership).
 
     Example: benefit delegate remove 31 C000105

@@ -165,14 +165,15 @@ def allocations(
     bom: BomOpt = False,
     delimiter: DelimiterOpt = None,
 ) -> None:
-    """How many of each benefit were allocated, and to how many people.
+    """How many of each benefit are allocated, and to how many people, as of --to (default
+    today): declined and ended allocations do not count; --list shows every one with its status.
 
     Example: benefit report allocations --list --type REDUCED
     """
     from benefit_cli.reports.reports import allocations as allocations_
 
     store, filters = _filters(contact, type_, category, plan, from_, to)
-    show(allocations_(store, filters, list_), fmt, output, limit, bom, delimiter)
+    show(allocations_(store, filters, list_, today()), fmt, output, limit, bom, delimiter)
 
 
 @app.command("statement")

@@ -235,11 +235,20 @@ history AS (
 
 
 # Who may use what (SPEC §1): for each (contact, type) in ``:pairs`` (a JSON list), the
-# levels whose own part it may use — those it owns, is a delegate of, or may use as an
-# associate of its business (``on_behalf`` for the last two) — and those it holds an
-# allocation of.
+# levels whose own part it may use — those it owns, is a delegate of (named for the level,
+# or for its membership or a membership that membership renews: ``delegated`` follows the
+# ``renewed_from`` chain forward when read, so a later renewal is covered without copying
+# rows), or may use as an associate of its business (``on_behalf`` for the last three) —
+# and those it holds an allocation of.
 USABLE = """pairs(contact_id, type_id) AS (
     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:pairs)
+),
+delegated(contact_id, type_id, membership_id) AS (
+    SELECT p.contact_id, p.type_id, d.membership_id FROM pairs p
+    JOIN delegates d ON d.contact_id = p.contact_id AND d.removed_at IS NULL AND d.membership_id IS NOT NULL
+    UNION
+    SELECT dl.contact_id, dl.type_id, m.id FROM delegated dl
+    JOIN memberships m ON m.renewed_from = dl.membership_id
 ),
 usable(contact_id, type_id, level_id, on_behalf) AS (
     SELECT p.contact_id, p.type_id, l.id, 0 FROM pairs p
@@ -252,6 +261,9 @@ usable(contact_id, type_id, level_id, on_behalf) AS (
     SELECT p.contact_id, p.type_id, d.level_id, 1 FROM pairs p
     JOIN delegates d ON d.contact_id = p.contact_id AND d.removed_at IS NULL
     JOIN levels l ON l.id = d.level_id WHERE l.type_id = p.type_id
+    UNION
+    SELECT dl.contact_id, dl.type_id, l.id, 1 FROM delegated dl
+    JOIN levels l ON l.membership_id = dl.membership_id AND l.type_id = dl.type_id
     UNION
     SELECT p.contact_id, p.type_id, l.id, 1 FROM pairs p JOIN contacts c ON c.id = p.contact_id
     JOIN levels l ON l.contact_id = c.business_id AND l.type_id = p.type_id
@@ -266,16 +278,20 @@ def drawable_sql(entries: str = "1") -> str:
     with their voids); and ``credited_on``, the last day anything is added to it (an
     adjustment, a rollover, an allocation giving back; NULL if nothing ever is). From
     that day on, what a use may take is what it holds at the end
-    (``domain.balance.Settled``). Only entries matching ``entries`` count."""
+    (``domain.balance.Settled``). An allocation that gives back to its owner's part has
+    the day it does as its ``credited_on``: what a use may take from it depends on that
+    part (``domain.balance.Holder.available_on``), so it is never summed up. Only entries
+    matching ``entries`` count."""
     scope = LevelScope("l.id IN (SELECT level_id FROM usable)", entries=entries)
     return f"""WITH {USABLE},{_common("'9999-12-31'", scope)}
 SELECT u.contact_id, u.type_id, h.level_id, h.part, h.priority, h.starts_on, h.last_day,
     h.base_end + coalesce(es.in_life, 0),
-    nullif(max(coalesce(es.credited_on, ''), coalesce(back.on_day, '')), '')
+    nullif(max(coalesce(es.credited_on, ''), coalesce(back.on_day, ''), coalesce(gives.back_on, '')), '')
 FROM usable u JOIN holders h ON h.level_id = u.level_id
 LEFT JOIN es ON es.level_id = h.level_id AND es.part = h.part
 LEFT JOIN (SELECT level_id, max(back_on) AS on_day FROM ah WHERE back > 0 GROUP BY level_id) AS back
     ON back.level_id = h.level_id AND h.part = 0
+LEFT JOIN ah AS gives ON gives.id = h.part AND gives.back > 0
 WHERE (h.part = 0 AND (h.owner_id = u.contact_id OR u.on_behalf))
     OR (h.part <> 0 AND h.holder_id = u.contact_id)
 ORDER BY u.contact_id, u.type_id, h.priority, h.last_day, h.starts_on, h.level_id, h.part"""

@@ -196,7 +196,8 @@ TABLES: dict[str, dict[str, Any]] = {
         "title": "Delegates",
         "description": "Contacts allowed to use a level's balance for its owner.",
         "columns": {
-            "level_id": "The level",
+            "level_id": "The level (or, empty, every level of the membership)",
+            "membership_id": "The membership whose levels, and its renewals', they may use",
             "contact_id": "Who may use it",
             "removed_at": "When the permission was taken back",
             "removed_by": "Who took it back",

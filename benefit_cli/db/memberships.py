@@ -95,6 +95,21 @@ class Memberships(Part):
         )
         return row[0] if row else None
 
+    def overlapping(
+        self, contact_id: int, plan_id: int, start_on: dt.date, end_on: dt.date
+    ) -> Membership | None:
+        """The contact's earliest membership of the plan whose term overlaps
+        ``start_on..end_on`` (SPEC "One membership of a plan at a time"): the grace period
+        does not count, and a cancelled one ends the day before its cancellation."""
+        row = self._one(
+            "SELECT * FROM memberships WHERE contact_id = ? AND plan_id = ? AND start_on <= ?"
+            " AND ? <= CASE WHEN cancelled_on IS NOT NULL AND cancelled_on <= end_on"
+            "  THEN date(cancelled_on, '-1 day') ELSE end_on END"
+            " ORDER BY start_on, id LIMIT 1",
+            (contact_id, plan_id, end_on.isoformat(), start_on.isoformat()),
+        )
+        return membership_record(row) if row else None
+
     def keys(self) -> set[tuple[int, int, str]]:
         """(contact_id, plan_id, start_on) of every membership."""
         return {

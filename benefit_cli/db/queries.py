@@ -11,11 +11,13 @@ import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+from benefit_cli.db.allocations import allocation_record
 from benefit_cli.db.balance_sql import HISTORY_ORDER, LevelScope, figures_sql, history_sql
 from benefit_cli.db.base import Part
 from benefit_cli.domain.dates import iso
+from benefit_cli.domain.models import Allocation
 
 
 @dataclass(frozen=True)
@@ -224,38 +226,47 @@ ORDER BY f.last_day, c.ref, t.code"""
             params.append(iso(filters.date_to))
         return " AND ".join(where) or "1", params
 
-    def allocation_list(self, filters: Filters) -> list[tuple[Any, ...]]:
-        """Allocations as plain tuples: id, type, owner_ref, contact_ref, contact, number,
-        used, starts_on, stops_on, status, comment (the report's columns), then the unit."""
+    def allocation_list(self, filters: Filters, as_of: dt.date) -> list[AllocationReportRow]:
+        """The allocations the report covers, each with its type, owner, recipient, what it
+        used up to ``as_of`` and its level's last usable day, in type and id order."""
         where, params = self._allocation_filters(filters)
-        return (
-            self._tuples()
-            .execute(
-                "SELECT a.id, t.code, o.ref, c.ref, c.name, a.number,"
-                " coalesce((SELECT -sum(e.quantity) FROM entries e WHERE e.allocation_id = a.id"
-                "  AND e.kind IN ('use', 'void')), 0),"
-                " a.starts_on, a.stops_on,"
-                " CASE WHEN a.response = 'declined' THEN 'declined' WHEN NOT a.active THEN 'ended'"
-                "  ELSE coalesce(nullif(a.response, ''), 'offered') END,"
-                " a.comment, t.unit"
+        used = (
+            "SELECT allocation_id, -sum(quantity) AS used FROM entries WHERE allocation_id IS NOT NULL"
+            " AND kind IN ('use', 'void') AND entry_on <= ? GROUP BY allocation_id"
+        )
+        return [
+            AllocationReportRow(
+                allocation_record(r),
+                r["type"],
+                r["owner_ref"],
+                r["contact_ref"],
+                r["contact"],
+                r["used"],
+                dt.date.fromisoformat(r["level_last_day"]),
+                r["unit"],
+            )  # fmt: skip
+            for r in self.conn.execute(
+                "SELECT a.*, t.code AS type, o.ref AS owner_ref, c.ref AS contact_ref, c.name AS contact,"
+                " coalesce(u.used, 0) AS used, t.unit AS unit,"
+                " CASE WHEN l.cancelled_on IS NOT NULL AND l.cancelled_on <= l.expires_on"
+                "  THEN date(l.cancelled_on, '-1 day') ELSE l.expires_on END AS level_last_day"
                 " FROM allocations a JOIN levels l ON l.id = a.level_id"
                 " JOIN benefit_types t ON t.id = l.type_id JOIN contacts o ON o.id = l.contact_id"
-                " JOIN contacts c ON c.id = a.contact_id"
+                f" JOIN contacts c ON c.id = a.contact_id LEFT JOIN ({used}) u ON u.allocation_id = a.id"
                 f" WHERE {where} ORDER BY t.code, a.id",
-                params,
+                [as_of.isoformat(), *params],
             )
-            .fetchall()
-        )
+        ]
 
-    def allocation_totals(self, filters: Filters) -> list[sqlite3.Row]:
-        """Per type: how many allocations, the number allocated, to how many contacts;
-        the most allocated first."""
-        where, params = self._allocation_filters(filters)
-        return self.conn.execute(
-            "SELECT t.code AS type, t.unit AS unit, count(*) AS allocations,"
-            " sum(a.number) AS number_allocated, count(DISTINCT a.contact_id) AS contacts"
-            " FROM allocations a JOIN levels l ON l.id = a.level_id"
-            " JOIN benefit_types t ON t.id = l.type_id"
-            f" WHERE {where} GROUP BY t.code ORDER BY count(*) DESC, t.code",
-            params,
-        ).fetchall()
+
+class AllocationReportRow(NamedTuple):
+    """An allocation as ``report allocations`` reads it."""
+
+    allocation: Allocation
+    type: str
+    owner_ref: str
+    contact_ref: str
+    contact: str
+    used: int
+    level_last_day: dt.date
+    unit: str

@@ -4,12 +4,17 @@ An allocation holds its whole number out of its level on its own days; once it e
 holds only what was drawn from it, and what it did not use goes back to the owner the day
 after (``domain/balance.py`` counts that). So the allocations of a level never sum to more
 than its quantity on any day, and nothing allocated can also be used by the owner.
+
+A contact holds one card of an exclusive group at a time: a new card ends the one before
+it the day before it starts, so the two never overlap by a day, and a card never ends
+another that starts after it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from benefit_cli.domain.dates import ONE_DAY
 from benefit_cli.domain.models import Allocation
@@ -36,11 +41,28 @@ def allocatable(
     return quantity - max(held(day) for day in days)
 
 
-def cards_to_stop(earlier: Iterable[Allocation], new_start: dt.date) -> list[tuple[Allocation, dt.date]]:
-    """The contact's active allocations of the same exclusive group that a new card ends,
-    each with its stop date (the new start minus one day, never before it started)."""
-    return [
-        (allocation, max(allocation.starts_on, new_start - ONE_DAY))
-        for allocation in earlier
-        if allocation.active
-    ]
+@dataclass(frozen=True)
+class CardChange:
+    """What a new card of an exclusive group does to the contact's other cards of it:
+    ``stop`` those in force on its start (each with its new stop date, the day before),
+    and ``blocking`` those that start on or after it (the new card is refused)."""
+
+    stop: tuple[tuple[Allocation, dt.date], ...]
+    blocking: tuple[Allocation, ...]
+
+
+def cards_to_stop(cards: Iterable[Allocation], new_start: dt.date) -> CardChange:
+    """The contact's cards of the group that a new card starting ``new_start`` affects
+    (SPEC "Cards"): one in force on that day or later stops the day before, and keeps what
+    it had through that day; one that would not have started before it blocks it. Cards
+    over before it (their stop date, a decline, or a decline before they started) stay."""
+    stop: list[tuple[Allocation, dt.date]] = []
+    blocking: list[Allocation] = []
+    for card in cards:
+        if not card.took_effect() or card.last_day < new_start:
+            continue
+        if card.starts_on >= new_start:
+            blocking.append(card)
+        else:
+            stop.append((card, new_start - ONE_DAY))
+    return CardChange(tuple(stop), tuple(blocking))

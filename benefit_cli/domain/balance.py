@@ -19,7 +19,10 @@ Two readings of the same events, and no other:
 - **What a use on d may draw** (consumption): the same events with voided uses and their
   voids left out — a corrected use replaces the one it voids — and never more than the
   holder keeps on every day from d to its last day, so nothing dated later (an
-  allocation that starts later, a use already recorded for later) is ever overdrawn.
+  allocation that starts later, a use already recorded for later) is ever overdrawn. An
+  allocation that ends before its level gives back what it did not use to the level's
+  own part the day after; a use of it lowers that give-back, so it may take no more than
+  the own part keeps from then on (the owner may have used or allocated it already).
 
 The SQL in ``db/balances.py`` computes the first reading for whole databases; this module
 is the rule itself, which consumption uses and the tests hold the SQL to.
@@ -138,6 +141,9 @@ class Holder(Placed):
     last_day: dt.date
     events: list[Event] = field(default_factory=list)  # in date order
     allocated_to_others: frozenset[int] = frozenset()  # a level's part: ids of those allocations
+    # An allocation that ends before its level: the level's own part, which gets back what
+    # it does not use the day after its last day.
+    returns_to: Holder | None = field(default=None, repr=False, compare=False)
     # For consumption, worked out once: what it holds at the end of its last day, and the
     # last day something is added to it (before then, a use must leave room for what
     # comes later; after it, what it holds at the end is what a use may take).
@@ -211,7 +217,15 @@ class Holder(Placed):
         """What a use on ``day`` may take: the least it keeps at the end of any day from
         ``day`` to its last day, voided uses and their voids left out (0 unless current).
         Days, not entries: a use and an adjustment on the same day net out whatever order
-        they were entered in."""
+        they were entered in. An allocation that gives back to its owner's part gives no
+        more than that part keeps from the day it gets it back: the owner may have used or
+        allocated it already."""
+        kept = self._kept_from(day)
+        if kept and self.returns_to is not None:
+            kept = min(kept, self.returns_to.available_on(self.last_day + ONE_DAY))
+        return kept
+
+    def _kept_from(self, day: dt.date) -> int:
         if not self.starts_on <= day <= self.last_day:
             return 0
         if self._end is None:
@@ -239,11 +253,23 @@ class Holder(Placed):
 
     def take(self, day: dt.date, quantity: int) -> None:
         """Count a use of ``quantity`` on ``day`` that is being recorded (an import draws
-        many before they are written)."""
-        self.available_on(day)  # works out the end before it changes
+        many before they are written); an allocation that gives back gives that much less."""
+        self._kept_from(day)  # works out the end before it changes
         insort(self.events, Event(day, ENTRY, 0, "use", -quantity))
         assert self._end is not None
         self._end -= quantity
+        if self.returns_to is not None:
+            self._change_give_back(self.allocation_id, quantity)  # it gives back less ...
+            self.returns_to._change_give_back(self.allocation_id, -quantity)  # ... its owner gets less
+
+    def _change_give_back(self, allocation_id: int | None, change: int) -> None:
+        """Change by ``change`` this holder's event of allocation ``allocation_id`` giving back."""
+        for index, event in enumerate(self.events):
+            if event.kind == "allocation end" and event.tiebreak == allocation_id:
+                self.events[index] = event._replace(quantity=event.quantity + change)
+                if self._end is not None and event.day <= self.last_day:
+                    self._end += change
+                return
 
 
 @dataclass(slots=True)
@@ -298,8 +324,11 @@ def holders_of(
         )
         by_id[allocation.id] = holder
     for entry in entries:
+        drawn_on = by_id.get(entry.allocation_id)
+        if drawn_on is None:
+            continue  # an allocation that never took effect: at most a use and its void, netting out
         event = Event(entry.entry_on, ENTRY, entry.id, entry.kind, entry.quantity, entry.voided)
-        by_id[entry.allocation_id].events.append(event._replace(order=EXPIRY) if _closing(event) else event)
+        drawn_on.events.append(event._replace(order=EXPIRY) if _closing(event) else event)
     for allocation in allocations:
         given = by_id.get(allocation.id)
         if given is None or allocation.last_day >= level.last_day:
@@ -309,6 +338,7 @@ def holders_of(
         on = allocation.last_day + ONE_DAY
         given.events.append(Event(on, ALLOCATION, allocation.id, "allocation end", -back))
         own.events.append(Event(on, ALLOCATION, allocation.id, "allocation end", back))
+        given.returns_to = own
     own.allocated_to_others = frozenset(a.id for a in allocations if a.contact_id != level.owner_id)
     holders = list(by_id.values())
     for holder in holders:

@@ -5,7 +5,9 @@ levels it is a delegate of, and levels of its business shared with associates (S
 "Who may use what"). A use draws from those current on its date: lowest priority number
 first, then soonest last day, then oldest start, then lowest id; it may span several
 balances, and takes from each no more than ``Holder.available_on`` its date allows, so
-no balance goes below zero on any day.
+no balance goes below zero on any day. What one use takes from an allocation that ends
+before its level is that much less given back to the level's own part (``returns_to``):
+the use counts it before it draws from that part (``_Promised``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple, TypeVar
 
 from benefit_cli.domain.balance import Holder, Settled
+from benefit_cli.domain.dates import ONE_DAY
 from benefit_cli.domain.models import NewEntry
 
 Drawable = Holder | Settled  # a balance with all its events, or summed up for an import
@@ -51,7 +54,8 @@ def draw_order(balances: Iterable[B], day: dt.date) -> list[B]:
 
 def available(balances: Iterable[Drawable], day: dt.date) -> int:
     """What a use on ``day`` may take in all, over ``balances``."""
-    return sum(b.available_on(day) for b in balances if b.valid_on(day))
+    ordered = sorted(balances, key=lambda b: b.order)
+    return sum(left for _, left in _each_available(ordered, day))
 
 
 def plan_draw(balances: Iterable[Drawable], quantity: int, day: dt.date) -> list[Draw]:
@@ -66,19 +70,64 @@ def draw_in_order(ordered: Sequence[Drawable], quantity: int, day: dt.date) -> l
         raise ValueError("a use must be of a positive quantity")
     draws = []
     left = quantity
+    promised = _Promised()
     for balance in ordered:
         if not balance.starts_on <= day <= balance.last_day:
             continue
-        can = balance.available_on(day)
+        can = promised.can(balance, day)
         if can > 0:
             take = left if left < can else can
             draws.append(Draw(balance, take, can - take))
+            promised.promise(balance, take)
             left -= take
             if left == 0:
                 return draws
-    raise Overdraw(
-        quantity, [(b, b.available_on(day)) for b in ordered if b.valid_on(day) and b.available_on(day)]
-    )
+    raise Overdraw(quantity, _each_available(ordered, day))
+
+
+def _each_available(ordered: Sequence[Drawable], day: dt.date) -> list[tuple[Drawable, int]]:
+    """Each balance current on ``day`` with what a use taking all it can would draw from
+    it, in order, leaving out those with nothing."""
+    found = []
+    promised = _Promised()
+    for balance in ordered:
+        if balance.valid_on(day):
+            can = promised.can(balance, day)
+            if can > 0:
+                found.append((balance, can))
+                promised.promise(balance, can)
+    return found
+
+
+class _Promised:
+    """Within one use, what draws from allocations that give back to a level's own part
+    have taken from that part's future: each (the day it gets back, how much less)."""
+
+    def __init__(self) -> None:
+        self.parts: dict[int, list[tuple[dt.date, int]]] = {}
+
+    def can(self, balance: Drawable, day: dt.date) -> int:
+        can = balance.available_on(day)
+        if can and id(balance) in self.parts:
+            can = min(can, self._room(balance, day))
+        owner = getattr(balance, "returns_to", None)
+        if can and owner is not None and id(owner) in self.parts:
+            can = min(can, self._room(owner, balance.last_day + ONE_DAY))
+        return can
+
+    def promise(self, balance: Drawable, quantity: int) -> None:
+        owner = getattr(balance, "returns_to", None)
+        if owner is not None:
+            self.parts.setdefault(id(owner), []).append((balance.last_day + ONE_DAY, quantity))
+
+    def _room(self, part: Drawable, day: dt.date) -> int:
+        """What ``part`` keeps from ``day`` on with the promises taken off from their days."""
+        promised = self.parts[id(part)]
+        least = part.available_on(day) - sum(q for back, q in promised if back <= day)
+        for back, _ in promised:
+            if back > day:
+                least = min(least, part.available_on(back) - sum(q for b, q in promised if b <= back))
+        return max(0, least)
 
 
 def use_entries(

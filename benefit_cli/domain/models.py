@@ -127,8 +127,23 @@ class Level:
         return self.starts_on <= day <= self.last_day
 
 
+# An allocation's life (SPEC §1): offered until its recipient answers; accepted or declined
+# from the day of the answer; ended the day after an early end (``allocation end`` or a new
+# card of its group) took effect; expired after its last day otherwise.
+OFFERED, ACCEPTED, DECLINED, ENDED, EXPIRED = "offered", "accepted", "declined", "ended", "expired"
+ALLOCATION_STATUSES = (OFFERED, ACCEPTED, DECLINED, ENDED, EXPIRED)
+
+
 @dataclass(frozen=True)
 class Allocation:
+    """Part of a level conveyed to a contact from ``starts_on`` through ``stops_on``.
+
+    Everything about it is dated, so its status and whether it can be used are answered
+    as of a day, like a balance: a decline on D makes D-1 its last day (declined on or
+    before its start, it never took effect), an end on D makes D its stop date. ``active``
+    is what the row says today for someone browsing the file: not declined, and no end
+    recorded (``ended_on``, the stop date an end set)."""
+
     id: int
     level_id: int
     contact_id: int
@@ -143,12 +158,34 @@ class Allocation:
     ended_on: dt.date | None
 
     @property
-    def status(self) -> str:
-        if self.response == "declined":
-            return "declined"
-        if not self.active:
-            return "ended"
-        return self.response or "offered"
+    def declined(self) -> bool:
+        return self.response == DECLINED
+
+    @property
+    def last_day(self) -> dt.date:
+        """Its last usable day by its own dates: its stop date, or the day before it was
+        declined (before its start if declined by then: it never took effect)."""
+        if self.declined and self.response_on is not None:
+            return min(self.stops_on, self.response_on - dt.timedelta(days=1))
+        return self.stops_on
+
+    def took_effect(self) -> bool:
+        return self.starts_on <= self.last_day
+
+    def status_on(self, day: dt.date, last_day: dt.date | None = None) -> str:
+        """Its status on ``day``. ``last_day`` is its holder's last usable day when its
+        level ends first (a cancelled membership); by default its own."""
+        last = min(self.last_day, last_day) if last_day is not None else self.last_day
+        answered = self.response_on is not None and self.response_on <= day
+        if self.declined and answered:
+            return DECLINED
+        if day > last:
+            return ENDED if self.ended_on is not None else EXPIRED
+        return ACCEPTED if self.response == ACCEPTED and answered else OFFERED
+
+    def usable_on(self, day: dt.date) -> bool:
+        """Whether it can be drawn from on ``day`` (its level's own dates aside)."""
+        return self.starts_on <= day <= self.last_day
 
 
 class NewEntry(NamedTuple):

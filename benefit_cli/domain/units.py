@@ -19,9 +19,17 @@ def amount(value: int | None, unit: str) -> int | Decimal | None:
     return money(value) if unit == "money" else value
 
 
+# The units a sentence names after the number, singular and plural. A count is of the
+# type's name ("2 guest passes"), which a sentence says after the code instead.
+_WORDS = {"minutes": ("minute", "minutes"), "pages": ("page", "pages")}
+
+
 def show_amount(value: int, unit: str) -> str:
-    """A quantity as a sentence says it: "3", "90 minutes", "12.50", "40 pages"."""
+    """A quantity as a sentence says it: "3", "1 minute", "90 minutes", "12.50", "1 page"."""
     shown = amount(value, unit)
     if unit == "money":
         return f"{shown:.2f}"
-    return f"{shown} {unit}" if unit in ("minutes", "pages") else str(shown)
+    words = _WORDS.get(unit)
+    if words is None:
+        return str(shown)
+    return f"{shown} {words[0] if abs(value) == 1 else words[1]}"

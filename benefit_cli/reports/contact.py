@@ -10,6 +10,7 @@ from benefit_cli.reports.balance import balance_rows
 from benefit_cli.reports.lists import (
     CONTACT_COLUMNS,
     allocation_rows,
+    allocations_made_rows,
     level_rows,
     membership_rows,
 )
@@ -43,10 +44,11 @@ def contact_sections(store: Store, key: str, today: dt.date) -> Sections:
     parts.append(
         allocation_rows(store, received, today, "Allocations received").keyed("allocations_received")
     )
+    parts.append(allocations_made_rows(store, contact.id, today).keyed("allocations_made"))
     delegated = store.allocations.delegated_levels(contact.id)
     if delegated:
         parts.append(
-            level_rows(store, delegated, today, "Levels it may use as a delegate").keyed("delegate_levels")
+            level_rows(store, delegated, today, "Levels it may use for their owner").keyed("delegate_levels")
         )
     parts.append(balance_rows(store, contact.ref, today).keyed("balances"))
     recent = usage_rows(store, contact.ref, limit=RECENT_USES, title="Recent entries")

@@ -62,6 +62,37 @@ ALLOCATION_COLUMNS = [
     "starts_on",
     "stops_on",
     "status",
+    "response",
+    "response_on",
+    "delivered_on",
+    "comment",
+]
+# ``contact show``'s "Allocations made": to whom, how many, used, status (Millennium's
+# owner cross-reference of benefit rows).
+ALLOCATION_MADE_COLUMNS = [
+    "id",
+    "level_id",
+    "to_ref",
+    "to",
+    "type",
+    "number",
+    "used",
+    "remaining",
+    "starts_on",
+    "stops_on",
+    "status",
+]
+DELEGATE_COLUMNS = [
+    "id",
+    "contact_ref",
+    "contact",
+    "owner_ref",
+    "level_id",
+    "type",
+    "membership_id",
+    "plan",
+    "added_on",
+    "added_by",
 ]
 
 
@@ -191,7 +222,25 @@ def level_rows(store: Store, levels: list[Level], on: dt.date, title: str = "Lev
 def allocation_rows(
     store: Store, allocations: list[Allocation], on: dt.date, title: str = "Allocations"
 ) -> Rows:
-    """Each allocation with what it used and has left as of ``on``."""
+    """Each allocation as of ``on``: what it used and has left, its status that day, and
+    the recipient's answer, delivery and comment."""
+    return Rows(ALLOCATION_COLUMNS, [row for _, row in _allocation_rows(store, allocations, on)], title)
+
+
+def allocations_made_rows(store: Store, owner_id: int, on: dt.date) -> Rows:
+    """The allocations a contact made of its levels to others, as of ``on``."""
+    made = store.allocations.made_by(owner_id)
+    names = {cid: store.contacts.by_id(cid).name for cid in {a.contact_id for a in made}}
+    rows = [
+        {**row, "to_ref": row["contact_ref"], "to": names[allocation.contact_id]}
+        for allocation, row in _allocation_rows(store, made, on)
+    ]
+    return Rows(ALLOCATION_MADE_COLUMNS, rows, "Allocations made")
+
+
+def _allocation_rows(
+    store: Store, allocations: list[Allocation], on: dt.date
+) -> list[tuple[Allocation, dict[str, Any]]]:
     types = store.catalog.types_by_id()
     figures = {
         f.allocation_id: f
@@ -201,21 +250,39 @@ def allocation_rows(
     refs = store.contacts.refs([a.contact_id for a in allocations])
     rows = []
     for a in allocations:
-        f = figures.get(a.id)  # none for one declined before it started
+        f = figures.get(a.id)  # none for one declined before it started: it never took effect
         type_id = f.type_id if f else store.memberships.level(a.level_id).type_id
         unit = types[type_id].unit
-        rows.append(
-            {
-                "id": a.id,
-                "level_id": a.level_id,
-                "contact_ref": refs[a.contact_id],
-                "type": types[type_id].code,
-                "number": amount(a.number, unit),
-                "used": amount(f.used if f else 0, unit),
-                "remaining": amount(f.remaining if f else 0, unit),
-                "starts_on": a.starts_on,
-                "stops_on": a.stops_on,
-                "status": a.status,
-            }
-        )
-    return Rows(ALLOCATION_COLUMNS, rows, title)
+        row = {
+            "id": a.id,
+            "level_id": a.level_id,
+            "contact_ref": refs[a.contact_id],
+            "type": types[type_id].code,
+            "number": amount(a.number, unit),
+            "used": amount(f.used if f else 0, unit),
+            "remaining": amount(f.remaining if f else 0, unit),
+            "starts_on": a.starts_on,
+            "stops_on": a.stops_on,
+            "status": a.status_on(on, f.last_day if f else None),
+            "response": a.response,
+            "response_on": a.response_on,
+            "delivered_on": a.delivered_on,
+            "comment": a.comment,
+        }
+        rows.append((a, row))
+    return rows
+
+
+def delegate_rows(
+    store: Store,
+    contact_id: int | None = None,
+    level_id: int | None = None,
+    membership_id: int | None = None,
+) -> Rows:
+    """The delegations in force (``Allocations.delegations``): one row for a level, or for a
+    membership and its renewals (``type`` empty: every type it grants)."""
+    return Rows(
+        DELEGATE_COLUMNS,
+        [list(row) for row in store.allocations.delegations(contact_id, level_id, membership_id)],
+        "Delegates",
+    )

@@ -11,7 +11,7 @@ from typing import Any
 from benefit_cli.db.queries import Filters
 from benefit_cli.db.store import Store
 from benefit_cli.domain.errors import UsageError
-from benefit_cli.domain.models import Contact
+from benefit_cli.domain.models import DECLINED, ENDED, Contact
 from benefit_cli.render import Rows, amount, money
 
 HISTORY_COLUMNS = [
@@ -54,6 +54,9 @@ ALLOCATION_LIST_COLUMNS = [
     "starts_on",
     "stops_on",
     "status",
+    "response",
+    "response_on",
+    "delivered_on",
     "comment",
 ]
 STATEMENT_COLUMNS = ["date", "type", "used_by", "quantity", "description", "remaining"]
@@ -148,24 +151,61 @@ def balances(store: Store, filters: Filters, today: dt.date) -> Rows:
 # -- allocations ------------------------------------------------------------------------------
 
 
-def allocations(store: Store, filters: Filters, listing: bool) -> Rows:
-    if listing:
-        rows = store.queries.allocation_list(filters)
-        return Rows(
-            ALLOCATION_LIST_COLUMNS,
-            in_units(rows, ALLOCATION_LIST_COLUMNS, ("number", "used")),
-            "Allocations",
-        )
-    totals = [
-        {
-            "type": r["type"],
-            "allocations": r["allocations"],
-            "number_allocated": amount(r["number_allocated"], r["unit"]),
-            "contacts": r["contacts"],
-        }
-        for r in store.queries.allocation_totals(filters)
+def allocations(store: Store, filters: Filters, listing: bool, today: dt.date) -> Rows:
+    """As of ``--to`` (default today): with ``listing``, every allocation with its status
+    that day, its answer and its dates; else per type, how many allocations, how much and
+    to how many contacts — counting only those neither declined nor ended by that day."""
+    on = filters.date_to or today
+    found = [
+        (row, row.allocation.status_on(on, row.level_last_day))
+        for row in store.queries.allocation_list(filters, on)
     ]
-    return Rows(ALLOCATIONS_COLUMNS, totals, "How many allocated")
+    if listing:
+        rows = []
+        for row, status in found:
+            a = row.allocation
+            rows.append(
+                [
+                    a.id,
+                    row.type,
+                    row.owner_ref,
+                    row.contact_ref,
+                    row.contact,
+                    amount(a.number, row.unit),
+                    amount(row.used, row.unit),
+                    a.starts_on,
+                    a.stops_on,
+                    status,
+                    a.response,
+                    a.response_on,
+                    a.delivered_on,
+                    a.comment,
+                ]  # fmt: skip
+            )
+        return Rows(ALLOCATION_LIST_COLUMNS, rows, f"Allocations on {on}")
+    totals: dict[str, dict[str, Any]] = {}
+    for row, status in found:
+        if status in (DECLINED, ENDED):
+            continue
+        total = totals.setdefault(row.type, {"type": row.type, "allocations": 0, "number": 0, "to": set()})
+        total["allocations"] += 1
+        total["number"] += row.allocation.number
+        total["to"].add(row.allocation.contact_id)
+        total["unit"] = row.unit
+    ordered = sorted(totals.values(), key=lambda t: (-t["allocations"], t["type"]))
+    return Rows(
+        ALLOCATIONS_COLUMNS,
+        [
+            {
+                "type": t["type"],
+                "allocations": t["allocations"],
+                "number_allocated": amount(t["number"], t["unit"]),
+                "contacts": len(t["to"]),
+            }
+            for t in ordered
+        ],
+        f"Allocations in force on {on} (neither declined nor ended)",
+    )
 
 
 # -- statement --------------------------------------------------------------------------------

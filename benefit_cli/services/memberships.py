@@ -110,12 +110,35 @@ def enrol(
 
 
 def add_membership(tx: Tx, contact: Contact, plan: Plan, start: dt.date) -> Created:
-    """Create a membership and grant its levels from the rules in force on ``start``."""
-    existing = tx.memberships.find(contact.id, plan.id, start)
-    if existing:
-        raise Invalid(f"{contact.label} already holds {plan.code} from {start} (membership {existing}).")
-    membership_id, levels = enrol(tx, contact.id, plan, start, Granter.of(tx))
+    """Create a membership and grant its levels from the rules in force on ``start``; refuse
+    one whose term overlaps another of the same plan (SPEC "One membership of a plan at a
+    time")."""
+    granter = Granter.of(tx)
+    term, _ = granter.grants(plan, start)
+    existing = tx.memberships.overlapping(contact.id, plan.id, term.start_on, term.end_on)
+    if existing is not None:
+        raise Invalid(f"{contact.label} {overlap_refusal(plan, existing, term)}")
+    membership_id, levels = enrol(tx, contact.id, plan, start, granter)
     return Created(tx.memberships.get(membership_id), levels)
+
+
+def term_last_day(membership: Membership) -> dt.date:
+    """The last day of its term that counts for overlaps: its end, or the day before it
+    was cancelled."""
+    if membership.cancelled_on is not None and membership.cancelled_on <= membership.end_on:
+        return membership.cancelled_on - dt.timedelta(days=1)
+    return membership.end_on
+
+
+def overlap_refusal(plan: Plan, existing: Membership, term: Term) -> str:
+    """What to say of a new term of ``plan`` that overlaps ``existing`` (after the contact)."""
+    last = term_last_day(existing)
+    return (
+        f"already holds {plan.code} from {existing.start_on} to {last} (membership {existing.id}),"
+        f" which overlaps the new term {term.start_on} to {term.end_on}; a contact holds one"
+        f" membership of a plan at a time. Start the new one after {last}, or cancel membership"
+        f" {existing.id} first."
+    )
 
 
 def cancel_membership(tx: Tx, membership: Membership, on: dt.date) -> Membership:
@@ -143,7 +166,9 @@ def cancel_membership(tx: Tx, membership: Membership, on: dt.date) -> Membership
 
 class _MembershipRows:
     """``contact, plan, start_on`` rows; a row already present (same contact, plan and
-    start) adds nothing, so the import can be run again."""
+    start) adds nothing, so the import can be run again. A row whose term overlaps another
+    membership of the plan — in the database, or added by a row above — is refused, naming
+    that membership (or row)."""
 
     FLUSH = 50_000  # levels held before they are inserted
 
@@ -155,6 +180,7 @@ class _MembershipRows:
         self.present = tx.memberships.keys()
         self.granter = Granter.of(tx)
         self.levels: list[NewLevel] = []
+        self.rows: dict[int, int] = {}  # membership id -> the row of this file that added it
 
     def check(self, rows: list[CsvRow]) -> list[CsvRow]:
         return rows
@@ -185,8 +211,24 @@ class _MembershipRows:
             if key in self.present:
                 summary.already += 1
                 continue
+            term, _ = self.granter.grants(plan, start)
+            existing = self.tx.memberships.overlapping(contact_id, plan.id, term.start_on, term.end_on)
+            if existing is not None:
+                row = self.rows.get(existing.id)
+                if row is None:
+                    problem = f'"{values["contact"]}" {overlap_refusal(plan, existing, term)}'
+                else:
+                    problem = (
+                        f'row {row} of this file gives "{values["contact"]}" {plan.code} from'
+                        f" {existing.start_on} to {existing.end_on}, which overlaps this row's term"
+                        f" {term.start_on} to {term.end_on}; a contact holds one membership of a plan at"
+                        " a time. Keep one of the two rows, or start this one later."
+                    )
+                outcome.reject(number, raw, [CsvError(problem, number, "start_on")])
+                continue
             self.present.add(key)
-            _, granted = enrol(self.tx, contact_id, plan, start, self.granter, self.levels)
+            membership_id, granted = enrol(self.tx, contact_id, plan, start, self.granter, self.levels)
+            self.rows[membership_id] = number
             summary.imported += 1
             summary.count("levels", granted)
         if len(self.levels) >= self.FLUSH:

@@ -26,16 +26,16 @@ def family(cli: Cli, db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_contact_show_json_keys_its_sections_by_fixed_names(cli: Cli, family: Path) -> None:
     owner = cli("contact", "show", "C000116", "-f", "json").json()
-    assert list(owner) == ["contact", "memberships", "levels", "allocations_received", "balances",
-                           "recent_entries"]
+    assert list(owner) == ["contact", "memberships", "levels", "allocations_received", "allocations_made",
+                           "balances", "recent_entries"]
     assert owner["contact"] == [{"id": 1, "ref": "C000116", "name": "José Álvarez", "kind": "person",
                                  "business_ref": None, "email": None, "joined_on": None}]
     assert [m["plan"] for m in owner["memberships"]] == ["FAMILY"]
     assert [b["remaining"] for b in owner["balances"]] == [4]
 
     member = cli("contact", "show", "C000117", "-f", "json").json()
-    assert list(member) == ["contact", "memberships", "levels", "allocations_received", "delegate_levels",
-                            "balances", "recent_entries"]
+    assert list(member) == ["contact", "memberships", "levels", "allocations_received", "allocations_made",
+                            "delegate_levels", "balances", "recent_entries"]
     assert [a["number"] for a in member["allocations_received"]] == [1]
     assert [e["description"] for e in member["recent_entries"]] == ["Turner exhibition"]
 

@@ -30,7 +30,7 @@ def test_help_shows_what_to_type(cli: Cli, path: tuple[str, ...], command: Any) 
     for param in command.params:
         if param.param_type_name == "argument":
             assert param.metavar == param.metavar.upper()
-            assert f" {param.metavar}" in usage
+            assert f" {param.metavar}" in usage or f" [{param.metavar}]" in usage
         elif param.type.name == "str" and re.search(r"\b(date|day)\b", param.help or "", re.I):
             if param.opts[0] not in ("--contact", "--plan", "--type"):  # "this plan on the date"
                 assert f"{param.opts[0]} YYYY-MM-DD" in text, param.opts

@@ -19,6 +19,7 @@ EXPECTED_MIGRATIONS = [
     (6, "runs find what is due"),
     (7, "subscriptions"),
     (8, "events"),
+    (9, "dated allocations and membership delegates"),
 ]
 
 _AUDIT = ["created_at TEXT NOT NULL", "created_by TEXT NOT NULL"]
@@ -72,8 +73,8 @@ EXPECTED_TABLES: dict[str, list[str]] = {
         "active INTEGER NOT NULL DEFAULT 1", "ended_on TEXT", *_AUDIT, *_UPDATED,
     ],
     "delegates": [
-        "id INTEGER PK", "level_id INTEGER NOT NULL", "contact_id INTEGER NOT NULL", *_AUDIT,
-        "removed_at TEXT", "removed_by TEXT",
+        "id INTEGER PK", "level_id INTEGER", "membership_id INTEGER", "contact_id INTEGER NOT NULL",
+        *_AUDIT, "removed_at TEXT", "removed_by TEXT",
     ],
     "entries": [
         "id INTEGER PK", "kind TEXT NOT NULL", "level_id INTEGER NOT NULL",
@@ -130,6 +131,7 @@ EXPECTED_FOREIGN_KEYS = {
     "allocations.level_id -> levels.id",
     "allocations.contact_id -> contacts.id",
     "delegates.level_id -> levels.id",
+    "delegates.membership_id -> memberships.id",
     "delegates.contact_id -> contacts.id",
     "entries.level_id -> levels.id",
     "entries.allocation_id -> allocations.id",
@@ -163,6 +165,7 @@ EXPECTED_INDEXES = {
     "allocations.allocations_level (level_id)",
     "allocations.allocations_contact (contact_id)",
     "delegates.delegates_current UNIQUE PARTIAL (level_id, contact_id)",
+    "delegates.delegates_membership_current UNIQUE PARTIAL (membership_id, contact_id)",
     "delegates.delegates_contact (contact_id)",
     "entries.entries_level (level_id, allocation_id, quantity)",
     "entries.entries_allocation PARTIAL (allocation_id)",

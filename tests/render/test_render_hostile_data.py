@@ -65,6 +65,7 @@ COMMANDS = [
     *(["run", verb, "--dry-run", "--as-of", "2027-01-15"] for verb in ("renew", "expire", "scheduled")),
     ["membership", "renew", "1", "--dry-run"],
     ["subscription", "deliveries"],
+    ["delegate", "list"],
     ["subscription", "fulfil", "MAG", "--through", "2026-12-31", "--dry-run", "-f", "table"],
     ["event", "list"],
     ["event", "registrations", "GALA"],

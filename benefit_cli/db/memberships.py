@@ -181,6 +181,11 @@ class Memberships(Part):
     def mark_renewed(self, membership_id: int, renewal_id: int) -> None:
         self._update("memberships", membership_id, {"renewed_by": renewal_id})
 
+    def link_renewal(self, membership_id: int, renewal_id: int) -> None:
+        """Make an existing membership the renewal of another."""
+        self._update("memberships", renewal_id, {"renewed_from": membership_id})
+        self.mark_renewed(membership_id, renewal_id)
+
     def member_refs(self, plan_id: int, on: dt.date) -> list[str]:
         """Refs of the contacts holding a membership of the plan in force on a date."""
         day = on.isoformat()

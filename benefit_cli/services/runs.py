@@ -118,16 +118,30 @@ class _Rows:
 
 def renew(tx: Tx, due: Due, granter: Granter, rows: _Rows, opted_out: Collection[int] = ()) -> int | None:
     """Renew one membership: the next term, with the levels of the rules in force on its
-    first day but the subscriptions the member opted out of; None (and a line for a
-    person) if the plan now grants nothing."""
+    first day but the subscriptions the member opted out of. A membership of the plan
+    entered by hand from that very day is taken as the renewal; None (and a line for a
+    person) if another overlaps the new term or the plan now grants nothing."""
     plan = rows.plans[due.plan_id]
     term = renewal_term(plan, due)
+    not_renewed = f"Membership {due.membership_id} of {rows.ref(due.contact_id)} was not renewed"
+    existing = tx.memberships.overlapping(due.contact_id, plan.id, term.start_on, term.end_on)
+    if existing is not None and existing.start_on == term.start_on and existing.renewed_from is None:
+        tx.memberships.link_renewal(due.membership_id, existing.id)
+        rows.report.renewed += 1
+        rows.add("renew", due.membership_id, due.contact_id, None, None, None, None, term.start_on)
+        return existing.id
+    if existing is not None:
+        rows.report.needs_person.append(
+            f"{not_renewed}: membership {existing.id} of {plan.code} already runs from {existing.start_on},"
+            f" which overlaps the new term {term.start_on} to {term.end_on}; cancel one of them"
+            " (benefit membership cancel ID) and the next run renews as the plan says."
+        )
+        return None
     templates = granter.templates(plan, term)
     if not templates:
         rows.report.needs_person.append(
-            f"Membership {due.membership_id} of {rows.ref(due.contact_id)} was not renewed: plan"
-            f" {plan.code} gives nothing from {term.start_on}; give it plan benefits, or cancel"
-            " the membership."
+            f"{not_renewed}: plan {plan.code} gives nothing from {term.start_on}; give it plan benefits,"
+            " or cancel the membership."
         )
         return None
     renewal_id, granted = enrol(

@@ -170,6 +170,32 @@ def test_membership_renew_renews_one_at_once_and_never_twice(cli, db, today):
     assert refused.error_lines == ["Error: Membership 1 was already renewed by membership 2."]
 
 
+def test_a_membership_entered_by_hand_from_the_renewal_day_is_taken_as_the_renewal(cli, db, today):
+    setup_plan(cli, per="term")
+    cli("contact", "add", "Brandt", "--ref", "B1", "--business")
+    cli("membership", "add", "B1", "BIZ", "--start", "2026-01-01")
+    cli("membership", "add", "B1", "BIZ", "--start", "2027-01-01")  # staff were quicker than cron
+    result = cli("run", "renew", "--as-of", "2026-12-20")
+    assert "renewed 1 membership(s) (0 level(s) granted)" in result.stderr
+    first, second = memberships(cli)
+    assert second["renewed_from"] == first["id"] and len(rows(cli, "level", "list")) == 2
+    assert "renewed 0 membership(s)" in cli("run", "renew", "--as-of", "2026-12-20").stderr
+
+
+def test_a_membership_overlapping_the_renewal_needs_a_person_and_nothing_is_renewed(cli, db, today):
+    setup_plan(cli, per="term")
+    cli("contact", "add", "Brandt", "--ref", "B1", "--business")
+    cli("membership", "add", "B1", "BIZ", "--start", "2026-01-01")
+    cli("membership", "add", "B1", "BIZ", "--start", "2027-02-01")
+    result = cli("run", "renew", "--as-of", "2026-12-20", code=1)
+    assert result.stderr.splitlines()[1:] == [
+        "Membership 1 of B1 was not renewed: membership 2 of BIZ already runs from 2027-02-01,"
+        " which overlaps the new term 2027-01-01 to 2027-12-31; cancel one of them (benefit membership"
+        " cancel ID) and the next run renews as the plan says."
+    ]
+    assert [m["renewed_from"] for m in memberships(cli)] == [None, None]
+
+
 def test_a_plan_that_now_grants_nothing_needs_a_person_and_exits_1(cli, db, today):
     setup_plan(cli)
     cli("contact", "add", "Brandt", "--ref", "B1", "--business")

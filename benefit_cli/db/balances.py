@@ -9,7 +9,14 @@ import sqlite3
 from collections.abc import Collection
 from typing import Any, NamedTuple
 
-from benefit_cli.db.balance_sql import EVERYTHING, USABLE, LevelScope, drawable_sql, figures_sql
+from benefit_cli.db.balance_sql import (
+    EVERYTHING,
+    USABLE,
+    LevelScope,
+    drawable_sql,
+    figures_sql,
+    pair_key,
+)
 from benefit_cli.db.base import Part
 from benefit_cli.domain.balance import AllocationFacts, EntryFacts, LevelFacts
 from benefit_cli.domain.dates import ONE_DAY
@@ -95,25 +102,20 @@ class Balances(Part):
         """For each (contact, type), the levels of the type the contact may use (SPEC "Who
         may use what"): those it owns or holds an allocation of, and those whose own part
         it may use on the owner's behalf, as a delegate or as an associate of the business."""
-        import json
-
         found: dict[tuple[int, int], UsableLevels] = {pair: UsableLevels(set(), set()) for pair in pairs}
         for contact_id, type_id, level_id, on_behalf in self.conn.execute(
-            f"WITH {USABLE} SELECT contact_id, type_id, level_id, on_behalf FROM usable",
-            {"pairs": json.dumps(sorted(pairs))},
+            f"WITH {USABLE} SELECT contact_id, type_id, level_id, on_behalf FROM usable", pairs_param(pairs)
         ):
             usable = found[contact_id, type_id]
             (usable.on_behalf if on_behalf else usable.held).add(level_id)
         return found
 
     def drawable(self, pairs: Collection[tuple[int, int]], before: int | None) -> sqlite3.Cursor:
-        """For each (contact, type), the holders it may draw from, in consumption order, as
-        consumption sums them up (``balance_sql.drawable_sql``), counting only entries with
-        an id up to ``before`` (all when None)."""
-        import json
-
+        """For each (contact, type), the holders it may draw from (in no particular order),
+        as consumption sums them up (``balance_sql.drawable_sql``), counting only entries
+        with an id up to ``before`` (all when None)."""
         entries = "1" if before is None else f"e.id <= {int(before)}"
-        return self._tuples().execute(drawable_sql(entries), {"pairs": json.dumps(sorted(pairs))})
+        return self._tuples().execute(drawable_sql(entries), pairs_param(pairs))
 
     def last_entry_id(self) -> int:
         return int(self._one("SELECT coalesce(max(id), 0) FROM entries")[0])
@@ -139,6 +141,13 @@ class Balances(Part):
 
         scope = LevelScope("l.id IN (SELECT value FROM json_each(:levels))")
         return self.figures(as_of, scope, {"levels": json.dumps(sorted(set(level_ids)))})
+
+
+def pairs_param(pairs: Collection[tuple[int, int]]) -> dict[str, str]:
+    """The ``:pairs`` parameter of ``USABLE``."""
+    import json
+
+    return {"pairs": json.dumps(sorted(pair_key(contact_id, type_id) for contact_id, type_id in pairs))}
 
 
 class HolderFigures(NamedTuple):

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB ?= demo.db
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-quick clean
 
 $(BIN)/benefit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,13 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check benefit_cli tests bench
 	$(BIN)/mypy benefit_cli
 
+# The measures of the issues' speed targets, each against a baseline of the same run
+# (about 15-20 minutes); bench-quick runs every measure smaller, once, for development.
 bench: $(BIN)/benefit
 	$(BIN)/python bench/run.py
+
+bench-quick: $(BIN)/benefit
+	$(BIN)/python bench/run.py --quick
 
 clean:
 	rm -rf $(VENV) bench/out $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

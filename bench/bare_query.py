@@ -1,7 +1,8 @@
-"""The bare SQL behind each report, run alone in its own process: ``python
-bench/bare_query.py DB NAME``. It fetches every row and keeps none (as a report
-streams them), formats nothing and prints the seconds the query took; bench/run.py
-times it against the report command, each starting cold alike."""
+"""The bare SQL behind a report, run alone in its own process: ``python bench/bare_query.py
+DB NAME TODAY``. It fetches every row and keeps none (as a report streams them), formats
+nothing and prints the seconds the query took; bench/run.py times it against the report
+command, each starting cold alike. (The reports of issue 11 are held to the sqlite3
+shell instead, bench/yardstick.py: our own query is no yardstick for its own speed.)"""
 
 from __future__ import annotations
 
@@ -11,22 +12,18 @@ import sys
 import time
 from collections import deque
 
+from benefit_cli.db.queries import Filters
 from benefit_cli.db.store import Store
-from benefit_cli.reports.reports import Filters
-
-TODAY = dt.date(2026, 11, 23)
 
 
-def main(db: str, name: str) -> None:
+def main(db: str, name: str, today: str) -> None:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     store = Store(conn)
+    on = dt.date.fromisoformat(today)
     queries = {
-        "history": lambda: store.history_list(Filters(), TODAY),
-        "usage": lambda: store.usage_totals(Filters(), ["month"]),
-        "balances": lambda: store.balance_totals(Filters(), TODAY),
-        "allocations": lambda: store.allocation_list(Filters()),
-        "expiring": lambda: store.expiring(Filters(), TODAY, TODAY + dt.timedelta(days=30)),
+        "allocations": lambda: store.queries.allocation_list(Filters()),
+        "expiring": lambda: store.queries.expiring(Filters(), on, on + dt.timedelta(days=30)),
     }
     started = time.perf_counter()
     deque(queries[name](), maxlen=0)
@@ -35,4 +32,4 @@ def main(db: str, name: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3])

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlite3
 from typing import Any, NamedTuple
 
-from benefit_cli.db.balance_sql import USABLE
+from benefit_cli.db.balance_sql import USABLE, pairs_param
 from benefit_cli.db.base import Part, where
 from benefit_cli.db.memberships import level_record
 from benefit_cli.domain.dates import from_iso
@@ -257,14 +257,12 @@ class Allocations(Part):
         """The levels whose own part a contact may use for their owner: as a delegate (of
         the level or of its membership) or as an associate of the owning business — SPEC
         "Who may use what", read from its one definition (``balance_sql.USABLE``)."""
-        import json
-
         types = [r[0] for r in self.conn.execute("SELECT id FROM benefit_types ORDER BY id")]
         return [
             level_record(r)
             for r in self.conn.execute(
                 f"WITH {USABLE} SELECT l.* FROM levels l WHERE l.id IN"
                 " (SELECT level_id FROM usable WHERE on_behalf) ORDER BY l.id",
-                {"pairs": json.dumps([[contact_id, type_id] for type_id in types])},
+                pairs_param([(contact_id, type_id) for type_id in types]),
             )
         ]

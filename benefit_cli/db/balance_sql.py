@@ -16,6 +16,7 @@ that member's rows.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 VIEW_AS_OF = "date('now', 'localtime')"
@@ -234,14 +235,14 @@ history AS (
 {query}"""
 
 
-# Who may use what (SPEC §1): for each (contact, type) in ``:pairs`` (a JSON list), the
-# levels whose own part it may use — those it owns, is a delegate of (named for the level,
-# or for its membership or a membership that membership renews: ``delegated`` follows the
-# ``renewed_from`` chain forward when read, so a later renewal is covered without copying
-# rows), or may use as an associate of its business (``on_behalf`` for the last three) —
-# and those it holds an allocation of.
+# Who may use what (SPEC §1): for each (contact, type) in ``:pairs`` (a JSON list of
+# ``pair_key``s), the levels whose own part it may use — those it owns, is a delegate of
+# (named for the level, or for its membership or a membership that membership renews:
+# ``delegated`` follows the ``renewed_from`` chain forward when read, so a later renewal is
+# covered without copying rows), or may use as an associate of its business (``on_behalf``
+# for the last three) — and those it holds an allocation of.
 USABLE = """pairs(contact_id, type_id) AS (
-    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:pairs)
+    SELECT value >> 32, value & 4294967295 FROM json_each(:pairs)
 ),
 delegated(contact_id, type_id, membership_id) AS (
     SELECT p.contact_id, p.type_id, d.membership_id FROM pairs p
@@ -271,30 +272,61 @@ usable(contact_id, type_id, level_id, on_behalf) AS (
 )"""
 
 
+def pair_key(contact_id: int, type_id: int) -> int:
+    """A (contact, type) as one integer for ``:pairs``: SQLite reads a JSON list of plain
+    integers several times faster than one of pairs (an import looks up thousands at a
+    time). Ids are SQLite's positive rowids; a type's stays far below 2**32."""
+    if not 0 <= type_id < 1 << 32 or not 0 <= contact_id < 1 << 31:
+        raise ValueError(f"ids out of range for a pair key: {contact_id}, {type_id}")
+    return contact_id << 32 | type_id
+
+
+def pairs_param(pairs: Collection[tuple[int, int]]) -> dict[str, str]:
+    """The ``:pairs`` parameter of ``USABLE``: (contact, type) pairs as ``pair_key``s."""
+    import json
+
+    return {"pairs": json.dumps(sorted(pair_key(contact_id, type_id) for contact_id, type_id in pairs))}
+
+
 def drawable_sql(entries: str = "1") -> str:
     """For consumption: for each (contact, type) in ``:pairs``, the holders it may draw
-    from, in consumption order — contact_id, type_id, level_id, part, priority, starts_on,
-    last_day; ``held_end``, what it holds at the end of its life (voided uses netting out
-    with their voids); and ``credited_on``, the last day anything is added to it (an
-    adjustment, a rollover, an allocation giving back; NULL if nothing ever is). From
-    that day on, what a use may take is what it holds at the end
-    (``domain.balance.Settled``). An allocation that gives back to its owner's part has
-    the day it does as its ``credited_on``: what a use may take from it depends on that
-    part (``domain.balance.Holder.available_on``), so it is never summed up. Only entries
-    matching ``entries`` count."""
+    from — contact_id, type_id, level_id, part, priority, starts_on, last_day;
+    ``held_end``, what it holds at the end of its life (voided uses netting out with their
+    voids); and ``credited_on``, the last day anything is added to it (an adjustment, a
+    rollover, an allocation giving back; NULL if nothing ever is). From that day on, what
+    a use may take is what it holds at the end (``domain.balance.Settled``). An allocation
+    that gives back to its owner's part has the day it does as its ``credited_on``: what a
+    use may take from it depends on that part (``domain.balance.Holder.available_on``), so
+    it is never summed up. Only entries matching ``entries`` count. In no particular
+    order: the caller puts each pair's few holders in consumption order (an import reads
+    thousands of pairs at a time, and sorting them all here costs more). Holders drive the
+    join (CROSS JOIN keeps SQLite from indexing them, the wider of the two, to look them up
+    from ``usable``)."""
     scope = LevelScope("l.id IN (SELECT level_id FROM usable)", entries=entries)
     return f"""WITH {USABLE},{_common("'9999-12-31'", scope)}
 SELECT u.contact_id, u.type_id, h.level_id, h.part, h.priority, h.starts_on, h.last_day,
     h.base_end + coalesce(es.in_life, 0),
     nullif(max(coalesce(es.credited_on, ''), coalesce(back.on_day, ''), coalesce(gives.back_on, '')), '')
-FROM usable u JOIN holders h ON h.level_id = u.level_id
+FROM holders h CROSS JOIN usable u ON u.level_id = h.level_id
 LEFT JOIN es ON es.level_id = h.level_id AND es.part = h.part
 LEFT JOIN (SELECT level_id, max(back_on) AS on_day FROM ah WHERE back > 0 GROUP BY level_id) AS back
     ON back.level_id = h.level_id AND h.part = 0
 LEFT JOIN ah AS gives ON gives.id = h.part AND gives.back > 0
 WHERE (h.part = 0 AND (h.owner_id = u.contact_id OR u.on_behalf))
-    OR (h.part <> 0 AND h.holder_id = u.contact_id)
-ORDER BY u.contact_id, u.type_id, h.priority, h.last_day, h.starts_on, h.level_id, h.part"""
+    OR (h.part <> 0 AND h.holder_id = u.contact_id)"""
+
+
+DRAWABLE_COLUMNS = "contact_id, type_id, level_id, part, priority, starts_on, last_day, held_end, credited_on"
+
+
+def drawable_json_sql(entries: str = "1") -> str:
+    """``drawable_sql``'s rows as one JSON text, a list of lists in its column order: a
+    query SQLite answers in a single step, which a thread can run without holding
+    Python's lock."""
+    return f"""WITH drawable({DRAWABLE_COLUMNS}) AS (
+{drawable_sql(entries)}
+)
+SELECT json_group_array(json_array({DRAWABLE_COLUMNS})) FROM drawable"""
 
 
 def overdrawn_sql(scope: LevelScope = EVERYTHING) -> str:

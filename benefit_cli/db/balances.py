@@ -10,7 +10,15 @@ import sqlite3
 from collections.abc import Collection
 from typing import Any, NamedTuple
 
-from benefit_cli.db.balance_sql import EVERYTHING, LAST_DAY, USABLE, LevelScope, drawable_sql, figures_sql
+from benefit_cli.db.balance_sql import (
+    EVERYTHING,
+    LAST_DAY,
+    USABLE,
+    LevelScope,
+    drawable_sql,
+    figures_sql,
+    pairs_param,
+)
 from benefit_cli.db.base import Part
 from benefit_cli.domain.balance import AllocationFacts, EntryFacts, LevelFacts
 from benefit_cli.domain.dates import ONE_DAY
@@ -131,19 +139,18 @@ class Balances(Part):
         it may use on the owner's behalf, as a delegate or as an associate of the business."""
         found: dict[tuple[int, int], UsableLevels] = {pair: UsableLevels(set(), set()) for pair in pairs}
         for contact_id, type_id, level_id, on_behalf in self.conn.execute(
-            f"WITH {USABLE} SELECT contact_id, type_id, level_id, on_behalf FROM usable",
-            {"pairs": json.dumps(sorted(pairs))},
+            f"WITH {USABLE} SELECT contact_id, type_id, level_id, on_behalf FROM usable", pairs_param(pairs)
         ):
             usable = found[contact_id, type_id]
             (usable.on_behalf if on_behalf else usable.held).add(level_id)
         return found
 
     def drawable(self, pairs: Collection[tuple[int, int]], before: int | None) -> sqlite3.Cursor:
-        """For each (contact, type), the holders it may draw from, in consumption order, as
-        consumption sums them up (``balance_sql.drawable_sql``), counting only entries with
-        an id up to ``before`` (all when None)."""
+        """For each (contact, type), the holders it may draw from (in no particular order),
+        as consumption sums them up (``balance_sql.drawable_sql``), counting only entries
+        with an id up to ``before`` (all when None)."""
         entries = "1" if before is None else f"e.id <= {int(before)}"
-        return self._tuples().execute(drawable_sql(entries), {"pairs": json.dumps(sorted(pairs))})
+        return self._tuples().execute(drawable_sql(entries), pairs_param(pairs))
 
     # -- expiry ------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import uuid
+from collections.abc import Collection
 from typing import Any, NamedTuple
 
 from benefit_cli.db.base import Part, where
@@ -92,6 +93,23 @@ class Contacts(Part):
         keys = {str(contact_id): contact_id for contact_id, _ in rows}
         keys.update({ref: contact_id for contact_id, ref in rows})  # a ref wins over an id
         return keys
+
+    def ids(self, keys: Collection[str]) -> dict[str, int]:
+        """The id of each key that names a contact — by its ref, else by its id written in
+        digits, as ``keys`` maps them — leaving out the keys that name none (an import
+        looks up the contacts its rows name, not every contact)."""
+        wanted = sorted(set(keys))
+        found: dict[str, int] = dict(
+            self._rows_in("SELECT ref, id FROM contacts WHERE ref IN ({marks})", wanted)
+        )
+        numbers = {
+            int(key): key
+            for key in wanted
+            if key not in found and key.isascii() and key.isdigit() and str(int(key)) == key
+        }
+        for (contact_id,) in self._rows_in("SELECT id FROM contacts WHERE id IN ({marks})", sorted(numbers)):
+            found[numbers[contact_id]] = contact_id
+        return found
 
     def refs(self, contact_ids: list[int] | set[int] | tuple[int, ...]) -> dict[int, str]:
         return dict(

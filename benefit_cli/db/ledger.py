@@ -4,8 +4,9 @@ rollovers — and what imports need to stay idempotent (invariant 5)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from benefit_cli.db.base import Part, where
 from benefit_cli.domain.errors import NotFound
@@ -56,6 +57,23 @@ _INSERT = (
     f"INSERT INTO entries ({', '.join(NewEntry._fields)}, operator, created_at)"
     f" VALUES ({', '.join('?' for _ in NewEntry._fields)}, ?, ?)"
 )
+
+
+# The use entries under some refs (``{refs}``: an IN list): ref, id, fingerprint, voided.
+REF_USES = (
+    "SELECT e.ref, e.id, e.fingerprint, EXISTS (SELECT 1 FROM entries v WHERE v.voids_id = e.id)"
+    " FROM entries e WHERE e.ref IN ({refs}) AND e.kind = 'use'"
+)
+
+
+def ref_uses_of(rows: Iterable[Sequence[Any]]) -> dict[str, list[RefUse]]:
+    """``REF_USES``' rows, in any order, as each ref's uses, oldest first."""
+    found: dict[str, list[RefUse]] = {}
+    for ref, entry_id, fingerprint, voided in sorted(rows, key=itemgetter(1)):
+        found.setdefault(ref, []).append(
+            RefUse(entry_id, fingerprint and fingerprint[:FINGERPRINT_LENGTH], bool(voided))
+        )
+    return found
 
 
 class Ledger(Part):
@@ -170,17 +188,7 @@ class Ledger(Part):
 
     def ref_uses(self, refs: Sequence[str]) -> dict[str, list[RefUse]]:
         """The use entries recorded under each of ``refs``, oldest first."""
-        found: dict[str, list[RefUse]] = {}
-        for ref, entry_id, fingerprint, voided in self._rows_in(
-            "SELECT e.ref, e.id, e.fingerprint,"
-            " EXISTS (SELECT 1 FROM entries v WHERE v.voids_id = e.id)"
-            " FROM entries e WHERE e.ref IN ({marks}) AND e.kind = 'use' ORDER BY e.id",
-            refs,
-        ):
-            found.setdefault(ref, []).append(
-                RefUse(entry_id, fingerprint and fingerprint[:FINGERPRINT_LENGTH], bool(voided))
-            )
-        return found
+        return ref_uses_of(self._rows_in(REF_USES.format(refs="{marks}"), refs))
 
     def start_occurrences(self) -> None:
         """An empty TEMP table for an import's count of its rows without a ref, by

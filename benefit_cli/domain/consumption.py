@@ -142,20 +142,27 @@ def use_entries(
 ) -> list[NewEntry]:
     """The ledger lines of one use on ``on`` (ISO), one per balance it draws from, all under
     its ``ref`` — the one way a use is written, by ``use``, ``usage bulk`` and imports."""
+    # tuple.__new__ skips the named tuple's own __new__: an import makes a million.
     return [
-        NewEntry(
-            "use",
-            draw.balance.level_id,
-            draw.balance.allocation_id,
-            contact_id,
-            on,
-            -draw.quantity,
-            None,
-            description,
-            note,
-            source,
-            ref,
-            fingerprint,
+        _new(
+            NewEntry,
+            (
+                "use",
+                draw.balance.level_id,
+                draw.balance.allocation_id,
+                contact_id,
+                on,
+                -draw.quantity,
+                None,
+                description,
+                note,
+                source,
+                ref,
+                fingerprint,
+            ),
         )
         for draw in draws
     ]
+
+
+_new = tuple.__new__

@@ -46,4 +46,4 @@ def fingerprint(
     first 20.
     """
     text = f"{contact_id}\x1f{type_id}\x1f{total}\x1f{on}\x1f{description or ''}\x1f{note or ''}"
-    return hashlib.sha1(text.encode()).hexdigest()[:FINGERPRINT_LENGTH]
+    return hashlib.sha1(text.encode()).digest()[: FINGERPRINT_LENGTH // 2].hex()  # hexdigest()[:20]

@@ -125,9 +125,7 @@ def usage(store: Store, filters: Filters, by: Sequence[str]) -> Rows:
     keys = list(dict.fromkeys(k.lower() for k in by)) or ["type"]
     unknown = [k for k in keys if k not in USAGE_KEYS]
     if unknown:
-        raise UsageError(
-            f"--by must be type, contact, month, category or event; got {', '.join(unknown)}."
-        )
+        raise UsageError(f"--by must be type, contact, month, category or event; got {', '.join(unknown)}.")
     width = len(keys)
     rows = []
     for row in store.queries.usage_totals(filters, keys):

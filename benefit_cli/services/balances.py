@@ -5,7 +5,8 @@ from the ledger."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
 from benefit_cli.db.store import Store
 from benefit_cli.domain.balance import Holder, Settled, holders_of
@@ -64,44 +65,55 @@ _DAY = dt.date.fromisoformat
 class Drawn:
     """What an import has drawn from each balance so far, which the ledger does not show
     it yet (it reads the ledger as it was before the import began): a total for a
-    balance summed up as ``Settled``, each use for one with all its events."""
+    balance summed up as ``Settled``, each use for one with all its events. Keyed by
+    level id for a level's own part, by minus the allocation id for an allocation."""
+
+    __slots__ = ("totals", "uses")
 
     def __init__(self) -> None:
         self.totals: dict[int, int] = {}
         self.uses: dict[int, list[tuple[dt.date, int]]] = {}
 
-    @staticmethod
-    def key(balance: Drawable) -> int:
-        return -balance.allocation_id if balance.allocation_id is not None else balance.level_id
-
     def record(self, balance: Drawable, day: dt.date, quantity: int) -> None:
+        """Draw ``quantity`` on ``day`` from the balance, and remember it (an import calls
+        this for every row it draws)."""
         balance.take(day, quantity)
-        key = self.key(balance)
-        if isinstance(balance, Settled):
-            self.totals[key] = self.totals.get(key, 0) + quantity
+        key = balance.level_id if balance.allocation_id is None else -balance.allocation_id
+        if balance.__class__ is Settled:
+            totals = self.totals
+            totals[key] = totals.get(key, 0) + quantity
         else:
             self.uses.setdefault(key, []).append((day, quantity))
 
-    def replay(self, balance: Drawable) -> None:
-        key = self.key(balance)
-        if isinstance(balance, Settled):
-            balance.held_end -= self.totals.get(key, 0)
-        else:
-            for day, quantity in self.uses.get(key, ()):
-                balance.take(day, quantity)
+    def replay(self, holder: Holder) -> None:
+        """Draw again from a balance with all its events what the import drew from it."""
+        key = holder.level_id if holder.allocation_id is None else -holder.allocation_id
+        for day, quantity in self.uses.get(key, ()):
+            holder.take(day, quantity)
 
 
 def drawable_by_pairs(
-    store: Store, pairs: Collection[tuple[int, int]], before: int | None, drawn: Drawn
+    store: Store,
+    pairs: Collection[tuple[int, int]],
+    before: int | None,
+    drawn: Drawn,
+    rows: Iterable[Sequence[Any]] | None = None,
 ) -> dict[tuple[int, int], list[Drawable]]:
     """For each (contact, type) of an import's chunk, the balances it may draw from, in
     consumption order: as the ledger held them up to entry ``before``, less what the
     import has ``drawn`` since. A balance that gains something after its start keeps all
     its events (``Holder``); every other is summed up (``Settled``), as most are. A
-    balance two of the contacts may use is one object in both lists."""
+    balance two of the contacts may use is one object in both lists. ``rows`` are
+    ``store.balances.drawable(pairs, before)``'s, in any order, when already read
+    (``db.snapshot.Snapshot``).
+
+    An import calls this for every chunk, for thousands of balances: the loop is kept
+    lean (dates parsed once per distinct text, ISO dates compared as text)."""
     found: dict[tuple[int, int], list[Drawable]] = {pair: [] for pair in pairs}
     balances: dict[tuple[int, int], Drawable] = {}
     later: list[tuple[tuple[int, int], int, int]] = []  # balances that need their events
+    days: dict[str, dt.date] = {}
+    totals = drawn.totals
     for (
         contact_id,
         type_id,
@@ -112,17 +124,22 @@ def drawable_by_pairs(
         last,
         held_end,
         credited,
-    ) in store.balances.drawable(pairs, before):
+    ) in store.balances.drawable(pairs, before) if rows is None else rows:
         balance = balances.get((level_id, part))
         if balance is None:
-            starts_on = _DAY(starts)
-            if credited is not None and _DAY(credited) > starts_on:
+            if credited is not None and credited > starts:  # ISO dates order as text
                 later.append(((contact_id, type_id), level_id, part))
                 continue
+            starts_on = days.get(starts) or days.setdefault(starts, _DAY(starts))
+            last_day = days.get(last) or days.setdefault(last, _DAY(last))
             balance = balances[level_id, part] = Settled(
-                level_id, part or None, priority, starts_on, _DAY(last), held_end
+                level_id,
+                part or None,
+                priority,
+                starts_on,
+                last_day,
+                held_end - totals.get(-part if part else level_id, 0),
             )
-            drawn.replay(balance)
         found[contact_id, type_id].append(balance)
     if later:
         for holders in holders_of_levels(store, {level_id for _, level_id, _ in later}, before).values():
@@ -131,5 +148,11 @@ def drawable_by_pairs(
                 balances[holder.level_id, holder.allocation_id or 0] = holder
         for pair, level_id, part in later:
             found[pair].append(balances[level_id, part])
-            found[pair].sort(key=lambda balance: balance.order)
+    for usable in found.values():
+        if len(usable) > 1:
+            usable.sort(key=_in_order)
     return found
+
+
+def _in_order(balance: Drawable) -> tuple[int, dt.date, dt.date, int, int]:
+    return balance.order

@@ -20,10 +20,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from benefit_cli.csvio.dates import DateReader
-from benefit_cli.db.ledger_writer import SEPARATE_BYTES, Ledger, import_transaction
+from benefit_cli.db.ledger_writer import SEPARATE_BYTES, Ledger, import_transaction, rare_collections
+from benefit_cli.db.snapshot import Snapshot, database_file
 from benefit_cli.db.store import Store
 from benefit_cli.domain.consumption import Drawable, Overdraw, draw_in_order, use_entries
 from benefit_cli.domain.errors import CsvError
@@ -62,6 +63,7 @@ class _Row:
     note: str | None
     ref: str
     fingerprint: str
+    pair: tuple[int, int]  # (contact_id, benefit_type.id): whose balances it draws from
     repeat: bool = False  # no ref, and the same content as an earlier row of the file
 
 
@@ -74,6 +76,8 @@ class _Refused(NamedTuple):
 class _Chunk(NamedTuple):
     rows: list[_Row | _Refused]
     recorded: Callable[[], dict[str, list[RefUse]]]  # the ledger's answer on their refs
+    pairs: set[tuple[int, int]]  # the (contact, type) of each good row
+    balances: Callable[[], list[list[Any]]]  # the store's answer on their balances
 
 
 class _Occurrences:
@@ -108,6 +112,38 @@ class _Occurrences:
         return occurrence
 
 
+class _SeenRefs:
+    """The refs an import has had so far, in a Bloom filter of 16 MiB (three bits a ref,
+    from one hash): a ref it says the import has not had, it has not, and only the ledger
+    as it was before the import needs asking about it; one it may have had is asked of the
+    ledger being written, which answers only once it has written what it was sent before.
+    One in 100,000 of a million new refs is asked there needlessly, so most chunks of
+    such a file need not wait for that answer at all. Memory stays flat however long the
+    file (a longer one sends more refs the longer way, correctly still)."""
+
+    _MASK = (1 << 27) - 1
+
+    def __init__(self) -> None:
+        self.bits = bytearray(1 << 24)
+
+    def add(self, ref: str) -> bool:
+        """Count the ref in; whether it may have been counted before."""
+        bits, mask = self.bits, self._MASK
+        code = hash(ref)
+        # Three positions from two parts of the hash (double hashing).
+        first, step = code & mask, (code >> 27 & mask) | 1
+        second, third = (first + step) & mask, (first + 2 * step) & mask
+        had = (
+            bits[first >> 3] >> (first & 7) & 1
+            and bits[second >> 3] >> (second & 7) & 1
+            and bits[third >> 3] >> (third & 7) & 1
+        )
+        bits[first >> 3] |= 1 << (first & 7)
+        bits[second >> 3] |= 1 << (second & 7)
+        bits[third >> 3] |= 1 << (third & 7)
+        return bool(had)
+
+
 def _content(fingerprint: str) -> int:
     """The key a content is counted under: 60 bits of its fingerprint (an SQLite integer)."""
     return int(fingerprint[:15], 16)
@@ -120,6 +156,7 @@ class _UsageRows:
         self,
         store: Store,
         ledger: Ledger,
+        snapshot: Snapshot,
         options: ImportOptions,
         dates: DateReader,
         source: str,
@@ -133,17 +170,20 @@ class _UsageRows:
         self.source = source
         self.parse_date = dates.parse
         self.parse_quantity = parse_quantity
-        self.contacts = store.contacts.keys()
+        # The contacts the rows name, as they come: a key that names none maps to None.
+        self.contacts: dict[str, int | None] = {}
         self.types = {t.code: t for t in store.catalog.types(include_retired=True)}
         # The balances the chunk being written names, read as the ledger held them before the
-        # import began (a writer process's rows are not visible here until the end) with
-        # what the import drew since: what the import reads follows the file, not the
-        # database, and it keeps no more than a number per balance drawn from.
-        self.before = store.balances.last_entry_id()
+        # import began with what the import drew since: what the import reads follows the
+        # file, not the database, and it keeps no more than a number per balance drawn
+        # from. The snapshot reads them for chunk k+1 while chunk k is drawn.
+        self.snapshot = snapshot
+        self.before = snapshot.before
         self.drawn = Drawn()
+        self.seen = _SeenRefs()
         self.balances: dict[tuple[int, int], list[Drawable]] = {}
         self.occurrences = _Occurrences(store)
-        self.appended: dict[str, list[RefUse]] = {}
+        self.appended: dict[str, str] = {}
         self.today = (options.today, options.today.isoformat())
         self.days: dict[str, tuple[dt.date, str]] = {}
         self.quantities: dict[tuple[str, str], int] = {}
@@ -158,53 +198,86 @@ class _UsageRows:
     # appended: ``appended`` holds chunk k's refs until then.
 
     def check(self, rows: list[CsvRow]) -> _Chunk:
+        contacts = self.contacts
+        named = {values["contact"] for _, values, _ in rows if values["contact"] not in contacts}
+        if named:
+            ids = self.store.contacts.ids(named)
+            contacts.update({key: ids.get(key) for key in named})
         checked = list(map(self.parse, rows))
+        good = [row for row in checked if isinstance(row, _Row)]
+        pairs = {row.pair for row in good}
+        balances = self.snapshot.drawable(pairs)  # the longest look-up: started first
         # A row without a ref is keyed by its content and which identical row it is.
-        unnamed = [row for row in checked if isinstance(row, _Row) and not row.ref]
-        self.occurrences.recall([row.fingerprint for row in unnamed])
-        for row in unnamed:
-            occurrence = self.occurrences.count(row.fingerprint)
-            row.ref = f"row-{row.fingerprint}" + (f"-{occurrence}" if occurrence > 1 else "")
-            row.repeat = occurrence > 1
-        refs = list({row.ref for row in checked if isinstance(row, _Row)})
-        return _Chunk(checked, self.ledger.ask_ref_uses(refs))
+        unnamed = [row for row in good if not row.ref]
+        if unnamed:
+            self.occurrences.recall([row.fingerprint for row in unnamed])
+            for row in unnamed:
+                occurrence = self.occurrences.count(row.fingerprint)
+                row.ref = f"row-{row.fingerprint}" + (f"-{occurrence}" if occurrence > 1 else "")
+                row.repeat = occurrence > 1
+        # A ref the import has not had yet is looked up in the ledger as it was before (on
+        # the snapshot's thread); one it may have had, in the ledger being written.
+        mine: list[str] = []
+        before: list[str] = []
+        had = self.seen.add
+        for ref in {row.ref for row in good}:
+            (mine if had(ref) else before).append(ref)
+        written = self.ledger.ask_ref_uses(mine) if mine else dict
+        found = self.snapshot.ref_uses(before)
+        return _Chunk(checked, lambda: {**found(), **written()}, pairs, balances)
 
     def write(self, chunk: _Chunk, outcome: Outcome) -> None:
-        recorded = chunk.recorded()
-        recorded.update(self.appended)  # the previous chunk's: newer than the answer
-        self.appended = {}
+        # The uses under each ref of the chunk: as the ledger answered, or — for the rows
+        # of this import, newer than the answer — the fingerprint of the one use drawn.
+        recorded: dict[str, list[RefUse] | str] = {**chunk.recorded(), **self.appended}
+        appended: dict[str, str] = {}
+        self.appended = appended
         summary = outcome.summary
         entries: list[NewEntry] = []
-        pairs = {(row.contact_id, row.benefit_type.id) for row in chunk.rows if isinstance(row, _Row)}
-        self.balances = drawable_by_pairs(self.store, pairs, self.before, self.drawn)
+        balances = self.balances = drawable_by_pairs(
+            self.store, chunk.pairs, self.before, self.drawn, chunk.balances()
+        )
+        # Every row of the file runs this loop: names are bound once, outside it.
+        record = self.drawn.record
+        source = self.source
+        imported = 0
         for row in chunk.rows:  # in file order, so rejects are too
             if not isinstance(row, _Row):
                 outcome.reject(*row)
                 continue
-            earlier = recorded.get(row.ref)
+            ref = row.ref
+            earlier = recorded.get(ref)
             if earlier is not None:
-                decision = ref_decision(earlier, row.fingerprint)
+                uses = [RefUse(0, earlier, False)] if isinstance(earlier, str) else earlier
+                decision = ref_decision(uses, row.fingerprint)
                 if decision == ALREADY:
                     summary.already += 1
                     continue
                 if decision == CONFLICT:
                     error = CsvError(
-                        f'the ref "{row.ref}" was already recorded for a different use;'
-                        " give this row a new ref.",
+                        f'the ref "{ref}" was already recorded for a different use; give this row a new ref.',
                         row.number,
                         "ref",
                     )
                     outcome.reject(row.number, row.raw, [error])
                     continue
-            failure = self.draw(row, entries)
-            if failure is not None:
-                outcome.reject(row.number, row.raw, [failure])
+            used_on = row.used_on
+            try:
+                draws = draw_in_order(balances[row.pair], row.quantity, used_on)
+            except Overdraw as error:
+                outcome.reject(row.number, row.raw, [self.overdraw(row, error)])
                 continue
+            for draw in draws:
+                record(draw.balance, used_on, draw.quantity)
+            entries += use_entries(
+                draws, row.contact_id, row.on, row.description, row.note, source, ref, row.fingerprint
+            )
             # Later rows of this chunk and of the next see this one.
-            recorded[row.ref] = self.appended[row.ref] = [RefUse(0, row.fingerprint, False)]
-            summary.imported += 1
+            recorded[ref] = appended[ref] = row.fingerprint
+            imported += 1
             if row.repeat:
                 self.repeats.append(row.number)
+        summary.imported += imported
         self.ledger.append_many(entries)
         summary.count("entries", len(entries))
 
@@ -236,10 +309,22 @@ class _UsageRows:
         used_on, on = day
         description = values.get("description") or None
         note = values.get("note") or None
-        print_ = fingerprint(contact_id, benefit_type.id, quantity, on, description, note)
-        ref = values.get("ref") or ""  # or, set by read, one from the content
+        type_id = benefit_type.id
+        print_ = fingerprint(contact_id, type_id, quantity, on, description, note)
+        ref = values.get("ref") or ""  # or, set by check, one from the content
         return _Row(
-            number, raw, contact_id, benefit_type, quantity, used_on, on, description, note, ref, print_
+            number,
+            raw,
+            contact_id,
+            benefit_type,
+            quantity,
+            used_on,
+            on,
+            description,
+            note,
+            ref,
+            print_,
+            (contact_id, type_id),
         )
 
     def day(self, text: str) -> tuple[dt.date, str] | None:
@@ -267,7 +352,7 @@ class _UsageRows:
     def problems(self, number: int, values: dict[str, str]) -> list[CsvError]:
         """Everything wrong with a row, each with its column."""
         errors = []
-        if values["contact"] not in self.contacts:
+        if self.contacts.get(values["contact"]) is None:
             what = f'no contact "{values["contact"]}"' if values["contact"] else "the contact is missing"
             errors.append(CsvError(f"{what}; check the ref or import the contact first.", number, "contact"))
         code = values["type"].upper()
@@ -291,26 +376,13 @@ class _UsageRows:
                 errors.append(CsvError(str(exc), number, "used_on"))
         return errors
 
-    def draw(self, row: _Row, entries: list[NewEntry]) -> CsvError | None:
-        balances = self.balances[row.contact_id, row.benefit_type.id]
-        try:
-            draws = draw_in_order(balances, row.quantity, row.used_on)
-        except Overdraw as error:
-            contact = self.store.contacts.by_id(row.contact_id)
-            column = "quantity" if any(b.valid_on(row.used_on) for b in balances) else "used_on"
-            return CsvError(
-                _sentence(
-                    overdraw_message(contact, row.benefit_type, row.quantity, row.used_on, error, balances)
-                ),
-                row.number,
-                column,
-            )
-        for drawn in draws:
-            self.drawn.record(drawn.balance, row.used_on, drawn.quantity)
-        entries += use_entries(
-            draws, row.contact_id, row.on, row.description, row.note, self.source, row.ref, row.fingerprint
-        )
-        return None
+    def overdraw(self, row: _Row, error: Overdraw) -> CsvError:
+        """Why the row cannot be drawn: the balances it may use do not hold enough."""
+        balances = self.balances[row.pair]
+        contact = self.store.contacts.by_id(row.contact_id)
+        column = "quantity" if any(b.valid_on(row.used_on) for b in balances) else "used_on"
+        message = overdraw_message(contact, row.benefit_type, row.quantity, row.used_on, error, balances)
+        return CsvError(_sentence(message), row.number, column)
 
 
 class _Repeats:
@@ -365,10 +437,33 @@ def import_usage(
     @contextmanager
     def transaction(dates: DateReader) -> Iterator[_UsageRows]:
         with import_transaction(store.conn, separate=path.stat().st_size >= SEPARATE_BYTES) as ledger:
-            yield _UsageRows(store, ledger, options, dates, source, repeats)
+            # The ledger as the import found it, once it holds the write lock: what its
+            # balances are read from (its own rows are counted as it draws them).
+            snapshot = Snapshot(database_file(store.conn), store.balances.last_entry_id())
+            try:
+                yield _UsageRows(store, ledger, snapshot, options, dates, source, repeats)
+            finally:
+                snapshot.close()
 
-    summary = run_import(path, USAGE_COLUMNS, transaction, options, progress)
+    with rare_collections(), _prompt_snapshot():
+        summary = run_import(path, USAGE_COLUMNS, transaction, options, progress)
     note = repeats.note(summary.written)
     if note:
         summary.notes.append(note)
     return summary
+
+
+@contextmanager
+def _prompt_snapshot() -> Iterator[None]:
+    """The snapshot's thread needs the interpreter's lock for a moment before and after
+    each look-up; by default it waits up to 5 ms for the busy import thread to let go of
+    it, twice a chunk, and the chunk's balances arrive late. Half a millisecond, for the
+    import."""
+    import sys
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)

@@ -119,3 +119,18 @@ def test_large_answers_and_chunks_in_flight_at_once_do_not_deadlock(ledger_db: P
     assert not worker.is_alive(), "the importer and its writer are waiting on each other"
     assert found == [20_000]
     assert len(entries(ledger_db)) == 30_000
+
+
+def test_the_checks_an_import_skips_are_back_on_its_connection_after_it(ledger_db: Path):
+    # An import in this process skips SQLite's foreign-key and CHECK checks of the rows it
+    # makes itself; the same connection then serves whatever comes next, checked again.
+    conn = connect(ledger_db)
+    with import_transaction(conn, separate=False) as ledger:
+        ledger.append_many(use_rows(conn, "R1"))
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA ignore_check_constraints").fetchone()[0] == 0
+    zero = use_rows(conn, "R2")[0]._replace(quantity=0)
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+        Store(conn).ledger.append([zero])
+    conn.close()
+    assert entries(ledger_db) == [("R1", -1, "tester")]

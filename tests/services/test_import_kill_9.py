@@ -77,7 +77,6 @@ def big_file(tmp_path: Path) -> Iterator[Path]:
 def test_kill_9_during_a_large_import_leaves_nothing_and_the_rerun_completes(
     cli, usage_world, big_file
 ):
-    started = time.monotonic()
     cli("level", "add", "C1", "GUEST", "--quantity", "1000000", "--start", "2026-01-01",
         "--expires", "2026-12-31")
     conn = sqlite3.connect(usage_world)
@@ -120,11 +119,11 @@ def test_kill_9_during_a_large_import_leaves_nothing_and_the_rerun_completes(
     assert entry_count(usage_world) == 0
     assert snapshot(usage_world) == before
 
+    # A bound on the wait, however busy the machine, not a speed claim: make bench has those.
     rerun = subprocess.run([*benefit_command(), "usage", "import", str(big_file)], env=env,
-                           capture_output=True, text=True, timeout=45)
+                           capture_output=True, text=True, timeout=180)
     assert rerun.returncode == 0, rerun.stderr
     assert f"rows read {KILL_ROWS}, imported {KILL_ROWS}, skipped as already present 0" in (
         rerun.stderr)
     assert entry_count(usage_world) == KILL_ROWS
     assert_db_ok(cli)
-    assert time.monotonic() - started < 75

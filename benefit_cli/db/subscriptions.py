@@ -19,17 +19,14 @@ class OptOut(NamedTuple):
 
 
 class MailingRow(NamedTuple):
-    """One delivered issue, as the mailing list shows it."""
+    """One delivered issue, as the mailing list shows it, and the level that entitled it."""
 
-    delivery_id: int
     contact_ref: str
     name: str
     email: str | None
     type: str
     issue_date: str
-    contact_id: int
     level_id: int
-    membership_id: int | None
 
 
 class DeliveryRow(NamedTuple):
@@ -41,22 +38,28 @@ class DeliveryRow(NamedTuple):
 
 # A member may have an issue when a level of the type they own is valid on its date, they
 # have not had it, and no opt-out of theirs covers it: one that still runs, or one whose
-# opt-in came on or after the issue's date. ``:levels_after`` leaves out the levels an
-# earlier fulfilment of the issue already looked at.
-DELIVER_OWED = f"""INSERT INTO deliveries
+# opt-in came on or after the issue's date. ``{levels}`` picks the levels looked at: for an
+# issue no fulfilment has handled, those of the type started by its date (``NEW_ISSUES``,
+# an index range on type and start); for one handled before, only the levels created since
+# it last was (``HANDLED_ISSUES``, a range of ids: the ``+`` keeps SQLite from preferring
+# the type's index, which would read every level of the type again).
+_DELIVER_OWED = f"""INSERT INTO deliveries
     (contact_id, type_id, issue_date, level_id, delivered_on, created_at, created_by)
 SELECT l.contact_id, l.type_id, i.issue_date, min(l.id), :today, :at, :by
 FROM (SELECT json_extract(value, '$[0]') AS issue_date, json_extract(value, '$[1]') AS levels_after
       FROM json_each(:issues)) AS i
-JOIN levels l ON l.type_id = :type_id AND l.id > i.levels_after
-    AND l.starts_on <= i.issue_date AND i.issue_date <= {last_day("l")}
+JOIN levels l ON {{levels}} AND i.issue_date <= {last_day("l")}
 WHERE NOT EXISTS (SELECT 1 FROM deliveries d
                   WHERE d.contact_id = l.contact_id AND d.type_id = l.type_id AND d.issue_date = i.issue_date)
   AND NOT EXISTS (SELECT 1 FROM subscription_optouts o
                   WHERE o.contact_id = l.contact_id AND o.type_id = l.type_id
                     AND (o.opted_in_on IS NULL OR i.issue_date <= o.opted_in_on))
-GROUP BY l.contact_id, i.issue_date
+GROUP BY i.issue_date, l.contact_id
 ORDER BY i.issue_date, l.contact_id"""
+NEW_ISSUES = _DELIVER_OWED.format(levels="l.type_id = :type_id AND l.starts_on <= i.issue_date")
+HANDLED_ISSUES = _DELIVER_OWED.format(
+    levels="l.id > i.levels_after AND +l.type_id = :type_id AND +l.starts_on <= i.issue_date"
+)
 
 
 class Subscriptions(Part):
@@ -112,19 +115,18 @@ class Subscriptions(Part):
         return int(self._one("SELECT coalesce(max(id), 0) FROM deliveries")[0])
 
     def deliver(self, type_id: int, issues: dict[dt.date, int], today: dt.date) -> None:
-        """Record, in one statement, every delivery owed of these issues (each with the
-        last level an earlier fulfilment looked at, 0 for none)."""
+        """Record every delivery owed of these issues (each with the last level an earlier
+        fulfilment looked at, 0 for none): one statement for the new issues, one for those
+        handled before."""
         at, by = self.stamp
-        self.conn.execute(
-            DELIVER_OWED,
-            {
-                "issues": json.dumps([[day.isoformat(), after] for day, after in sorted(issues.items())]),
-                "type_id": type_id,
-                "today": today.isoformat(),
-                "at": at,
-                "by": by,
-            },
-        )
+        params = {"type_id": type_id, "today": today.isoformat(), "at": at, "by": by}
+        for query, chosen in (
+            (NEW_ISSUES, {day: 0 for day, after in issues.items() if not after}),
+            (HANDLED_ISSUES, {day: after for day, after in issues.items() if after}),
+        ):
+            if chosen:
+                listed = [[day.isoformat(), after] for day, after in sorted(chosen.items())]
+                self.conn.execute(query, {**params, "issues": json.dumps(listed)})
 
     def mark_handled(self, type_id: int, issues: Collection[dt.date], levels_through: int) -> None:
         """Remember that these issues were delivered to every level up to ``levels_through``."""
@@ -136,17 +138,27 @@ class Subscriptions(Part):
 
     def mailing_since(self, delivery_id: int) -> list[MailingRow]:
         """The deliveries recorded after ``delivery_id``, in issue and contact order."""
-        return [
-            MailingRow(*row)
-            for row in self._tuples().execute(
-                "SELECT d.id, c.ref, c.name, c.email, t.code, d.issue_date, d.contact_id, d.level_id,"
-                " l.membership_id"
-                " FROM deliveries d JOIN contacts c ON c.id = d.contact_id"
-                " JOIN benefit_types t ON t.id = d.type_id JOIN levels l ON l.id = d.level_id"
-                " WHERE d.id > ? ORDER BY d.issue_date, c.ref",
-                (delivery_id,),
+        return list(
+            map(
+                MailingRow._make,
+                self._tuples().execute(
+                    "SELECT c.ref, c.name, c.email, t.code, d.issue_date, d.level_id"
+                    " FROM deliveries d JOIN contacts c ON c.id = d.contact_id"
+                    " JOIN benefit_types t ON t.id = d.type_id"
+                    " WHERE d.id > ? ORDER BY d.issue_date, c.ref",
+                    (delivery_id,),
+                ),
             )
-        ]
+        )
+
+    def memberships_of(self, level_ids: Collection[int]) -> dict[int, int | None]:
+        """The membership of each of these levels (None for a level granted by hand)."""
+        return dict(
+            self.conn.execute(
+                "SELECT id, membership_id FROM levels WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(set(level_ids))),),
+            )
+        )
 
     def deliveries(self, contact_id: int | None = None, type_id: int | None = None) -> list[DeliveryRow]:
         conditions, params = where([("d.contact_id = ?", contact_id), ("d.type_id = ?", type_id)])

@@ -258,11 +258,12 @@ def fulfil_due(tx: Tx, benefit_type: BenefitType, as_of: dt.date, today: dt.date
     done = fulfil(tx, benefit_type, as_of, today)
     report.delivered += len(done.delivered)
     if report.keeps_rows:
+        memberships = tx.subscriptions.memberships_of([row.level_id for row in done.delivered])
         for row in done.delivered:
             report.rows.append(
                 [
                     "deliver",
-                    row.membership_id,
+                    memberships[row.level_id],
                     row.contact_ref,
                     row.type,
                     row.level_id,

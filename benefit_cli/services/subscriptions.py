@@ -112,6 +112,6 @@ def fulfil(tx: Tx, benefit_type: BenefitType, through: dt.date, today: dt.date) 
     return Fulfilled(benefit_type, tuple(sorted(issues)), store.mailing_since(before))
 
 
-def mailing_list(rows: list[MailingRow]) -> list[list[object]]:
-    """The mailing list's rows (``MAILING_COLUMNS``)."""
-    return [[row.contact_ref, row.name, row.email, row.type, row.issue_date] for row in rows]
+def mailing_list(rows: list[MailingRow]) -> list[tuple[object, ...]]:
+    """The mailing list's rows (``MAILING_COLUMNS``: a ``MailingRow``'s first five)."""
+    return [row[:5] for row in rows]

@@ -20,6 +20,7 @@ EXPECTED_MIGRATIONS = [
     (7, "subscriptions"),
     (8, "events"),
     (9, "dated allocations and membership delegates"),
+    (10, "levels by type and start"),
 ]
 
 _AUDIT = ["created_at TEXT NOT NULL", "created_by TEXT NOT NULL"]
@@ -160,7 +161,7 @@ EXPECTED_INDEXES = {
     "memberships.memberships_due PARTIAL (end_on)",
     "levels.levels_contact_type (contact_id, type_id)",
     "levels.levels_membership (membership_id)",
-    "levels.levels_type (type_id)",
+    "levels.levels_type_start (type_id, starts_on)",
     "levels.levels_open PARTIAL (expression)",  # by last usable day
     "allocations.allocations_level (level_id)",
     "allocations.allocations_contact (contact_id)",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from benefit_cli.db.connection import connect
 from benefit_cli.db.store import Store
-from benefit_cli.db.subscriptions import DELIVER_OWED
+from benefit_cli.db.subscriptions import HANDLED_ISSUES, NEW_ISSUES
 from benefit_cli.services import catalog, contacts, memberships
 from benefit_cli.services.subscriptions import fulfil
 
@@ -48,8 +48,14 @@ def test_a_run_with_nothing_new_looks_at_no_issue_and_one_after_a_new_member_onl
     assert [row.contact_ref for row in late.delivered] == ["LATE"] * 6  # July to December
 
 
-def test_a_past_issue_is_read_through_the_type_index_from_the_last_level_it_saw(tmp_path):
+def test_a_past_issue_is_read_from_the_last_level_it_saw_and_a_new_one_through_type_and_start(tmp_path):
     store = world(tmp_path / "plan.db")
-    params = {"issues": '[["2025-03-01", 40]]', "type_id": 1, "today": "2025-12-15", "at": "", "by": ""}
-    plan = " ".join(row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {DELIVER_OWED}", params))
-    assert "SEARCH l USING INDEX levels_type (type_id=? AND rowid>?)" in plan, plan
+
+    def plan(query: str, issues: str) -> str:
+        params = {"issues": issues, "type_id": 1, "today": "2025-12-15", "at": "", "by": ""}
+        return " ".join(row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {query}", params))
+
+    handled = plan(HANDLED_ISSUES, '[["2025-03-01", 40]]')
+    assert "SEARCH l USING INTEGER PRIMARY KEY (rowid>?)" in handled, handled
+    new = plan(NEW_ISSUES, '[["2025-03-01", 0]]')
+    assert "SEARCH l USING INDEX levels_type_start (type_id=? AND starts_on<?)" in new, new

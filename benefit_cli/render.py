@@ -351,7 +351,14 @@ def _csv(rows: Rows, out: IO[str], delimiter: str) -> int:
     from benefit_cli.csvio.writer import write_csv
 
     # Numbers leave _text as digits, which write_csv recognizes as genuine numbers.
-    return write_csv(out, rows.columns, rows.rows, text=_text, delimiter=delimiter)
+    return write_csv(out, rows.columns, rows.rows, text=_csv_text, delimiter=delimiter)
+
+
+def _csv_text(value: Any) -> str:
+    """A cell as CSV shows it: booleans as ``1``/``0`` (SPEC §2), the rest as ``_text``."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return _text(value)
 
 
 def _json_stream(rows: Rows, out: IO[str]) -> int:

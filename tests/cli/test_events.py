@@ -358,10 +358,10 @@ def test_registrations_in_csv_and_json_have_the_spec_columns(cli: Cli, events_wo
     ]
     table = csv_rows(cli("event", "registrations", "GALA", "-f", "csv").stdout)
     assert table[0] == REGISTRATION_COLUMNS
-    # Booleans are written as every other CSV of benefit writes them (see the report).
-    assert table[1:] == [["1", "A1", "Pair", "yes", str(first["entry_id"]), ""],
-                         ["2", "N1", "Member", "no", "", ""],
-                         ["3", "N1", "Guest", "no", "", "2026-05-01"]]
+    # Booleans are 1/0 in CSV (SPEC §2), as in every CSV of benefit.
+    assert table[1:] == [["1", "A1", "Pair", "1", str(first["entry_id"]), ""],
+                         ["2", "N1", "Member", "0", "", ""],
+                         ["3", "N1", "Guest", "0", "", "2026-05-01"]]
     # Another event's registrations are its own.
     assert registrations(cli, "TALK") == []
 

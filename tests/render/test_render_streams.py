@@ -47,9 +47,9 @@ def test_csv_streams_an_iterator_and_counts_what_it_wrote(tmp_path: Path, capsys
         read = list(csv.reader(handle))
     assert read == [
         COLUMNS,
-        ["1", 'two\nlines, "quoted"', "12.50", "yes"],
+        ["1", 'two\nlines, "quoted"', "12.50", "1"],
         ["2", "'=SUM(A1) café ☕", "-3.00", ""],
-        ["3", "", "-3", "no"],
+        ["3", "", "-3", "0"],
     ]
     assert "Wrote 3 row(s)" in capsys.readouterr().err
 

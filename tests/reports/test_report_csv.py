@@ -65,7 +65,7 @@ def test_every_csv_report_round_trips_through_the_csv_module(cli, report_world, 
             if value is None:
                 assert cell == ""
             elif isinstance(value, bool):
-                assert cell in ("yes", "no")
+                assert cell == ("1" if value else "0")  # SPEC §2: 1/0 in CSV
             elif isinstance(value, int | float):
                 assert float(cell) == pytest.approx(value)
                 assert not cell.startswith("'")

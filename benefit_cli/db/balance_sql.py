@@ -240,7 +240,9 @@ history AS (
 # (named for the level, or for its membership or a membership that membership renews:
 # ``delegated`` follows the ``renewed_from`` chain forward when read, so a later renewal is
 # covered without copying rows), or may use as an associate of its business (``on_behalf``
-# for the last three) — and those it holds an allocation of.
+# for the last three) — and those it holds an allocation of. The delegates a contact has
+# are few: they drive their branches (the ``+`` keeps SQLite off the index on the type),
+# or SQLite reads every level of the type to find them.
 USABLE = """pairs(contact_id, type_id) AS (
     SELECT value >> 32, value & 4294967295 FROM json_each(:pairs)
 ),
@@ -261,10 +263,10 @@ usable(contact_id, type_id, level_id, on_behalf) AS (
     UNION
     SELECT p.contact_id, p.type_id, d.level_id, 1 FROM pairs p
     JOIN delegates d ON d.contact_id = p.contact_id AND d.removed_at IS NULL
-    JOIN levels l ON l.id = d.level_id WHERE l.type_id = p.type_id
+    JOIN levels l ON l.id = d.level_id WHERE +l.type_id = p.type_id
     UNION
     SELECT dl.contact_id, dl.type_id, l.id, 1 FROM delegated dl
-    JOIN levels l ON l.membership_id = dl.membership_id AND l.type_id = dl.type_id
+    JOIN levels l ON l.membership_id = dl.membership_id AND +l.type_id = dl.type_id
     UNION
     SELECT p.contact_id, p.type_id, l.id, 1 FROM pairs p JOIN contacts c ON c.id = p.contact_id
     JOIN levels l ON l.contact_id = c.business_id AND l.type_id = p.type_id

@@ -89,3 +89,17 @@ def test_ten_rows_cost_the_same_in_a_database_a_hundred_times_larger(
     assert small_balances == large_balances == 10  # one level of each row's type
     assert small_steps > 0
     assert large_steps <= small_steps * 1.25, (small_steps, large_steps)
+
+
+def test_who_may_use_what_is_found_from_the_contact_never_from_every_level_of_the_type(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Each branch of ``USABLE`` starts from the contact (its levels, allocations, delegates,
+    business): the index on the type would read every level of the type for each pair.
+    A step count sees it only where the database has delegates; the plan shows it always."""
+    from benefit_cli.db.balance_sql import drawable_sql, pairs_param
+
+    db = build(cli, tmp_path, 3)
+    with sqlite3.connect(db) as conn:
+        plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {drawable_sql()}", pairs_param([(1, 1)]))]
+    assert not [step for step in plan if "levels_type" in step], plan

@@ -22,7 +22,7 @@ def main(db: str, name: str, today: str) -> None:
     store = Store(conn)
     on = dt.date.fromisoformat(today)
     queries = {
-        "allocations": lambda: store.queries.allocation_list(Filters()),
+        "allocations": lambda: store.queries.allocation_list(Filters(), on),
         "expiring": lambda: store.queries.expiring(Filters(), on, on + dt.timedelta(days=30)),
     }
     started = time.perf_counter()

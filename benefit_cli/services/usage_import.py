@@ -16,6 +16,7 @@ imported twice adds nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ USAGE_COLUMNS = {
 }
 _CACHED = 10_000  # distinct date and quantity texts remembered (memory stays flat)
 _REMEMBERED = 100_000  # contents of rows without a ref counted in memory (about 10 MB)
+_KNOWN = 100_000  # (contact, type) pairs whose balances are kept (about 30 MB)
 SOURCE = "import"
 
 
@@ -77,7 +79,8 @@ class _Chunk(NamedTuple):
     rows: list[_Row | _Refused]
     recorded: Callable[[], dict[str, list[RefUse]]]  # the ledger's answer on their refs
     pairs: set[tuple[int, int]]  # the (contact, type) of each good row
-    balances: Callable[[], list[list[Any]]]  # the store's answer on their balances
+    unknown: set[tuple[int, int]]  # those whose balances the import had not read
+    balances: Callable[[], list[list[Any]]]  # the snapshot's answer on those
 
 
 class _Occurrences:
@@ -110,6 +113,50 @@ class _Occurrences:
         content = _content(fingerprint)
         self.seen[content] = occurrence = self.seen.get(content, 0) + 1
         return occurrence
+
+
+class _Known:
+    """The balances the import has read, kept for the rows that name the same (contact,
+    type) again — a member's visits are spread through a file — so that only the pairs it
+    has not met are looked up. Up to ``_KNOWN`` pairs, then the others are forgotten at
+    once: ``Drawn`` keeps what the import drew from each balance in any case. One object
+    per balance, whichever pairs may draw from it."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[tuple[int, int], list[Drawable]] = {}
+        self.balances: dict[tuple[int, int], Drawable] = {}  # by level id and allocation id
+        # The pairs of each chunk checked and not yet drawn, oldest first: a chunk is
+        # checked (which pairs to look up decided) before the one before it is drawn, so
+        # what it found known must still be known when it is drawn.
+        self.pending: deque[set[tuple[int, int]]] = deque()
+
+    def unknown(self, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Which pairs of a chunk being checked are to be looked up: those not known."""
+        self.pending.append(pairs)
+        return pairs - self.pairs.keys()
+
+    def of(self, rows: _UsageRows, chunk: _Chunk) -> dict[tuple[int, int], list[Drawable]]:
+        """Every pair of the chunk with its balances (the known ones and the snapshot's
+        answer on the others), as a dict that may hold more pairs."""
+        answer = chunk.balances()
+        if len(self.pairs) >= _KNOWN:
+            self.forget_all_but(set().union(*self.pending))
+        self.pairs.update(
+            drawable_by_pairs(rows.store, chunk.unknown, rows.before, rows.drawn, answer, self.balances)
+        )
+        self.pending.popleft()  # this chunk's: chunks are drawn in the order they were checked
+        return self.pairs
+
+    def forget_all_but(self, pairs: set[tuple[int, int]]) -> None:
+        """Forget every pair but ``pairs``, and every balance they do not draw from: the
+        chunks checked and not yet drawn need no look-up again."""
+        kept = {pair: self.pairs[pair] for pair in pairs if pair in self.pairs}
+        self.pairs = kept
+        self.balances = {
+            (balance.level_id, balance.allocation_id or 0): balance
+            for balances in kept.values()
+            for balance in balances
+        }
 
 
 class _SeenRefs:
@@ -180,8 +227,9 @@ class _UsageRows:
         self.snapshot = snapshot
         self.before = snapshot.before
         self.drawn = Drawn()
+        self.known = _Known()
         self.seen = _SeenRefs()
-        self.balances: dict[tuple[int, int], list[Drawable]] = {}
+        self.balances: dict[tuple[int, int], list[Drawable]] = {}  # of the chunk being drawn
         self.occurrences = _Occurrences(store)
         self.appended: dict[str, str] = {}
         self.today = (options.today, options.today.isoformat())
@@ -206,7 +254,9 @@ class _UsageRows:
         checked = list(map(self.parse, rows))
         good = [row for row in checked if isinstance(row, _Row)]
         pairs = {row.pair for row in good}
-        balances = self.snapshot.drawable(pairs)  # the longest look-up: started first
+        unknown = self.known.unknown(pairs)
+        # The longest look-up: started first.
+        balances = self.snapshot.drawable(unknown) if unknown else list
         # A row without a ref is keyed by its content and which identical row it is.
         unnamed = [row for row in good if not row.ref]
         if unnamed:
@@ -224,7 +274,7 @@ class _UsageRows:
             (mine if had(ref) else before).append(ref)
         written = self.ledger.ask_ref_uses(mine) if mine else dict
         found = self.snapshot.ref_uses(before)
-        return _Chunk(checked, lambda: {**found(), **written()}, pairs, balances)
+        return _Chunk(checked, lambda: {**found(), **written()}, pairs, unknown, balances)
 
     def write(self, chunk: _Chunk, outcome: Outcome) -> None:
         # The uses under each ref of the chunk: as the ledger answered, or — for the rows
@@ -234,9 +284,7 @@ class _UsageRows:
         self.appended = appended
         summary = outcome.summary
         entries: list[NewEntry] = []
-        balances = self.balances = drawable_by_pairs(
-            self.store, chunk.pairs, self.before, self.drawn, chunk.balances()
-        )
+        balances = self.balances = self.known.of(self, chunk)
         # Every row of the file runs this loop: names are bound once, outside it.
         record = self.drawn.record
         source = self.source

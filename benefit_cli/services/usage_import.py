@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,7 +133,9 @@ class _Known:
     def unknown(self, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
         """Which pairs of a chunk being checked are to be looked up: those not known."""
         self.pending.append(pairs)
-        return pairs - self.pairs.keys()
+        known = self.pairs
+        # Not ``pairs - known.keys()``: that walks every known pair, for every chunk.
+        return {pair for pair in pairs if pair not in known}
 
     def of(self, rows: _UsageRows, chunk: _Chunk) -> dict[tuple[int, int], list[Drawable]]:
         """Every pair of the chunk with its balances (the known ones and the snapshot's
@@ -173,22 +175,29 @@ class _SeenRefs:
     def __init__(self) -> None:
         self.bits = bytearray(1 << 24)
 
-    def add(self, ref: str) -> bool:
-        """Count the ref in; whether it may have been counted before."""
+    def split(self, refs: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Count the refs in: those that may have been counted before, and those that were
+        not (the loop is the Bloom filter itself, inline: an import runs it for every ref)."""
         bits, mask = self.bits, self._MASK
-        code = hash(ref)
-        # Three positions from two parts of the hash (double hashing).
-        first, step = code & mask, (code >> 27 & mask) | 1
-        second, third = (first + step) & mask, (first + 2 * step) & mask
-        had = (
-            bits[first >> 3] >> (first & 7) & 1
-            and bits[second >> 3] >> (second & 7) & 1
-            and bits[third >> 3] >> (third & 7) & 1
-        )
-        bits[first >> 3] |= 1 << (first & 7)
-        bits[second >> 3] |= 1 << (second & 7)
-        bits[third >> 3] |= 1 << (third & 7)
-        return bool(had)
+        maybe: list[str] = []
+        new: list[str] = []
+        for ref in refs:
+            code = hash(ref)
+            # Three positions from two parts of the hash (double hashing).
+            first, step = code & mask, (code >> 27 & mask) | 1
+            second, third = (first + step) & mask, (first + 2 * step) & mask
+            if (
+                bits[first >> 3] >> (first & 7) & 1
+                and bits[second >> 3] >> (second & 7) & 1
+                and bits[third >> 3] >> (third & 7) & 1
+            ):
+                maybe.append(ref)
+            else:
+                new.append(ref)
+            bits[first >> 3] |= 1 << (first & 7)
+            bits[second >> 3] |= 1 << (second & 7)
+            bits[third >> 3] |= 1 << (third & 7)
+        return maybe, new
 
 
 def _content(fingerprint: str) -> int:
@@ -236,6 +245,7 @@ class _UsageRows:
         self.days: dict[str, tuple[dt.date, str]] = {}
         self.quantities: dict[tuple[str, str], int] = {}
         self.repeats = repeats
+        self.parse = self.parser()
 
     # -- one chunk of rows, in two steps --------------------------------------------------
     #
@@ -267,11 +277,7 @@ class _UsageRows:
                 row.repeat = occurrence > 1
         # A ref the import has not had yet is looked up in the ledger as it was before (on
         # the snapshot's thread); one it may have had, in the ledger being written.
-        mine: list[str] = []
-        before: list[str] = []
-        had = self.seen.add
-        for ref in {row.ref for row in good}:
-            (mine if had(ref) else before).append(ref)
+        mine, before = self.seen.split({row.ref for row in good})
         written = self.ledger.ask_ref_uses(mine) if mine else dict
         found = self.snapshot.ref_uses(before)
         return _Chunk(checked, lambda: {**found(), **written()}, pairs, unknown, balances)
@@ -329,51 +335,58 @@ class _UsageRows:
         self.ledger.append_many(entries)
         summary.count("entries", len(entries))
 
-    def parse(self, record: CsvRow) -> _Row | _Refused:
-        """The row checked and converted, or why it is refused.
+    def parser(self) -> Callable[[CsvRow], _Row | _Refused]:
+        """``parse``: a row checked and converted, or why it is refused.
 
-        Every row runs this, so the common case reads the caches and goes straight on;
-        a row that fails any of it is checked again by ``problems`` for the messages.
+        Every row runs it, so the common case reads the caches and goes straight on, with
+        what it reads bound once here rather than looked up on ``self`` for each row (the
+        caches are cleared in place, never replaced); a row that fails any of it is
+        checked again by ``problems`` for the messages.
         """
-        number, values, raw = record
-        contact_id = self.contacts.get(values["contact"])
-        benefit_type = self.types.get(values["type"].upper())
-        date_text = values.get("used_on")
-        day = (self.days.get(date_text) or self.day(date_text)) if date_text else self.today
-        quantity = None
-        if benefit_type is not None:
-            key = (values.get("quantity") or "1", benefit_type.unit)
-            quantity = self.quantities.get(key) or self.quantity(*key)
-        if (
-            benefit_type is None
-            or not benefit_type.active
-            or contact_id is None
-            or quantity is None
-            or day is None
-        ):
-            errors = self.problems(number, values)
-            assert errors, "problems() must name whatever the checks above refused"
-            return _Refused(number, raw, errors)
-        used_on, on = day
-        description = values.get("description") or None
-        note = values.get("note") or None
-        type_id = benefit_type.id
-        print_ = fingerprint(contact_id, type_id, quantity, on, description, note)
-        ref = values.get("ref") or ""  # or, set by check, one from the content
-        return _Row(
-            number,
-            raw,
-            contact_id,
-            benefit_type,
-            quantity,
-            used_on,
-            on,
-            description,
-            note,
-            ref,
-            print_,
-            (contact_id, type_id),
-        )
+        contacts, types = self.contacts.get, self.types.get
+        days, quantities = self.days.get, self.quantities.get
+        read_day, read_quantity, problems, today = self.day, self.quantity, self.problems, self.today
+
+        def parse(record: CsvRow) -> _Row | _Refused:
+            number, values, raw = record
+            contact_id = contacts(values["contact"])
+            benefit_type = types(values["type"].upper())
+            date_text = values.get("used_on")
+            day = (days(date_text) or read_day(date_text)) if date_text else today
+            quantity = None
+            if benefit_type is not None:
+                key = (values.get("quantity") or "1", benefit_type.unit)
+                quantity = quantities(key) or read_quantity(*key)
+            if (
+                benefit_type is None
+                or not benefit_type.active
+                or contact_id is None
+                or quantity is None
+                or day is None
+            ):
+                errors = problems(number, values)
+                assert errors, "problems() must name whatever the checks above refused"
+                return _Refused(number, raw, errors)
+            used_on, on = day
+            description = values.get("description") or None
+            note = values.get("note") or None
+            type_id = benefit_type.id
+            return _Row(
+                number,
+                raw,
+                contact_id,
+                benefit_type,
+                quantity,
+                used_on,
+                on,
+                description,
+                note,
+                values.get("ref") or "",  # or, set by check, one from the content
+                fingerprint(contact_id, type_id, quantity, on, description, note),
+                (contact_id, type_id),
+            )
+
+        return parse
 
     def day(self, text: str) -> tuple[dt.date, str] | None:
         """``(date, ISO text)`` of a date cell, or None if it is not a date (a file holds a

@@ -79,7 +79,7 @@ def draw_in_order(ordered: Sequence[Drawable], quantity: int, day: dt.date) -> l
         can = balance.available_on(day) if promised is None else promised.can(balance, day)
         if can > 0:
             take = left if left < can else can
-            draws.append(Draw(balance, take, can - take))
+            draws.append(_new(Draw, (balance, take, can - take)))  # Draw(...), without its __new__
             left -= take
             if left == 0:
                 return draws

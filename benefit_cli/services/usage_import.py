@@ -48,7 +48,8 @@ USAGE_COLUMNS = {
 }
 _CACHED = 10_000  # distinct date and quantity texts remembered (memory stays flat)
 _REMEMBERED = 100_000  # contents of rows without a ref counted in memory (about 10 MB)
-_KNOWN = 100_000  # (contact, type) pairs whose balances are kept (about 30 MB)
+_KNOWN = 100_000  # (contact, type) pairs whose balances are kept (about 37 MB)
+_FEW = 10_000  # kept while few rows name a known pair
 SOURCE = "import"
 
 
@@ -120,7 +121,11 @@ class _Known:
     type) again — a member's visits are spread through a file — so that only the pairs it
     has not met are looked up. Up to ``_KNOWN`` pairs, then the others are forgotten at
     once: ``Drawn`` keeps what the import drew from each balance in any case. One object
-    per balance, whichever pairs may draw from it."""
+    per balance, whichever pairs may draw from it.
+
+    Keeping costs too (a large dict written for every pair read, then emptied): a file
+    whose rows seldom name a pair again — a few uses of each of many members' many
+    types — keeps only ``_FEW`` pairs until its rows name known pairs again."""
 
     def __init__(self) -> None:
         self.pairs: dict[tuple[int, int], list[Drawable]] = {}
@@ -129,20 +134,28 @@ class _Known:
         # checked (which pairs to look up decided) before the one before it is drawn, so
         # what it found known must still be known when it is drawn.
         self.pending: deque[set[tuple[int, int]]] = deque()
+        self.limit = _KNOWN
+        self.named = self.met = 0  # pairs the chunks named since the last forgetting; known of them
 
     def unknown(self, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
         """Which pairs of a chunk being checked are to be looked up: those not known."""
         self.pending.append(pairs)
         known = self.pairs
         # Not ``pairs - known.keys()``: that walks every known pair, for every chunk.
-        return {pair for pair in pairs if pair not in known}
+        unknown = {pair for pair in pairs if pair not in known}
+        self.named += len(pairs)
+        self.met += len(pairs) - len(unknown)
+        return unknown
 
     def of(self, rows: _UsageRows, chunk: _Chunk) -> dict[tuple[int, int], list[Drawable]]:
         """Every pair of the chunk with its balances (the known ones and the snapshot's
         answer on the others), as a dict that may hold more pairs."""
         answer = chunk.balances()
-        if len(self.pairs) >= _KNOWN:
+        if len(self.pairs) >= self.limit:
             self.forget_all_but(set().union(*self.pending))
+            # Fewer than one pair in five was known: keeping them did not pay.
+            self.limit = _KNOWN if self.met * 5 >= self.named else min(_FEW, _KNOWN)
+            self.named = self.met = 0
         self.pairs.update(
             drawable_by_pairs(rows.store, chunk.unknown, rows.before, rows.drawn, answer, self.balances)
         )

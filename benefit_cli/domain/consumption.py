@@ -70,18 +70,22 @@ def draw_in_order(ordered: Sequence[Drawable], quantity: int, day: dt.date) -> l
         raise ValueError("a use must be of a positive quantity")
     draws = []
     left = quantity
-    promised = _Promised()
+    # Nothing is promised before the first draw, and most uses need only one balance:
+    # the promises are kept only once a use spans several (an import draws a million).
+    promised: _Promised | None = None
     for balance in ordered:
         if not balance.starts_on <= day <= balance.last_day:
             continue
-        can = promised.can(balance, day)
+        can = balance.available_on(day) if promised is None else promised.can(balance, day)
         if can > 0:
             take = left if left < can else can
-            draws.append(Draw(balance, take, can - take))
-            promised.promise(balance, take)
+            draws.append(_new(Draw, (balance, take, can - take)))  # Draw(...), without its __new__
             left -= take
             if left == 0:
                 return draws
+            if promised is None:
+                promised = _Promised()
+            promised.promise(balance, take)
     raise Overdraw(quantity, _each_available(ordered, day))
 
 

@@ -98,6 +98,7 @@ def drawable_by_pairs(
     before: int | None,
     drawn: Drawn,
     rows: Iterable[Sequence[Any]] | None = None,
+    known: dict[tuple[int, int], Drawable] | None = None,
 ) -> dict[tuple[int, int], list[Drawable]]:
     """For each (contact, type) of an import's chunk, the balances it may draw from, in
     consumption order: as the ledger held them up to entry ``before``, less what the
@@ -105,12 +106,14 @@ def drawable_by_pairs(
     its events (``Holder``); every other is summed up (``Settled``), as most are. A
     balance two of the contacts may use is one object in both lists. ``rows`` are
     ``store.balances.drawable(pairs, before)``'s, in any order, when already read
-    (``db.snapshot.Snapshot``).
+    (``db.snapshot.Snapshot``). ``known`` holds the balances already made, by level id
+    and allocation id (0 for a level's own part): they are used as they are, and the new
+    ones are added to it.
 
     An import calls this for every chunk, for thousands of balances: the loop is kept
     lean (dates parsed once per distinct text, ISO dates compared as text)."""
     found: dict[tuple[int, int], list[Drawable]] = {pair: [] for pair in pairs}
-    balances: dict[tuple[int, int], Drawable] = {}
+    balances: dict[tuple[int, int], Drawable] = {} if known is None else known
     later: list[tuple[tuple[int, int], int, int]] = []  # balances that need their events
     days: dict[str, dt.date] = {}
     totals = drawn.totals
@@ -144,8 +147,9 @@ def drawable_by_pairs(
     if later:
         for holders in holders_of_levels(store, {level_id for _, level_id, _ in later}, before).values():
             for holder in holders:
-                drawn.replay(holder)
-                balances[holder.level_id, holder.allocation_id or 0] = holder
+                if (holder.level_id, holder.allocation_id or 0) not in balances:
+                    drawn.replay(holder)
+                    balances[holder.level_id, holder.allocation_id or 0] = holder
         for pair, level_id, part in later:
             found[pair].append(balances[level_id, part])
     for usable in found.values():

@@ -16,7 +16,8 @@ imported twice adds nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,8 @@ USAGE_COLUMNS = {
 }
 _CACHED = 10_000  # distinct date and quantity texts remembered (memory stays flat)
 _REMEMBERED = 100_000  # contents of rows without a ref counted in memory (about 10 MB)
+_KNOWN = 100_000  # (contact, type) pairs whose balances are kept (about 37 MB)
+_FEW = 10_000  # kept while few rows name a known pair
 SOURCE = "import"
 
 
@@ -77,7 +80,8 @@ class _Chunk(NamedTuple):
     rows: list[_Row | _Refused]
     recorded: Callable[[], dict[str, list[RefUse]]]  # the ledger's answer on their refs
     pairs: set[tuple[int, int]]  # the (contact, type) of each good row
-    balances: Callable[[], list[list[Any]]]  # the store's answer on their balances
+    unknown: set[tuple[int, int]]  # those whose balances the import had not read
+    balances: Callable[[], list[list[Any]]]  # the snapshot's answer on those
 
 
 class _Occurrences:
@@ -112,6 +116,64 @@ class _Occurrences:
         return occurrence
 
 
+class _Known:
+    """The balances the import has read, kept for the rows that name the same (contact,
+    type) again — a member's visits are spread through a file — so that only the pairs it
+    has not met are looked up. Up to ``_KNOWN`` pairs, then the others are forgotten at
+    once: ``Drawn`` keeps what the import drew from each balance in any case. One object
+    per balance, whichever pairs may draw from it.
+
+    Keeping costs too (a large dict written for every pair read, then emptied): a file
+    whose rows seldom name a pair again — a few uses of each of many members' many
+    types — keeps only ``_FEW`` pairs until its rows name known pairs again."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[tuple[int, int], list[Drawable]] = {}
+        self.balances: dict[tuple[int, int], Drawable] = {}  # by level id and allocation id
+        # The pairs of each chunk checked and not yet drawn, oldest first: a chunk is
+        # checked (which pairs to look up decided) before the one before it is drawn, so
+        # what it found known must still be known when it is drawn.
+        self.pending: deque[set[tuple[int, int]]] = deque()
+        self.limit = _KNOWN
+        self.named = self.met = 0  # pairs the chunks named since the last forgetting; known of them
+
+    def unknown(self, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Which pairs of a chunk being checked are to be looked up: those not known."""
+        self.pending.append(pairs)
+        known = self.pairs
+        # Not ``pairs - known.keys()``: that walks every known pair, for every chunk.
+        unknown = {pair for pair in pairs if pair not in known}
+        self.named += len(pairs)
+        self.met += len(pairs) - len(unknown)
+        return unknown
+
+    def of(self, rows: _UsageRows, chunk: _Chunk) -> dict[tuple[int, int], list[Drawable]]:
+        """Every pair of the chunk with its balances (the known ones and the snapshot's
+        answer on the others), as a dict that may hold more pairs."""
+        answer = chunk.balances()
+        if len(self.pairs) >= self.limit:
+            self.forget_all_but(set().union(*self.pending))
+            # Fewer than one pair in five was known: keeping them did not pay.
+            self.limit = _KNOWN if self.met * 5 >= self.named else min(_FEW, _KNOWN)
+            self.named = self.met = 0
+        self.pairs.update(
+            drawable_by_pairs(rows.store, chunk.unknown, rows.before, rows.drawn, answer, self.balances)
+        )
+        self.pending.popleft()  # this chunk's: chunks are drawn in the order they were checked
+        return self.pairs
+
+    def forget_all_but(self, pairs: set[tuple[int, int]]) -> None:
+        """Forget every pair but ``pairs``, and every balance they do not draw from: the
+        chunks checked and not yet drawn need no look-up again."""
+        kept = {pair: self.pairs[pair] for pair in pairs if pair in self.pairs}
+        self.pairs = kept
+        self.balances = {
+            (balance.level_id, balance.allocation_id or 0): balance
+            for balances in kept.values()
+            for balance in balances
+        }
+
+
 class _SeenRefs:
     """The refs an import has had so far, in a Bloom filter of 16 MiB (three bits a ref,
     from one hash): a ref it says the import has not had, it has not, and only the ledger
@@ -126,22 +188,29 @@ class _SeenRefs:
     def __init__(self) -> None:
         self.bits = bytearray(1 << 24)
 
-    def add(self, ref: str) -> bool:
-        """Count the ref in; whether it may have been counted before."""
+    def split(self, refs: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Count the refs in: those that may have been counted before, and those that were
+        not (the loop is the Bloom filter itself, inline: an import runs it for every ref)."""
         bits, mask = self.bits, self._MASK
-        code = hash(ref)
-        # Three positions from two parts of the hash (double hashing).
-        first, step = code & mask, (code >> 27 & mask) | 1
-        second, third = (first + step) & mask, (first + 2 * step) & mask
-        had = (
-            bits[first >> 3] >> (first & 7) & 1
-            and bits[second >> 3] >> (second & 7) & 1
-            and bits[third >> 3] >> (third & 7) & 1
-        )
-        bits[first >> 3] |= 1 << (first & 7)
-        bits[second >> 3] |= 1 << (second & 7)
-        bits[third >> 3] |= 1 << (third & 7)
-        return bool(had)
+        maybe: list[str] = []
+        new: list[str] = []
+        for ref in refs:
+            code = hash(ref)
+            # Three positions from two parts of the hash (double hashing).
+            first, step = code & mask, (code >> 27 & mask) | 1
+            second, third = (first + step) & mask, (first + 2 * step) & mask
+            if (
+                bits[first >> 3] >> (first & 7) & 1
+                and bits[second >> 3] >> (second & 7) & 1
+                and bits[third >> 3] >> (third & 7) & 1
+            ):
+                maybe.append(ref)
+            else:
+                new.append(ref)
+            bits[first >> 3] |= 1 << (first & 7)
+            bits[second >> 3] |= 1 << (second & 7)
+            bits[third >> 3] |= 1 << (third & 7)
+        return maybe, new
 
 
 def _content(fingerprint: str) -> int:
@@ -180,14 +249,16 @@ class _UsageRows:
         self.snapshot = snapshot
         self.before = snapshot.before
         self.drawn = Drawn()
+        self.known = _Known()
         self.seen = _SeenRefs()
-        self.balances: dict[tuple[int, int], list[Drawable]] = {}
+        self.balances: dict[tuple[int, int], list[Drawable]] = {}  # of the chunk being drawn
         self.occurrences = _Occurrences(store)
         self.appended: dict[str, str] = {}
         self.today = (options.today, options.today.isoformat())
         self.days: dict[str, tuple[dt.date, str]] = {}
         self.quantities: dict[tuple[str, str], int] = {}
         self.repeats = repeats
+        self.parse = self.parser()
 
     # -- one chunk of rows, in two steps --------------------------------------------------
     #
@@ -206,7 +277,9 @@ class _UsageRows:
         checked = list(map(self.parse, rows))
         good = [row for row in checked if isinstance(row, _Row)]
         pairs = {row.pair for row in good}
-        balances = self.snapshot.drawable(pairs)  # the longest look-up: started first
+        unknown = self.known.unknown(pairs)
+        # The longest look-up: started first.
+        balances = self.snapshot.drawable(unknown) if unknown else list
         # A row without a ref is keyed by its content and which identical row it is.
         unnamed = [row for row in good if not row.ref]
         if unnamed:
@@ -217,14 +290,10 @@ class _UsageRows:
                 row.repeat = occurrence > 1
         # A ref the import has not had yet is looked up in the ledger as it was before (on
         # the snapshot's thread); one it may have had, in the ledger being written.
-        mine: list[str] = []
-        before: list[str] = []
-        had = self.seen.add
-        for ref in {row.ref for row in good}:
-            (mine if had(ref) else before).append(ref)
+        mine, before = self.seen.split({row.ref for row in good})
         written = self.ledger.ask_ref_uses(mine) if mine else dict
         found = self.snapshot.ref_uses(before)
-        return _Chunk(checked, lambda: {**found(), **written()}, pairs, balances)
+        return _Chunk(checked, lambda: {**found(), **written()}, pairs, unknown, balances)
 
     def write(self, chunk: _Chunk, outcome: Outcome) -> None:
         # The uses under each ref of the chunk: as the ledger answered, or — for the rows
@@ -234,9 +303,7 @@ class _UsageRows:
         self.appended = appended
         summary = outcome.summary
         entries: list[NewEntry] = []
-        balances = self.balances = drawable_by_pairs(
-            self.store, chunk.pairs, self.before, self.drawn, chunk.balances()
-        )
+        balances = self.balances = self.known.of(self, chunk)
         # Every row of the file runs this loop: names are bound once, outside it.
         record = self.drawn.record
         source = self.source
@@ -281,51 +348,58 @@ class _UsageRows:
         self.ledger.append_many(entries)
         summary.count("entries", len(entries))
 
-    def parse(self, record: CsvRow) -> _Row | _Refused:
-        """The row checked and converted, or why it is refused.
+    def parser(self) -> Callable[[CsvRow], _Row | _Refused]:
+        """``parse``: a row checked and converted, or why it is refused.
 
-        Every row runs this, so the common case reads the caches and goes straight on;
-        a row that fails any of it is checked again by ``problems`` for the messages.
+        Every row runs it, so the common case reads the caches and goes straight on, with
+        what it reads bound once here rather than looked up on ``self`` for each row (the
+        caches are cleared in place, never replaced); a row that fails any of it is
+        checked again by ``problems`` for the messages.
         """
-        number, values, raw = record
-        contact_id = self.contacts.get(values["contact"])
-        benefit_type = self.types.get(values["type"].upper())
-        date_text = values.get("used_on")
-        day = (self.days.get(date_text) or self.day(date_text)) if date_text else self.today
-        quantity = None
-        if benefit_type is not None:
-            key = (values.get("quantity") or "1", benefit_type.unit)
-            quantity = self.quantities.get(key) or self.quantity(*key)
-        if (
-            benefit_type is None
-            or not benefit_type.active
-            or contact_id is None
-            or quantity is None
-            or day is None
-        ):
-            errors = self.problems(number, values)
-            assert errors, "problems() must name whatever the checks above refused"
-            return _Refused(number, raw, errors)
-        used_on, on = day
-        description = values.get("description") or None
-        note = values.get("note") or None
-        type_id = benefit_type.id
-        print_ = fingerprint(contact_id, type_id, quantity, on, description, note)
-        ref = values.get("ref") or ""  # or, set by check, one from the content
-        return _Row(
-            number,
-            raw,
-            contact_id,
-            benefit_type,
-            quantity,
-            used_on,
-            on,
-            description,
-            note,
-            ref,
-            print_,
-            (contact_id, type_id),
-        )
+        contacts, types = self.contacts.get, self.types.get
+        days, quantities = self.days.get, self.quantities.get
+        read_day, read_quantity, problems, today = self.day, self.quantity, self.problems, self.today
+
+        def parse(record: CsvRow) -> _Row | _Refused:
+            number, values, raw = record
+            contact_id = contacts(values["contact"])
+            benefit_type = types(values["type"].upper())
+            date_text = values.get("used_on")
+            day = (days(date_text) or read_day(date_text)) if date_text else today
+            quantity = None
+            if benefit_type is not None:
+                key = (values.get("quantity") or "1", benefit_type.unit)
+                quantity = quantities(key) or read_quantity(*key)
+            if (
+                benefit_type is None
+                or not benefit_type.active
+                or contact_id is None
+                or quantity is None
+                or day is None
+            ):
+                errors = problems(number, values)
+                assert errors, "problems() must name whatever the checks above refused"
+                return _Refused(number, raw, errors)
+            used_on, on = day
+            description = values.get("description") or None
+            note = values.get("note") or None
+            type_id = benefit_type.id
+            return _Row(
+                number,
+                raw,
+                contact_id,
+                benefit_type,
+                quantity,
+                used_on,
+                on,
+                description,
+                note,
+                values.get("ref") or "",  # or, set by check, one from the content
+                fingerprint(contact_id, type_id, quantity, on, description, note),
+                (contact_id, type_id),
+            )
+
+        return parse
 
     def day(self, text: str) -> tuple[dt.date, str] | None:
         """``(date, ISO text)`` of a date cell, or None if it is not a date (a file holds a

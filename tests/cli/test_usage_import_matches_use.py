@@ -1,6 +1,7 @@
 """The bulk path and the single-use path agree: importing a file with ``--on-error skip``
 leaves the same balances and ledger as recording each row with ``benefit use``, in file
-order (a property test over random files)."""
+order (a property test over random files) — whether the import keeps the balances it has
+read from chunk to chunk or forgets them after every chunk."""
 
 from __future__ import annotations
 
@@ -50,10 +51,18 @@ ROW = st.fixed_dictionaries({
 })
 
 
+@pytest.fixture(params=[100_000, 1], ids=["balances kept", "balances forgotten every chunk"])
+def known(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    from benefit_cli.services import usage_import
+
+    monkeypatch.setattr(usage_import, "_KNOWN", request.param)
+    return int(request.param)
+
+
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(ROW, min_size=1, max_size=14))
-def test_import_with_skip_equals_one_use_per_row_in_file_order(both_ways, cli, shared_template, rows):
+def test_import_with_skip_equals_one_use_per_row_in_file_order(both_ways, known, cli, shared_template, rows):
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         imported, single = folder / "imported.db", folder / "single.db"

@@ -52,6 +52,16 @@ class LevelScope:
 EVERYTHING = LevelScope()
 
 
+def _ledger(scope: LevelScope) -> str:
+    """The entries ``es`` sums: those of the levels in scope, found through the index on
+    ``level_id``; or, when every level is in scope, the whole table read in order and
+    sorted — the index would fetch each entry's row where it lies, which costs about
+    three times as much at 1,000,000 entries."""
+    if scope.levels == "1":
+        return "entries e NOT INDEXED"
+    return "lv JOIN entries e ON e.level_id = lv.id"
+
+
 def _common(as_of: str, scope: LevelScope) -> str:
     """The CTEs both queries share: the as-of date, levels with their last usable day,
     allocations with theirs and what they give back, the ledger's sums per holder, and
@@ -79,7 +89,7 @@ es AS (
         sum(CASE WHEN e.entry_on <= asof.d AND (e.kind = 'expire' OR (e.kind = 'rollover' AND e.quantity < 0))
             THEN e.quantity ELSE 0 END) AS expired_d,
         max(CASE WHEN e.quantity > 0 AND e.kind IN ('adjust', 'rollover') THEN e.entry_on END) AS credited_on
-    FROM lv JOIN entries e ON e.level_id = lv.id JOIN asof WHERE {scope.entries}
+    FROM {_ledger(scope)} JOIN asof WHERE {scope.entries}
     GROUP BY e.level_id, coalesce(e.allocation_id, 0)
 ),
 al AS (

@@ -30,12 +30,15 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 # starts with a risky character — and a column of those with no empty cell is checked
 # and turned into text with no Python code run per cell (a join and substring tests, or
 # a map of str over whole numbers).
-# A chunk with no cell to quote is formatted into lines directly, as csv would write them
-# and faster: each row through one ``%s`` template (whole numbers become digits inside
-# that C call, with no string made per cell first); any other chunk goes through csv.
+# Lines are formatted directly, as csv would write them and faster: the few cells to
+# quote are quoted as csv quotes them (only in the columns that hold one), then each row
+# goes through one ``%s`` template (whole numbers become digits inside that C call, with
+# no string made per cell first). A lone column goes through csv.
 _CHUNK = 1000
 _SEPARATOR = "\x00"
-_RISKY_AFTER_SEPARATOR = tuple(_SEPARATOR + start for start in _RISKY_STARTS)
+# One regular expression, not a substring test per character: "\x00" is in the text
+# once a cell, which makes a two-character substring search slow (5x here).
+_RISKY_AFTER_SEPARATOR = re.compile(_SEPARATOR + "[" + re.escape("".join(_RISKY_STARTS)) + "]")
 _QUOTED = ('"', "\r", "\n")  # what csv quotes a cell for, besides the delimiter
 _LINE_END = "\r\n"  # csv's default, which Excel expects
 _INT, _NONE = frozenset((int,)), type(None)
@@ -81,8 +84,8 @@ def write_csv(
             if _SEQUENCES.issuperset(map(type, batch))
             else [list(map(row.get, columns)) if isinstance(row, Mapping) else row for row in batch]
         )
-        cells, quoted, as_they_are = _chunk_cells(chunk, text, quoted_for)
-        if joinable and not quoted:
+        cells, as_they_are = _chunk_cells(chunk, text, quoted_for if joinable else ())
+        if joinable:
             # The rows as they came when every column is as it is (tuples: ``%`` reads a
             # list as one value), else the rows of the columns made.
             plain = as_they_are and _TUPLE.issuperset(map(type, chunk))
@@ -95,12 +98,12 @@ def write_csv(
 
 def _chunk_cells(
     chunk: list[Sequence[Any]], text: Callable[[Any], str], quoted_for: Sequence[str]
-) -> tuple[list[Sequence[Any]], bool, bool]:
+) -> tuple[list[Sequence[Any]], bool]:
     """The chunk's columns, each as it is when all its cells are whole numbers or safe
-    text, else as the text of its cells, safe; whether any cell holds one of the
-    characters in ``quoted_for`` (so needs quotes); and whether every column is as it is."""
+    text, else as the text of its cells, safe — and those holding one of the characters
+    in ``quoted_for`` quoted as csv quotes them (QUOTE_MINIMAL: in quotes, quotes
+    doubled); and whether every column is as it is."""
     columns: list[Sequence[Any]] = []
-    quoted = False
     as_they_are = True
     for column in zip(*chunk, strict=True):
         cells: Sequence[Any] | None = column
@@ -115,19 +118,22 @@ def _chunk_cells(
                 columns.append(column)
                 continue
             as_they_are = False
-            if kinds <= _INT_OR_NONE:
-                columns.append(["" if c is None else str(c) for c in column])
+            if kinds <= _INT_OR_NONE:  # the template makes the digits
+                columns.append(["" if c is None else c for c in column])
                 continue
             cells = ["" if c is None else c for c in column] if kinds <= _STR_OR_NONE else None
             joined = _SEPARATOR + _SEPARATOR.join(cells) if cells is not None else ""
-        # Substring tests, not a regex: they run at memchr speed.
-        if cells is None or any(start in joined for start in _RISKY_AFTER_SEPARATOR):
+        if cells is None or _RISKY_AFTER_SEPARATOR.search(joined):
             cells = [_cell_text(c, text) for c in column]
             joined = _SEPARATOR.join(cells)
             as_they_are = False
+        # Substring tests of one character: they run at memchr speed.
+        if any(char in joined for char in quoted_for):
+            needs_quotes = re.compile("[" + re.escape("".join(quoted_for)) + "]").search  # cached by re
+            cells = ['"' + c.replace('"', '""') + '"' if needs_quotes(c) else c for c in cells]
+            as_they_are = False
         columns.append(cells)
-        quoted = quoted or any(char in joined for char in quoted_for)
-    return columns, quoted, as_they_are
+    return columns, as_they_are
 
 
 def _cell_text(value: Any, text: Callable[[Any], str]) -> str:

@@ -172,11 +172,13 @@ def _events(effective: bool) -> str:
     return _EVENTS.format(entries="") + _UNRECORDED_EXPIRY
 
 
+# A grant's own columns come from the levels table by its key: ``lv`` is a materialized
+# table, which SQLite would index for the look-up first (a sort of every level).
 _EVENTS = """    SELECT hs.starts_on AS day, 1 AS seq, hs.level_id AS tiebreak, hs.level_id, 0 AS part,
-        hs.holder_id, hs.type_id, hs.status, 'grant' AS kind, lv.quantity AS quantity, NULL AS entry_id,
+        hs.holder_id, hs.type_id, hs.status, 'grant' AS kind, l.quantity AS quantity, NULL AS entry_id,
         NULL AS user_id,
-        lv.source AS source, NULL AS description, NULL AS note, lv.created_by AS operator, 0 AS self
-    FROM hs JOIN lv ON lv.id = hs.level_id WHERE hs.part = 0
+        l.source AS source, NULL AS description, NULL AS note, l.created_by AS operator, 0 AS self
+    FROM hs JOIN levels l ON l.id = hs.level_id WHERE hs.part = 0
     UNION ALL
     SELECT ah.starts_on, 2, ah.id, ah.level_id, 0, hs.holder_id, hs.type_id, hs.status, 'allocate',
         -ah.number, NULL, ah.contact_id, 'allocation', ah.comment, NULL, ah.created_by,

@@ -1,7 +1,8 @@
 -- The views read the ledger as the reports do (db/balance_sql.py): when every level is in
 -- scope, what each holder's entries add up to is summed over one pass of the whole table,
--- not through the index on the level, which fetches each entry's row where it lies. The
--- figures are unchanged; the views are rewritten from db/balance_sql.py.
+-- not through the index on the level, which fetches each entry's row where it lies; and a
+-- grant's own columns are read from the levels table by its key. The figures are
+-- unchanged; the views are rewritten from db/balance_sql.py.
 DROP VIEW balances;
 DROP VIEW history;
 CREATE VIEW balances AS WITH 
@@ -174,10 +175,10 @@ hs AS (
 ),
 events AS (
     SELECT hs.starts_on AS day, 1 AS seq, hs.level_id AS tiebreak, hs.level_id, 0 AS part,
-        hs.holder_id, hs.type_id, hs.status, 'grant' AS kind, lv.quantity AS quantity, NULL AS entry_id,
+        hs.holder_id, hs.type_id, hs.status, 'grant' AS kind, l.quantity AS quantity, NULL AS entry_id,
         NULL AS user_id,
-        lv.source AS source, NULL AS description, NULL AS note, lv.created_by AS operator, 0 AS self
-    FROM hs JOIN lv ON lv.id = hs.level_id WHERE hs.part = 0
+        l.source AS source, NULL AS description, NULL AS note, l.created_by AS operator, 0 AS self
+    FROM hs JOIN levels l ON l.id = hs.level_id WHERE hs.part = 0
     UNION ALL
     SELECT ah.starts_on, 2, ah.id, ah.level_id, 0, hs.holder_id, hs.type_id, hs.status, 'allocate',
         -ah.number, NULL, ah.contact_id, 'allocation', ah.comment, NULL, ah.created_by,

@@ -21,6 +21,7 @@ __all__ = ["safe_cell", "write_csv"]
 
 _RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SEQUENCES = frozenset((tuple, list))
+_TUPLE = frozenset((tuple,))
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
@@ -29,11 +30,15 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 # starts with a risky character — and a column of those with no empty cell is checked
 # and turned into text with no Python code run per cell (a join and substring tests, or
 # a map of str over whole numbers).
-# A chunk with no cell to quote is joined into lines directly, as csv would write them
-# and faster; any other chunk goes through csv.
+# Lines are formatted directly, as csv would write them and faster: the few cells to
+# quote are quoted as csv quotes them (only in the columns that hold one), then each row
+# goes through one ``%s`` template (whole numbers become digits inside that C call, with
+# no string made per cell first). A lone column goes through csv.
 _CHUNK = 1000
 _SEPARATOR = "\x00"
-_RISKY_AFTER_SEPARATOR = tuple(_SEPARATOR + start for start in _RISKY_STARTS)
+# One regular expression, not a substring test per character: "\x00" is in the text
+# once a cell, which makes a two-character substring search slow (5x here).
+_RISKY_AFTER_SEPARATOR = re.compile(_SEPARATOR + "[" + re.escape("".join(_RISKY_STARTS)) + "]")
 _QUOTED = ('"', "\r", "\n")  # what csv quotes a cell for, besides the delimiter
 _LINE_END = "\r\n"  # csv's default, which Excel expects
 _INT, _NONE = frozenset((int,)), type(None)
@@ -70,6 +75,7 @@ def write_csv(
     quoted_for = (delimiter, *_QUOTED)
     writer.writerow([safe_cell(name) for name in columns])
     joinable = len(columns) > 1  # csv writes a lone empty cell as "", not as an empty line
+    line = delimiter.replace("%", "%%").join(["%s"] * len(columns)) + _LINE_END
     count = 0
     source = iter(rows)
     while batch := list(islice(source, _CHUNK)):
@@ -78,9 +84,12 @@ def write_csv(
             if _SEQUENCES.issuperset(map(type, batch))
             else [list(map(row.get, columns)) if isinstance(row, Mapping) else row for row in batch]
         )
-        cells, quoted = _chunk_cells(chunk, text, quoted_for)
-        if joinable and not quoted:
-            fileobj.write(_LINE_END.join(map(delimiter.join, zip(*cells, strict=True))) + _LINE_END)
+        cells, as_they_are = _chunk_cells(chunk, text, quoted_for if joinable else ())
+        if joinable:
+            # The rows as they came when every column is as it is (tuples: ``%`` reads a
+            # list as one value), else the rows of the columns made.
+            plain = as_they_are and _TUPLE.issuperset(map(type, chunk))
+            fileobj.write("".join(map(line.__mod__, chunk if plain else zip(*cells, strict=True))))
         else:
             writer.writerows(zip(*cells, strict=True))
         count += len(batch)
@@ -89,13 +98,15 @@ def write_csv(
 
 def _chunk_cells(
     chunk: list[Sequence[Any]], text: Callable[[Any], str], quoted_for: Sequence[str]
-) -> tuple[list[Sequence[str]], bool]:
-    """The chunk's columns as the text of their cells, safe; and whether any cell holds
-    one of the characters in ``quoted_for`` (so needs quotes)."""
-    columns: list[Sequence[str]] = []
-    quoted = False
+) -> tuple[list[Sequence[Any]], bool]:
+    """The chunk's columns, each as it is when all its cells are whole numbers or safe
+    text, else as the text of its cells, safe — and those holding one of the characters
+    in ``quoted_for`` quoted as csv quotes them (QUOTE_MINIMAL: in quotes, quotes
+    doubled); and whether every column is as it is."""
+    columns: list[Sequence[Any]] = []
+    as_they_are = True
     for column in zip(*chunk, strict=True):
-        cells: Sequence[str] | None = column
+        cells: Sequence[Any] | None = column
         try:
             # Joined, each cell follows a separator, so one that starts with a risky
             # character shows as a separator followed by it (a separator inside a text
@@ -103,21 +114,26 @@ def _chunk_cells(
             joined = _SEPARATOR + _SEPARATOR.join(column)
         except TypeError:  # not all text
             kinds = set(map(type, column))
-            if kinds <= _INT:
-                columns.append(list(map(str, column)))
+            if kinds <= _INT:  # digits, written by the line's template
+                columns.append(column)
                 continue
-            if kinds <= _INT_OR_NONE:
-                columns.append(["" if c is None else str(c) for c in column])
+            as_they_are = False
+            if kinds <= _INT_OR_NONE:  # the template makes the digits
+                columns.append(["" if c is None else c for c in column])
                 continue
             cells = ["" if c is None else c for c in column] if kinds <= _STR_OR_NONE else None
             joined = _SEPARATOR + _SEPARATOR.join(cells) if cells is not None else ""
-        # Substring tests, not a regex: they run at memchr speed.
-        if cells is None or any(start in joined for start in _RISKY_AFTER_SEPARATOR):
+        if cells is None or _RISKY_AFTER_SEPARATOR.search(joined):
             cells = [_cell_text(c, text) for c in column]
             joined = _SEPARATOR.join(cells)
+            as_they_are = False
+        # Substring tests of one character: they run at memchr speed.
+        if any(char in joined for char in quoted_for):
+            needs_quotes = re.compile("[" + re.escape("".join(quoted_for)) + "]").search  # cached by re
+            cells = ['"' + c.replace('"', '""') + '"' if needs_quotes(c) else c for c in cells]
+            as_they_are = False
         columns.append(cells)
-        quoted = quoted or any(char in joined for char in quoted_for)
-    return columns, quoted
+    return columns, as_they_are
 
 
 def _cell_text(value: Any, text: Callable[[Any], str]) -> str:

@@ -72,17 +72,17 @@ CELLS = st.one_of(
     st.booleans(),
     st.decimals(min_value=-1000, max_value=1000, places=2),
     st.dates(),
-    st.text(st.sampled_from(list("=+-@\t\r\x00 aZ09.,\"\n'")), max_size=5),
+    st.text(st.sampled_from(list("=+-@\t\r\x00 aZ09.,\"\n'%")), max_size=5),
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(1, 4).flatmap(lambda width: st.lists(st.lists(CELLS, min_size=width, max_size=width),
-                                                          max_size=12)))
-def test_write_csv_writes_every_cell_as_safe_cell_would(rows: list[list[object]]) -> None:
-    """The writer checks whole columns of a chunk at once, and joins a chunk with nothing
-    to quote into lines itself: csv.writer, given each cell as safe_cell has it, must
-    agree byte for byte."""
+                                                          max_size=12)), st.booleans())
+def test_write_csv_writes_every_cell_as_safe_cell_would(rows: list[list[object]], as_query: bool) -> None:
+    """The writer checks whole columns of a chunk at once, and formats a chunk with nothing
+    to quote into lines itself (a query's tuples straight through a ``%s`` template):
+    csv.writer, given each cell as safe_cell has it, must agree byte for byte."""
     from unittest import mock
 
     def shown(value: object) -> str:
@@ -97,8 +97,8 @@ def test_write_csv_writes_every_cell_as_safe_cell_would(rows: list[list[object]]
     columns = [f"c{i}" for i in range(width)]
     expected = io.StringIO(newline="")
     csv.writer(expected).writerows([columns, *([one_by_one(c) for c in row] for row in rows)])
-    # Every third row as a mapping, as a renderer may hand them.
-    given_rows = [dict(zip(columns, row, strict=True)) if i % 3 == 2 else row
+    # Tuples, as a query hands them; or every third row as a mapping, as a renderer may.
+    given_rows = [tuple(row) if as_query else dict(zip(columns, row, strict=True)) if i % 3 == 2 else row
                   for i, row in enumerate(rows)]
     got = io.StringIO(newline="")
     with mock.patch.object(writer, "_CHUNK", 5):  # several chunks: risky or not, to quote or not

@@ -21,6 +21,7 @@ EXPECTED_MIGRATIONS = [
     (8, "events"),
     (9, "dated allocations and membership delegates"),
     (10, "levels by type and start"),
+    (11, "views read the ledger in one pass"),
 ]
 
 _AUDIT = ["created_at TEXT NOT NULL", "created_by TEXT NOT NULL"]

@@ -8,8 +8,7 @@ month by month, never SQLite's date modifiers): a 12-month term starting 2026-01
 from __future__ import annotations
 
 import datetime as dt
-
-from dateutil.relativedelta import relativedelta
+from typing import Any
 
 from benefit_cli.domain.errors import UsageError
 
@@ -48,7 +47,19 @@ def from_iso(text: str | None) -> dt.date | None:
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
-    return start + relativedelta(months=months)
+    return start + (_RELATIVEDELTA or _load_relativedelta())(months=months)
+
+
+# dateutil takes about 5 ms to load: only commands that compute terms pay for it (once).
+_RELATIVEDELTA: Any = None
+
+
+def _load_relativedelta() -> Any:
+    global _RELATIVEDELTA
+    from dateutil.relativedelta import relativedelta
+
+    _RELATIVEDELTA = relativedelta
+    return relativedelta
 
 
 def term_end(start: dt.date, months: int) -> dt.date:

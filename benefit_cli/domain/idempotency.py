@@ -8,9 +8,8 @@ under the ref has been voided, the ref is free for the corrected use.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 NEW, ALREADY, CONFLICT = "new", "already", "conflict"
 
@@ -46,4 +45,17 @@ def fingerprint(
     first 20.
     """
     text = f"{contact_id}\x1f{type_id}\x1f{total}\x1f{on}\x1f{description or ''}\x1f{note or ''}"
-    return hashlib.sha1(text.encode()).digest()[: FINGERPRINT_LENGTH // 2].hex()  # hexdigest()[:20]
+    sha1 = _SHA1 or _load_sha1()
+    return sha1(text.encode()).digest()[: FINGERPRINT_LENGTH // 2].hex()  # hexdigest()[:20]
+
+
+# hashlib loads OpenSSL (about 5 ms): only commands that record a use pay for it.
+_SHA1: Callable[[bytes], Any] | None = None
+
+
+def _load_sha1() -> Callable[[bytes], Any]:
+    global _SHA1
+    import hashlib
+
+    _SHA1 = hashlib.sha1
+    return _SHA1

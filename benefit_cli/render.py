@@ -23,7 +23,6 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice, repeat
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 from benefit_cli.domain.units import amount, money
+from benefit_cli.output_file import replacing
 
 __all__ = ["FORMATS", "Page", "Rows", "Sections", "amount", "bar_chart", "money", "note", "render"]
 
@@ -375,72 +375,6 @@ def _json_stream(rows: Rows, out: IO[str]) -> int:
     return count
 
 
-# -- files -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def _replacing(output: Path) -> Iterator[IO[str]]:
-    """A file to write ``output`` through. Rows may stream from the database, so they go
-    to ``.NAME.PID.partial`` beside it, moved into place only when complete: an
-    interrupted report never leaves half a file. The process id keeps two writers of one
-    path apart; a partial whose writer was killed (kill -9, a power cut) is removed by the
-    next write to that path."""
-    _remove_abandoned(output)
-    partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
-    try:
-        out = open(partial, "w", encoding="utf-8", newline="")
-    except OSError as exc:
-        from benefit_cli.domain.errors import BenefitError
-
-        raise BenefitError(
-            f'Cannot write "{output}" ({exc.strerror}); check that the folder exists and that'
-            " you may write there."
-        ) from None
-    try:
-        with out:
-            yield out
-        partial.replace(output)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def _remove_abandoned(output: Path) -> None:
-    """Remove the partials of ``output`` whose writer is gone: ``.NAME.PID.partial`` of a
-    process that no longer runs, and ``.NAME.partial`` (written before partials carried
-    a process id)."""
-    import glob
-
-    prefix = f".{output.name}."
-    try:
-        found = list(output.parent.glob(glob.escape(prefix) + "*partial"))
-    except OSError:  # the folder is missing or unreadable: opening the partial says so
-        return
-    for path in found:
-        middle = path.name[len(prefix) : -len("partial")]
-        if middle and not (middle.endswith(".") and middle[:-1].isascii() and middle[:-1].isdigit()):
-            continue  # another file's partial (".NAME.5.csv.partial"), or not a partial
-        if middle and _running(int(middle[:-1])):
-            continue
-        try:
-            path.unlink()
-        except OSError:  # in use (Windows will not delete an open file), or not ours
-            pass
-
-
-def _running(pid: int) -> bool:
-    if os.name == "nt":
-        # os.kill(pid, 0) would end the process on Windows; there, deleting a file that
-        # another process has open fails, and that is the test.
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):  # it runs, as another user; or no pid this system makes
-        return True
-    return True
-
-
 # -- limits ------------------------------------------------------------------------------------
 
 
@@ -499,7 +433,7 @@ def _page(page: Page, output: Path | None) -> None:
         if terminal(sys.stdout):
             note("To read or print it, write it to a file (-o statement.html) and open that in a browser.")
         return
-    with _replacing(output) as out:
+    with replacing(output) as out:
         out.write(page.text)
     note(f"Wrote {page.rows} row(s) to {output}.")
 
@@ -523,7 +457,7 @@ def render(
     sections = isinstance(result, Sections)
     parts = result.parts if isinstance(result, Sections) else [result]
     if output is not None:
-        with _replacing(output) as out:
+        with replacing(output) as out:
             cuts = [_Cut(part, _limit_for(limit, fmt, False)) for part in parts]
             written = _write(cuts, fmt, out, None, sections, bom, delimiter)
         note(f"Wrote {written} row(s) to {output}.")

@@ -50,7 +50,6 @@ class Report:
     """Every target of the run, said as they are measured and summed up at the end."""
 
     targets: list[Target] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # measures whose command is not built yet
 
     def target(self, issue: str, name: str, value: float, limit: float, unit: str = "x") -> Target:
         target = Target(issue, name, value, limit, unit)
@@ -58,15 +57,10 @@ class Report:
         print(f"    -> {name}: {target.line().split(name, 1)[1].strip()}")
         return target
 
-    def not_yet(self, issue: str, name: str, why: str) -> None:
-        self.missing.append(f"  {issue:9} {name:58} not yet: {why}")
-        print(f"    -> {name}: not yet ({why})")
-
     def summary(self) -> str:
         met = sum(t.met for t in self.targets)
         lines = ["", f"Targets: {met} of {len(self.targets)} met"]
         lines += [t.line() for t in self.targets]
-        lines += self.missing
         return "\n".join(lines)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import subprocess
 from pathlib import Path
 
 import yardstick
@@ -34,22 +33,8 @@ from measure import (
 )
 
 
-def exists(*command: str) -> bool:
-    """Whether ``benefit COMMAND --help`` knows the command."""
-    done = subprocess.run([BENEFIT, *command, "--help"], capture_output=True)
-    return done.returncode == 0
-
-
 def cron_runs(report: Report, db: Path, membership_import: float, today: dt.date, repeats: int) -> None:
     section("Cron runs (issue 14)")
-    if not exists("run", "renew") or not exists("run", "expire") or not exists("run", "scheduled"):
-        for name in (
-            "renew every membership / membership import",
-            "expire the levels / sqlite3 INSERT ... SELECT",
-            "run scheduled, nothing due / balance",
-        ):
-            report.not_yet("14", name, "benefit run renew/expire/scheduled do not exist")
-        return
     env = env_today(today.isoformat())
     runs = OUT / "runs.db"
     copy_db(db, runs)

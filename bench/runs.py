@@ -3,11 +3,11 @@
 Issue 14, in the order a cron night runs them: renewing all the members' memberships
 (due at the end of 2024) against the ``membership import`` that made them; expiring the
 first term's levels against the sqlite3 shell inserting the same ``expire`` entries with
-one INSERT ... SELECT (written here from the SPEC: one entry per level past its last day
-with something left, dated the day after, for what it holds); then, with nothing due any
-more, ``run scheduled`` against ``benefit balance``. Issue 15: fulfilling one monthly
-issue of a magazine to every member of its own scenario against the shell doing the same
-work.
+one INSERT ... SELECT into a copy of the same renewed database (written here from the
+SPEC: one entry per level past its last day with something left, dated the day after, for
+what it holds); then, with nothing due any more, ``run scheduled`` against ``benefit
+balance``. Issue 15: fulfilling one monthly issue of a magazine to every member of its own
+scenario against the shell doing the same work.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def cron_runs(report: Report, db: Path, membership_import: float, today: dt.date
     )
 
     shell_db = OUT / "expire-shell.db"
-    copy_db(db, shell_db)
+    copy_db(runs, shell_db)  # renewed too: the same levels past their last day, the same entries
     shell = timed(yardstick.shell_command(shell_db, expire_sql(today)))
     expiry = measured([BENEFIT, "--db", str(runs), "run", "expire", "--as-of", today.isoformat()], env=env)
     print(f"  run expire: {expiry.seconds:.1f} s, the shell's INSERT ... SELECT {shell:.1f} s")
@@ -71,7 +71,8 @@ def cron_runs(report: Report, db: Path, membership_import: float, today: dt.date
 
 def expire_sql(as_of: dt.date) -> str:
     """The expire entries of every level whose last day is before ``as_of`` and that still
-    holds something (the wide scenario has no allocations and no recorded expiry yet)."""
+    holds something (the wide scenario has no allocations and no recorded expiry yet; the
+    renewal's levels end after ``as_of``)."""
     d = as_of.isoformat()
     return f"""INSERT INTO entries
     (kind, level_id, contact_id, entry_on, quantity, source, operator, created_at)

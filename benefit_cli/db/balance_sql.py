@@ -56,16 +56,16 @@ def _ledger(scope: LevelScope) -> str:
     """The entries ``es`` sums: those of the levels in scope, found through the index on
     ``level_id``; or, when every level is in scope, the whole table read in order and
     sorted — the index would fetch each entry's row where it lies, which costs about
-    three times as much at 1,000,000 entries."""
+    three times as much at 1,000,000 entries. (CROSS JOIN: the levels in scope drive, or
+    SQLite may read the whole index to find the entries of a few.)"""
     if scope.levels == "1":
         return "entries e NOT INDEXED"
-    return "lv JOIN entries e ON e.level_id = lv.id"
+    return "lv CROSS JOIN entries e ON e.level_id = lv.id"
 
 
-def _common(as_of: str, scope: LevelScope) -> str:
-    """The CTEs both queries share: the as-of date, levels with their last usable day,
-    allocations with theirs and what they give back, the ledger's sums per holder, and
-    what allocations took out of each level's own part."""
+def _levels_and_ledger(as_of: str, scope: LevelScope) -> str:
+    """The as-of date, the levels in scope with their last usable day, and the ledger's
+    sums per holder (level and part: 0 for its own part, else the allocation)."""
     return f"""
 asof(d) AS (SELECT {as_of}),
 lv AS (
@@ -91,7 +91,29 @@ es AS (
         max(CASE WHEN e.quantity > 0 AND e.kind IN ('adjust', 'rollover') THEN e.entry_on END) AS credited_on
     FROM {_ledger(scope)} JOIN asof WHERE {scope.entries}
     GROUP BY e.level_id, coalesce(e.allocation_id, 0)
-),
+)"""
+
+
+def _status(starts_on: str, last_day: str) -> str:
+    """A holder's status on the as-of date."""
+    return (
+        f"CASE WHEN asof.d > {last_day} THEN 'expired' WHEN asof.d < {starts_on} THEN 'upcoming'\n"
+        f"            ELSE 'current' END"
+    )
+
+
+def _unrecorded(base_end: str) -> str:
+    """What a holder that had ``base_end`` at the end of its life (less what it lent out)
+    has left that its entries do not record as lost: never below zero, whatever the uses
+    took."""
+    return f"max(0, max(0, {base_end} + coalesce(es.in_life, 0)) + coalesce(es.closing, 0))"
+
+
+def _common(as_of: str, scope: LevelScope) -> str:
+    """The CTEs every query of holders shares: ``_levels_and_ledger``, then allocations
+    with their last day and what they give back, what they took out of each level's own
+    part, and the holders with their status and figures (``hs``)."""
+    return f"""{_levels_and_ledger(as_of, scope)},
 al AS (
     SELECT a.id, a.level_id, a.contact_id, a.number, a.comment, a.created_by, a.updated_by,
         lv.contact_id AS owner_id, lv.type_id, lv.priority, lv.last_day AS level_last_day,
@@ -134,11 +156,10 @@ holders AS (
 ),
 hs AS (
     SELECT h.*, asof.d,
-        CASE WHEN asof.d > h.last_day THEN 'expired' WHEN asof.d < h.starts_on THEN 'upcoming'
-            ELSE 'current' END AS status,
+        {_status("h.starts_on", "h.last_day")} AS status,
         -coalesce(es.used_d, 0) AS used,
         coalesce(es.adjusted_d, 0) AS adjusted,
-        max(0, max(0, h.base_end + coalesce(es.in_life, 0)) + coalesce(es.closing, 0)) AS unrecorded,
+        {_unrecorded("h.base_end")} AS unrecorded,
         -coalesce(es.expired_d, 0) AS expired_recorded,
         h.base_now + coalesce(es.until_d, 0) AS running
     FROM holders h JOIN asof LEFT JOIN es ON es.level_id = h.level_id AND es.part = h.part
@@ -159,6 +180,23 @@ figures AS (
         expired_recorded + CASE WHEN status = 'expired' THEN unrecorded ELSE 0 END AS expired,
         CASE WHEN status = 'current' THEN max(0, running) ELSE 0 END AS remaining
     FROM hs
+)
+{query}"""
+
+
+def own_parts_sql(as_of: str, query: str, levels: str) -> str:
+    """``query`` (a SELECT) over ``own``: the levels matching ``levels`` (conditions on
+    ``levels l``) that no allocation was ever made of, one row each — level_id, holder_id,
+    type_id, last_day, status and unrecorded, as ``hs`` has them for their own part, which
+    is such a level's only holder and holds all it was granted. The same figures without
+    reading allocations: an expiry run closes a million levels, nearly all like this."""
+    unallocated = LevelScope(f"{levels} AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.level_id = l.id)")
+    return f"""WITH {_levels_and_ledger(as_of, unallocated)},
+own AS (
+    SELECT lv.id AS level_id, lv.contact_id AS holder_id, lv.type_id, lv.last_day,
+        {_status("lv.starts_on", "lv.last_day")} AS status,
+        {_unrecorded("lv.quantity")} AS unrecorded
+    FROM lv JOIN asof LEFT JOIN es ON es.level_id = lv.id AND es.part = 0
 )
 {query}"""
 

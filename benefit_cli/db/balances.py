@@ -17,6 +17,7 @@ from benefit_cli.db.balance_sql import (
     LevelScope,
     drawable_sql,
     figures_sql,
+    own_parts_sql,
     pairs_param,
 )
 from benefit_cli.db.base import Part
@@ -29,12 +30,12 @@ from benefit_cli.domain.expiry import Left
 _ROLLING = "CROSS JOIN levels l ON l.id = hs.level_id LEFT JOIN plan_benefits pb ON pb.id = l.plan_benefit_id"
 _IN_BATCH = "l.id IN (SELECT value FROM json_each(:levels))"
 _ROLLS = "coalesce((SELECT pb.rollover_percent FROM plan_benefits pb WHERE pb.id = l.plan_benefit_id), 0) > 0"
-# An expiry batch's levels whose own part rolls over; and those with some other holder to
-# expire (an own part that does not roll over, or an allocation): most levels are only one.
+# An expiry batch's levels whose own part rolls over; those with allocations (each one a
+# holder to expire, and the own part too unless it rolls over); and the rest, whose own part
+# is their only holder and does not roll over: nearly every level.
 _ROLLING_LEVELS = LevelScope(f"{_IN_BATCH} AND {_ROLLS}")
-_EXPIRING_LEVELS = LevelScope(
-    f"{_IN_BATCH} AND (NOT {_ROLLS} OR EXISTS (SELECT 1 FROM allocations a WHERE a.level_id = l.id))"
-)
+_ALLOCATED_LEVELS = LevelScope(f"{_IN_BATCH} AND EXISTS (SELECT 1 FROM allocations a WHERE a.level_id = l.id)")
+_PLAIN_LEVELS = f"{_IN_BATCH} AND NOT {_ROLLS}"  # (own_parts_sql leaves out the allocated)
 # Unsettled levels by last day (``LAST_DAY`` is the expression of index levels_open).
 _SAME_DAY_AFTER = f"""SELECT {LAST_DAY}, id FROM levels
 WHERE settled_on IS NULL AND {LAST_DAY} = :on AND {LAST_DAY} < :as_of AND id > :id ORDER BY id LIMIT :n"""
@@ -166,6 +167,10 @@ class Balances(Part):
             found += map(Mark._make, self.conn.execute(query, {**params, "n": batch - len(found)}))
         return found
 
+    def any_rollover(self) -> bool:
+        """Whether any plan benefit rolls over at all (most catalogs have none)."""
+        return bool(self._one("SELECT EXISTS (SELECT 1 FROM plan_benefits WHERE rollover_percent > 0)")[0])
+
     def left_to_roll_over(self, level_ids: Collection[int], as_of: dt.date) -> list[Left]:
         """The own parts of these levels past their last day whose plan benefit rolls over,
         with what they had left at the end of it that the ledger does not record as lost yet
@@ -192,17 +197,23 @@ WHERE hs.status = 'expired' AND hs.part = 0 AND pb.rollover_percent > 0"""
     ) -> int:
         """Record as expired, dated the day after its last day, what every other holder of
         these levels past its last day had left and the ledger does not record as lost yet:
-        those whose plan benefit does not roll over, and every allocation. One statement,
-        as many rows as there are holders. Return how many entries it wrote."""
+        those whose plan benefit does not roll over, and every allocation. Two statements,
+        as many rows as there are holders: one for the levels with allocations, one for the
+        rest (``own_parts_sql``). Return how many entries they wrote."""
         at, by = self.stamp
-        query = f"""INSERT INTO entries (kind, level_id, allocation_id, contact_id, entry_on, quantity,
-    description, source, operator, created_at)
+        insert = """INSERT INTO entries (kind, level_id, allocation_id, contact_id, entry_on, quantity,
+    description, source, operator, created_at)"""
+        allocated = f"""{insert}
 SELECT 'expire', hs.level_id, nullif(hs.part, 0), hs.holder_id, date(hs.last_day, '+1 day'), -hs.unrecorded,
     :description, :source, :by, :at
 FROM hs {_ROLLING}
 WHERE hs.status = 'expired' AND hs.unrecorded > 0
     AND NOT (hs.part = 0 AND coalesce(pb.rollover_percent, 0) > 0)
 ORDER BY hs.level_id, hs.part"""
+        plain = f"""{insert}
+SELECT 'expire', own.level_id, NULL, own.holder_id, date(own.last_day, '+1 day'), -own.unrecorded,
+    :description, :source, :by, :at
+FROM own WHERE own.status = 'expired' AND own.unrecorded > 0 ORDER BY own.level_id"""
         params = {
             **_of_levels(level_ids, as_of),
             "description": description,
@@ -211,7 +222,8 @@ ORDER BY hs.level_id, hs.part"""
             "at": at,
         }
         before = self.conn.total_changes  # (rowcount is -1 for a statement that starts WITH)
-        self.conn.execute(figures_sql(":as_of", query, _EXPIRING_LEVELS), params)
+        self.conn.execute(figures_sql(":as_of", allocated, _ALLOCATED_LEVELS), params)
+        self.conn.execute(own_parts_sql(":as_of", plain, _PLAIN_LEVELS), params)
         return self.conn.total_changes - before
 
     def settle(self, level_ids: Collection[int], on: dt.date) -> None:

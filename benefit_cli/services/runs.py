@@ -221,7 +221,8 @@ def expire_due(tx: Tx, as_of: dt.date, after: Mark, report: RunReport) -> list[M
     waiting = set()
     entries: list[NewEntry] = []
     incoming: dict[int, int] = {}
-    for left in sorted(tx.balances.left_to_roll_over(level_ids, as_of), key=lambda left: left.on):
+    rolling = tx.balances.left_to_roll_over(level_ids, as_of) if tx.balances.any_rollover() else []
+    for left in sorted(rolling, key=lambda left: left.on):
         closing = closing_entries(left, incoming.pop(left.level_id, 0))
         if closing is None:
             waiting.add(left.level_id)

@@ -22,6 +22,7 @@ EXPECTED_MIGRATIONS = [
     (9, "dated allocations and membership delegates"),
     (10, "levels by type and start"),
     (11, "views read the ledger in one pass"),
+    (12, "ledger index covers balances"),
 ]
 
 _AUDIT = ["created_at TEXT NOT NULL", "created_by TEXT NOT NULL"]
@@ -169,7 +170,7 @@ EXPECTED_INDEXES = {
     "delegates.delegates_current UNIQUE PARTIAL (level_id, contact_id)",
     "delegates.delegates_membership_current UNIQUE PARTIAL (membership_id, contact_id)",
     "delegates.delegates_contact (contact_id)",
-    "entries.entries_level (level_id, allocation_id, quantity)",
+    "entries.entries_level (level_id, allocation_id, quantity, kind, entry_on)",
     "entries.entries_allocation PARTIAL (allocation_id)",
     "entries.entries_contact (contact_id, entry_on)",
     "entries.entries_ref PARTIAL (ref)",

@@ -23,6 +23,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benefit_cli.db.balance_sql import figures_sql, own_parts_sql
 from benefit_cli.db.connection import connect
 from benefit_cli.db.queries import Filters
 from benefit_cli.db.store import Store, Tx
@@ -196,6 +197,14 @@ def check(store: Store) -> None:
                 if line["description"] == f"Left on {on}"
             }
             assert left == {c: r["remaining"] for c, r in per_type.items() if r["status"] != "upcoming"}
+    # an expiry run's figures of the levels never allocated (own_parts_sql) are their own parts'
+    allocated = {level_id for (level_id,) in store.conn.execute("SELECT level_id FROM allocations")}
+    own_part = figures_sql(":as_of", "SELECT level_id, status, unrecorded FROM hs WHERE part = 0")
+    lean = own_parts_sql(":as_of", "SELECT level_id, status, unrecorded FROM own", "1")
+    for on in CHECK_DAYS:
+        params = {"as_of": on.isoformat()}
+        expected = {row for row in map(tuple, store.conn.execute(own_part, params)) if row[0] not in allocated}
+        assert set(map(tuple, store.conn.execute(lean, params))) == expected, on
     # history: each day's last line is that day's balance; nothing below zero
     last = CHECK_DAYS[-1]
     for ref in CONTACTS:

@@ -140,11 +140,12 @@ def open_store(create: bool = False, busy_wait: float | None = None) -> Store:
 
 
 @contextmanager
-def transaction(rehearse: bool = False) -> Iterator[Tx]:
+def transaction(rehearse: bool = False, references_read: bool = False) -> Iterator[Tx]:
     """The database of this command, in one write transaction: whatever the block does is
     applied whole when it ends, or not at all if it raises -- nor when it ends, to
-    ``rehearse`` it (``--dry-run``: every check and every figure, nothing kept)."""
-    with open_store().transaction(rehearse=rehearse) as tx:
+    ``rehearse`` it (``--dry-run``: every check and every figure, nothing kept).
+    ``references_read``: see ``db.connection.write``."""
+    with open_store().transaction(rehearse=rehearse, references_read=references_read) as tx:
         yield tx
 
 

@@ -51,13 +51,13 @@ def fulfil(
     """
     from benefit_cli.domain.dates import parse_iso
     from benefit_cli.render import Rows
-    from benefit_cli.services.subscriptions import MAILING_COLUMNS, mailing_list
+    from benefit_cli.services.subscriptions import MAILING_COLUMNS
     from benefit_cli.services.subscriptions import fulfil as fulfil_issues
 
     until = parse_iso(through, "--through")
-    with transaction(rehearse=dry_run) as tx:
+    with transaction(rehearse=dry_run, references_read=True) as tx:
         done = fulfil_issues(tx, tx.catalog.type(type_), until, today())
-    rows = Rows(MAILING_COLUMNS, mailing_list(done.delivered), f"Mailing list of {done.benefit_type.code}")
+    rows = Rows(MAILING_COLUMNS, done.delivered, f"Mailing list of {done.benefit_type.code}")
     if dry_run:
         show(rows, fmt, None, limit, bom, delimiter)
         unwritten = f"; {output} not written" if output else ""

@@ -34,7 +34,8 @@ _ROLLS = "coalesce((SELECT pb.rollover_percent FROM plan_benefits pb WHERE pb.id
 # holder to expire, and the own part too unless it rolls over); and the rest, whose own part
 # is their only holder and does not roll over: nearly every level.
 _ROLLING_LEVELS = LevelScope(f"{_IN_BATCH} AND {_ROLLS}")
-_ALLOCATED_LEVELS = LevelScope(f"{_IN_BATCH} AND EXISTS (SELECT 1 FROM allocations a WHERE a.level_id = l.id)")
+_ALLOCATED = "EXISTS (SELECT 1 FROM allocations a WHERE a.level_id = l.id)"
+_ALLOCATED_LEVELS = LevelScope(f"{_IN_BATCH} AND {_ALLOCATED}")
 _PLAIN_LEVELS = f"{_IN_BATCH} AND NOT {_ROLLS}"  # (own_parts_sql leaves out the allocated)
 # Unsettled levels by last day (``LAST_DAY`` is the expression of index levels_open).
 _SAME_DAY_AFTER = f"""SELECT {LAST_DAY}, id FROM levels

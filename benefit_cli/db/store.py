@@ -49,10 +49,11 @@ class Store:
         return self._stamp.value
 
     @contextmanager
-    def transaction(self, rehearse: bool = False) -> Iterator[Tx]:
+    def transaction(self, rehearse: bool = False, references_read: bool = False) -> Iterator[Tx]:
         """One immediate transaction: committed when the block ends, rolled back if it
-        raises — or always rolled back, to ``rehearse`` what it would do (a dry run)."""
-        with write(self.conn, rehearse):
+        raises — or always rolled back, to ``rehearse`` what it would do (a dry run).
+        ``references_read``: see ``connection.write``."""
+        with write(self.conn, rehearse, references_read):
             yield Tx(self.conn, self.stamp)
 
     def bulk_mode(self, cache_mib: int = 64) -> None:

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from benefit_cli.db.balances import FIRST, Mark
 from benefit_cli.db.store import Store, Tx
@@ -39,7 +40,12 @@ ROW_COLUMNS = [
 ]
 
 Progress = Callable[[int], None]  # told how many more things are done
-Batch = Callable[[], AbstractContextManager[Tx]]  # opens the transaction of one batch
+
+
+class Batch(Protocol):
+    """Opens the transaction of one batch (``Store.transaction``'s ``references_read``)."""
+
+    def __call__(self, *, references_read: bool = False) -> AbstractContextManager[Tx]: ...
 
 
 @dataclass
@@ -259,20 +265,11 @@ def fulfil_due(tx: Tx, benefit_type: BenefitType, as_of: dt.date, today: dt.date
     done = fulfil(tx, benefit_type, as_of, today)
     report.delivered += len(done.delivered)
     if report.keeps_rows:
-        memberships = tx.subscriptions.memberships_of([row.level_id for row in done.delivered])
-        for row in done.delivered:
+        for row in tx.subscriptions.delivered_since(done.after):
             report.rows.append(
-                [
-                    "deliver",
-                    memberships[row.level_id],
-                    row.contact_ref,
-                    row.type,
-                    row.level_id,
-                    None,
-                    None,
-                    row.issue_date,
-                ]
-            )
+                ["deliver", row.membership_id, row.contact_ref, row.type, row.level_id, None, None,
+                 row.issue_date]
+            )  # fmt: skip
 
 
 # -- a whole run ----------------------------------------------------------------------------------
@@ -298,7 +295,7 @@ def run(
     store.bulk_mode()  # large inserts: the page cache decides their speed
     if dry_run:
         with store.transaction(rehearse=True) as tx:
-            work.do(lambda: nullcontext(tx))
+            work.do(lambda references_read=False: nullcontext(tx))
     else:
         work.do(store.transaction)
     return report
@@ -338,7 +335,7 @@ class _Work:
                     t for t in tx.catalog.types(include_retired=True) if t.kind == "subscription"
                 ]
             for benefit_type in subscriptions:  # one issue list each, in a transaction of its own
-                with batch() as tx:
+                with batch(references_read=True) as tx:
                     fulfil_due(tx, benefit_type, self.as_of, self.today, self.report)
                 self._advance(1)
 

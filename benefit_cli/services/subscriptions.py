@@ -76,7 +76,8 @@ def opt_in(tx: Tx, contact: Contact, benefit_type: BenefitType, today: dt.date) 
 class Fulfilled:
     benefit_type: BenefitType
     issues: tuple[dt.date, ...]  # the scheduled issues looked at
-    delivered: list[MailingRow]
+    delivered: list[MailingRow]  # the mailing list (``MAILING_COLUMNS``)
+    after: int  # the last delivery recorded before these
 
 
 def fulfil(tx: Tx, benefit_type: BenefitType, through: dt.date, today: dt.date) -> Fulfilled:
@@ -98,20 +99,15 @@ def fulfil(tx: Tx, benefit_type: BenefitType, through: dt.date, today: dt.date) 
     else:
         first_start = store.first_start(benefit_type.id)
         if first_start is None:  # nobody has ever held it
-            return Fulfilled(benefit_type, (), [])
+            return Fulfilled(benefit_type, (), [], 0)
         first = first_start
     issues = {day: after for day, after in handled.items() if day <= through and after < last_level}
     issues.update((day, 0) for day in issue_dates(benefit_type.schedule, first, through))
     if not issues:
-        return Fulfilled(benefit_type, (), [])
+        return Fulfilled(benefit_type, (), [], 0)
     before = store.last_delivery_id()
     store.deliver(benefit_type.id, issues, today)
     # An issue dated after today is looked at whole again next time: a member who opts
     # back in before its date is owed it, and a schedule changed meanwhile may move it.
     store.mark_handled(benefit_type.id, [day for day in issues if day <= today], last_level)
-    return Fulfilled(benefit_type, tuple(sorted(issues)), store.mailing_since(before))
-
-
-def mailing_list(rows: list[MailingRow]) -> list[tuple[object, ...]]:
-    """The mailing list's rows (``MAILING_COLUMNS``: a ``MailingRow``'s first five)."""
-    return [row[:5] for row in rows]
+    return Fulfilled(benefit_type, tuple(sorted(issues)), store.mailing_since(before), before)

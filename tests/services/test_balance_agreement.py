@@ -203,7 +203,7 @@ def check(store: Store) -> None:
     lean = own_parts_sql(":as_of", "SELECT level_id, status, unrecorded FROM own", "1")
     for on in CHECK_DAYS:
         params = {"as_of": on.isoformat()}
-        expected = {row for row in map(tuple, store.conn.execute(own_part, params)) if row[0] not in allocated}
+        expected = {tuple(row) for row in store.conn.execute(own_part, params) if row[0] not in allocated}
         assert set(map(tuple, store.conn.execute(lean, params))) == expected, on
     # history: each day's last line is that day's balance; nothing below zero
     last = CHECK_DAYS[-1]

@@ -45,7 +45,7 @@ def test_a_run_with_nothing_new_looks_at_no_issue_and_one_after_a_new_member_onl
         memberships.add_membership(tx, tx.contacts.get("LATE"), tx.catalog.plan("P"), D("2025-06-10"))
     with store.transaction() as tx:
         late = fulfil(tx, tx.catalog.type("MAG"), today, today)
-    assert [row.contact_ref for row in late.delivered] == ["LATE"] * 6  # July to December
+    assert [row[0] for row in late.delivered] == ["LATE"] * 6  # July to December (contact_ref first)
 
 
 def test_a_past_issue_is_read_from_the_last_level_it_saw_and_a_new_one_through_type_and_start(tmp_path):

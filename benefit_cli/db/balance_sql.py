@@ -63,9 +63,16 @@ def _ledger(scope: LevelScope) -> str:
     return "lv CROSS JOIN entries e ON e.level_id = lv.id"
 
 
-def _levels_and_ledger(as_of: str, scope: LevelScope) -> str:
-    """The as-of date, the levels in scope with their last usable day, and the ledger's
-    sums per holder (level and part: 0 for its own part, else the allocation)."""
+# What an entry does to its holder: an expiry or a rollover out closes what is left at the
+# end of its life; anything else counts within it.
+_IN_LIFE = """sum(CASE WHEN e.kind = 'expire' OR (e.kind = 'rollover' AND e.quantity < 0)
+            THEN 0 ELSE e.quantity END)"""
+_CLOSING = """sum(CASE WHEN e.kind = 'expire' OR (e.kind = 'rollover' AND e.quantity < 0)
+            THEN e.quantity ELSE 0 END)"""
+
+
+def _levels(as_of: str, scope: LevelScope) -> str:
+    """The as-of date and the levels in scope with their last usable day."""
     return f"""
 asof(d) AS (SELECT {as_of}),
 lv AS (
@@ -73,14 +80,18 @@ lv AS (
         CASE WHEN l.cancelled_on IS NOT NULL AND l.cancelled_on <= l.expires_on
             THEN date(l.cancelled_on, '-1 day') ELSE l.expires_on END AS last_day
     FROM levels l WHERE {scope.levels}
-),
+)"""
+
+
+def _levels_and_ledger(as_of: str, scope: LevelScope) -> str:
+    """``_levels``, and the ledger's sums per holder (level and part: 0 for its own part,
+    else the allocation)."""
+    return f"""{_levels(as_of, scope)},
 es AS (
     SELECT e.level_id, coalesce(e.allocation_id, 0) AS part,
         sum(e.quantity) AS total,
-        sum(CASE WHEN e.kind = 'expire' OR (e.kind = 'rollover' AND e.quantity < 0)
-            THEN 0 ELSE e.quantity END) AS in_life,
-        sum(CASE WHEN e.kind = 'expire' OR (e.kind = 'rollover' AND e.quantity < 0)
-            THEN e.quantity ELSE 0 END) AS closing,
+        {_IN_LIFE} AS in_life,
+        {_CLOSING} AS closing,
         sum(CASE WHEN e.entry_on <= asof.d THEN e.quantity ELSE 0 END) AS until_d,
         sum(CASE WHEN e.entry_on <= asof.d AND e.kind IN ('use', 'void') THEN e.quantity ELSE 0 END)
             AS used_d,
@@ -102,11 +113,11 @@ def _status(starts_on: str, last_day: str) -> str:
     )
 
 
-def _unrecorded(base_end: str) -> str:
+def _unrecorded(base_end: str, sums: str = "es") -> str:
     """What a holder that had ``base_end`` at the end of its life (less what it lent out)
-    has left that its entries do not record as lost: never below zero, whatever the uses
-    took."""
-    return f"max(0, max(0, {base_end} + coalesce(es.in_life, 0)) + coalesce(es.closing, 0))"
+    has left that its entries (their ``in_life`` and ``closing`` in ``sums``) do not record
+    as lost: never below zero, whatever the uses took."""
+    return f"max(0, max(0, {base_end} + coalesce({sums}.in_life, 0)) + coalesce({sums}.closing, 0))"
 
 
 def _common(as_of: str, scope: LevelScope) -> str:
@@ -189,14 +200,22 @@ def own_parts_sql(as_of: str, query: str, levels: str) -> str:
     ``levels l``) that no allocation was ever made of, one row each — level_id, holder_id,
     type_id, last_day, status and unrecorded, as ``hs`` has them for their own part, which
     is such a level's only holder and holds all it was granted. The same figures without
-    reading allocations: an expiry run closes a million levels, nearly all like this."""
+    reading allocations, and each level's entries summed where it is read (no grouping of
+    them all, no index built on the sums to join them back): an expiry run closes a
+    million levels, nearly all like this. MATERIALIZED, or SQLite sums them again for
+    each use of a sum."""
     unallocated = LevelScope(f"{levels} AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.level_id = l.id)")
-    return f"""WITH {_levels_and_ledger(as_of, unallocated)},
+    own_entries = "FROM entries e WHERE e.level_id = lv.id AND e.allocation_id IS NULL"
+    return f"""WITH {_levels(as_of, unallocated)},
+sums AS MATERIALIZED (
+    SELECT lv.*, (SELECT {_IN_LIFE} {own_entries}) AS in_life, (SELECT {_CLOSING} {own_entries}) AS closing
+    FROM lv
+),
 own AS (
-    SELECT lv.id AS level_id, lv.contact_id AS holder_id, lv.type_id, lv.last_day,
-        {_status("lv.starts_on", "lv.last_day")} AS status,
-        {_unrecorded("lv.quantity")} AS unrecorded
-    FROM lv JOIN asof LEFT JOIN es ON es.level_id = lv.id AND es.part = 0
+    SELECT sums.id AS level_id, sums.contact_id AS holder_id, sums.type_id, sums.last_day,
+        {_status("sums.starts_on", "sums.last_day")} AS status,
+        {_unrecorded("sums.quantity", "sums")} AS unrecorded
+    FROM sums JOIN asof
 )
 {query}"""
 

@@ -28,15 +28,17 @@ from benefit_cli.domain.expiry import Left
 # The rule a level was granted by, for what it says of rollovers (CROSS JOIN: read for the
 # holders in scope, never by scanning every level).
 _ROLLING = "CROSS JOIN levels l ON l.id = hs.level_id LEFT JOIN plan_benefits pb ON pb.id = l.plan_benefit_id"
-_IN_BATCH = "l.id IN (SELECT value FROM json_each(:levels))"
+_BATCH = "SELECT value FROM json_each(:levels)"
+_IN_BATCH = f"l.id IN ({_BATCH})"
 _ROLLS = "coalesce((SELECT pb.rollover_percent FROM plan_benefits pb WHERE pb.id = l.plan_benefit_id), 0) > 0"
 # An expiry batch's levels whose own part rolls over; those with allocations (each one a
-# holder to expire, and the own part too unless it rolls over); and the rest, whose own part
-# is their only holder and does not roll over: nearly every level.
+# holder to expire, and the own part too unless it rolls over: found from the allocations,
+# so that a batch without any reads none); and the rest, whose own part is their only
+# holder and does not roll over (own_parts_sql leaves out the allocated): nearly every level.
 _ROLLING_LEVELS = LevelScope(f"{_IN_BATCH} AND {_ROLLS}")
-_ALLOCATED = "EXISTS (SELECT 1 FROM allocations a WHERE a.level_id = l.id)"
-_ALLOCATED_LEVELS = LevelScope(f"{_IN_BATCH} AND {_ALLOCATED}")
-_PLAIN_LEVELS = f"{_IN_BATCH} AND NOT {_ROLLS}"  # (own_parts_sql leaves out the allocated)
+_ALLOCATED_IN_BATCH = f"SELECT a.level_id FROM allocations a WHERE a.level_id IN ({_BATCH})"
+_ALLOCATED_LEVELS = LevelScope(f"l.id IN ({_ALLOCATED_IN_BATCH})")
+_PLAIN_LEVELS = f"{_IN_BATCH} AND NOT {_ROLLS}"
 # Unsettled levels by last day (``LAST_DAY`` is the expression of index levels_open).
 _SAME_DAY_AFTER = f"""SELECT {LAST_DAY}, id FROM levels
 WHERE settled_on IS NULL AND {LAST_DAY} = :on AND {LAST_DAY} < :as_of AND id > :id ORDER BY id LIMIT :n"""
@@ -194,13 +196,14 @@ WHERE hs.status = 'expired' AND hs.part = 0 AND pb.rollover_percent > 0"""
         ]
 
     def expire_the_rest(
-        self, level_ids: Collection[int], as_of: dt.date, description: str, source: str
+        self, level_ids: Collection[int], as_of: dt.date, description: str, source: str, rolling: bool = True
     ) -> int:
         """Record as expired, dated the day after its last day, what every other holder of
         these levels past its last day had left and the ledger does not record as lost yet:
-        those whose plan benefit does not roll over, and every allocation. Two statements,
-        as many rows as there are holders: one for the levels with allocations, one for the
-        rest (``own_parts_sql``). Return how many entries they wrote."""
+        those whose plan benefit does not roll over (``rolling``: whether any plan benefit
+        does), and every allocation. Two statements, as many rows as there are holders: one
+        for the levels with allocations, one for the rest (``own_parts_sql``). Return how
+        many entries they wrote."""
         at, by = self.stamp
         insert = """INSERT INTO entries (kind, level_id, allocation_id, contact_id, entry_on, quantity,
     description, source, operator, created_at)"""
@@ -224,7 +227,7 @@ FROM own WHERE own.status = 'expired' AND own.unrecorded > 0 ORDER BY own.level_
         }
         before = self.conn.total_changes  # (rowcount is -1 for a statement that starts WITH)
         self.conn.execute(figures_sql(":as_of", allocated, _ALLOCATED_LEVELS), params)
-        self.conn.execute(own_parts_sql(":as_of", plain, _PLAIN_LEVELS), params)
+        self.conn.execute(own_parts_sql(":as_of", plain, _PLAIN_LEVELS if rolling else _IN_BATCH), params)
         return self.conn.total_changes - before
 
     def settle(self, level_ids: Collection[int], on: dt.date) -> None:

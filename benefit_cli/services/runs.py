@@ -227,7 +227,8 @@ def expire_due(tx: Tx, as_of: dt.date, after: Mark, report: RunReport) -> list[M
     waiting = set()
     entries: list[NewEntry] = []
     incoming: dict[int, int] = {}
-    rolling = tx.balances.left_to_roll_over(level_ids, as_of) if tx.balances.any_rollover() else []
+    rolls = tx.balances.any_rollover()
+    rolling = tx.balances.left_to_roll_over(level_ids, as_of) if rolls else []
     for left in sorted(rolling, key=lambda left: left.on):
         closing = closing_entries(left, incoming.pop(left.level_id, 0))
         if closing is None:
@@ -241,7 +242,7 @@ def expire_due(tx: Tx, as_of: dt.date, after: Mark, report: RunReport) -> list[M
     tx.ledger.append_many(entries)
     report.expired += sum(entry.kind == "expire" for entry in entries)
     report.rolled_over += sum(entry.kind == "rollover" and entry.quantity > 0 for entry in entries)
-    report.expired += tx.balances.expire_the_rest(level_ids, as_of, EXPIRED, SOURCE)
+    report.expired += tx.balances.expire_the_rest(level_ids, as_of, EXPIRED, SOURCE, rolls)
     tx.balances.settle([level_id for level_id in level_ids if level_id not in waiting], as_of)
     if report.keeps_rows:
         rows = _Rows(tx, report)
@@ -323,7 +324,7 @@ class _Work:
             self._advance(done)
         after = FIRST
         while self.expiring:
-            with batch() as tx:
+            with batch(references_read=True) as tx:
                 marks = expire_due(tx, self.as_of, after, self.report)
             if not marks:
                 break

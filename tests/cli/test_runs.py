@@ -268,8 +268,9 @@ def test_a_rollover_into_a_renewal_waits_for_the_run_after_the_renewal(cli, db, 
     assert entries(db, "expire") == [(1, None, "2027-01-01", -250)]
 
 
-def test_an_allocations_unused_part_expires_and_never_rolls_over(cli, db, today):
-    setup_plan(cli, per="term", quantity="10", rollover=("100", "10"))
+@pytest.mark.parametrize("rollover", [("100", "10"), None], ids=["plan rolls over", "nothing rolls over"])
+def test_an_allocations_unused_part_expires_and_never_rolls_over(cli, db, today, rollover):
+    setup_plan(cli, per="term", quantity="10", rollover=rollover)
     cli("contact", "add", "Brandt", "--ref", "B1", "--business")
     cli("contact", "add", "Okafor", "--ref", "P1", "--of", "B1")
     cli("membership", "add", "B1", "BIZ", "--start", "2026-01-01")
@@ -278,6 +279,8 @@ def test_an_allocations_unused_part_expires_and_never_rolls_over(cli, db, today)
     cli("run", "scheduled", "--as-of", "2027-01-05")
     assert (1, 1, "2027-01-01", -3) in entries(db, "expire")
     assert [e for e in entries(db, "rollover") if e[1] is not None] == []
+    if rollover is None:  # the owner's own part expires beside it: 10 granted, 4 allocated
+        assert (1, None, "2027-01-01", -6) in entries(db, "expire")
 
 
 # -- dry runs -------------------------------------------------------------------------------------

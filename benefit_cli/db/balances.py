@@ -57,8 +57,18 @@ class Mark(NamedTuple):
 FIRST = Mark("", 0)
 
 
-def _of_levels(level_ids: Collection[int], as_of: dt.date) -> dict[str, str]:
-    return {"as_of": as_of.isoformat(), "levels": json.dumps(sorted(level_ids))}
+class LevelBatch(NamedTuple):
+    """The levels one expiry batch closes, in order of last day: their ids, the same as
+    the ``:levels`` parameter of every statement on them (a JSON list, made once), and
+    where the next batch starts (``after`` itself when there are none)."""
+
+    ids: list[int]
+    levels: str
+    last: Mark
+
+
+def _of_batch(batch: LevelBatch, as_of: dt.date) -> dict[str, str]:
+    return {"as_of": as_of.isoformat(), "levels": batch.levels}
 
 
 class UsableLevels(NamedTuple):
@@ -158,24 +168,25 @@ class Balances(Part):
 
     # -- expiry ------------------------------------------------------------------------------------
 
-    def past_their_last_day(self, as_of: dt.date, after: Mark, batch: int) -> list[Mark]:
+    def past_their_last_day(self, as_of: dt.date, after: Mark, batch: int) -> LevelBatch:
         """Levels whose last day is before ``as_of`` and whose end the expiry run has not
         recorded yet, in order of last day and id, after ``after``, at most ``batch``.
         They are read through the partial index ``levels_open`` on unsettled levels' last
         day: a run with nothing due reads next to nothing, and each batch starts where the
         last one ended (two queries, so that both parts are index ranges)."""
-        found: list[Mark] = []
+        found: list[tuple[str, int]] = []
         params = {"as_of": as_of.isoformat(), "on": after.on, "id": after.level_id}
         for query in PAST_THEIR_LAST_DAY:
-            found += map(Mark._make, self.conn.execute(query, {**params, "n": batch - len(found)}))
-        return found
+            found += self._tuples().execute(query, {**params, "n": batch - len(found)})
+        ids = [level_id for _, level_id in found]
+        return LevelBatch(ids, json.dumps(ids), Mark(*found[-1]) if found else after)
 
     def any_rollover(self) -> bool:
         """Whether any plan benefit rolls over at all (most catalogs have none)."""
         return bool(self._one("SELECT EXISTS (SELECT 1 FROM plan_benefits WHERE rollover_percent > 0)")[0])
 
-    def left_to_roll_over(self, level_ids: Collection[int], as_of: dt.date) -> list[Left]:
-        """The own parts of these levels past their last day whose plan benefit rolls over,
+    def left_to_roll_over(self, batch: LevelBatch, as_of: dt.date) -> list[Left]:
+        """The own parts of the batch's levels whose plan benefit rolls over,
         with what they had left at the end of it that the ledger does not record as lost yet
         (often nothing) and what a rollover needs: the owner's level of the type that starts
         the day after, and whether a renewal may still bring one."""
@@ -187,19 +198,17 @@ class Balances(Part):
     m.id IS NOT NULL AND m.cancelled_on IS NULL AND m.renewed_by IS NULL
 FROM hs {_ROLLING} LEFT JOIN memberships m ON m.id = l.membership_id
 WHERE hs.status = 'expired' AND hs.part = 0 AND pb.rollover_percent > 0"""
-        rows = self._tuples().execute(
-            figures_sql(":as_of", query, _ROLLING_LEVELS), _of_levels(level_ids, as_of)
-        )
+        rows = self._tuples().execute(figures_sql(":as_of", query, _ROLLING_LEVELS), _of_batch(batch, as_of))
         return [
             Left(level_id, part, type_id, holder, _DAY(on), amount, percent, most, next_level, bool(pending))
             for level_id, part, type_id, holder, on, amount, percent, most, next_level, pending in rows
         ]
 
     def expire_the_rest(
-        self, level_ids: Collection[int], as_of: dt.date, description: str, source: str, rolling: bool = True
+        self, batch: LevelBatch, as_of: dt.date, description: str, source: str, rolling: bool = True
     ) -> int:
         """Record as expired, dated the day after its last day, what every other holder of
-        these levels past its last day had left and the ledger does not record as lost yet:
+        the batch's levels had left and the ledger does not record as lost yet:
         those whose plan benefit does not roll over (``rolling``: whether any plan benefit
         does), and every allocation. Two statements, as many rows as there are holders: one
         for the levels with allocations, one for the rest (``own_parts_sql``). Return how
@@ -219,7 +228,7 @@ SELECT 'expire', own.level_id, NULL, own.holder_id, date(own.last_day, '+1 day')
     :description, :source, :by, :at
 FROM own WHERE own.status = 'expired' AND own.unrecorded > 0 ORDER BY own.level_id"""
         params = {
-            **_of_levels(level_ids, as_of),
+            **_of_batch(batch, as_of),
             "description": description,
             "source": source,
             "by": by,
@@ -230,11 +239,13 @@ FROM own WHERE own.status = 'expired' AND own.unrecorded > 0 ORDER BY own.level_
         self.conn.execute(own_parts_sql(":as_of", plain, _PLAIN_LEVELS if rolling else _IN_BATCH), params)
         return self.conn.total_changes - before
 
-    def settle(self, level_ids: Collection[int], on: dt.date) -> None:
-        """Mark levels whose end the expiry run has recorded whole."""
+    def settle(self, batch: LevelBatch, on: dt.date, waiting: Collection[int] = ()) -> None:
+        """Mark the batch's levels as having their end recorded whole, but those ``waiting``
+        (for a renewal to roll over into)."""
+        levels = json.dumps([i for i in batch.ids if i not in waiting]) if waiting else batch.levels
         self.conn.execute(
             "UPDATE levels SET settled_on = ? WHERE id IN (SELECT value FROM json_each(?))",
-            (on.isoformat(), json.dumps(list(level_ids))),
+            (on.isoformat(), levels),
         )
 
     def last_entry_id(self) -> int:

@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from benefit_cli.db.balances import FIRST, Mark
+from benefit_cli.db.balances import FIRST, LevelBatch, Mark
 from benefit_cli.db.store import Store, Tx
 from benefit_cli.domain.errors import Invalid
 from benefit_cli.domain.expiry import EXPIRED, SOURCE, closing_entries
@@ -211,15 +211,14 @@ def renew_one(tx: Tx, membership_id: int, report: RunReport) -> int | None:
 # -- expiry --------------------------------------------------------------------------------------
 
 
-def expire_due(tx: Tx, as_of: dt.date, after: Mark, report: RunReport) -> list[Mark]:
+def expire_due(tx: Tx, as_of: dt.date, after: Mark, report: RunReport) -> LevelBatch:
     """One batch of levels past their last day, the next after ``after`` in order of last
     day: record what each holder had left — rolled over where its plan benefit says,
-    expired — and mark the levels whose end is recorded whole. Return the levels looked at
-    (none when the run is done)."""
-    marks = tx.balances.past_their_last_day(as_of, after, EXPIRE_BATCH)
-    if not marks:
-        return marks
-    level_ids = [mark.level_id for mark in marks]
+    expired — and mark the levels whose end is recorded whole. Return the batch (no
+    levels when the run is done)."""
+    batch = tx.balances.past_their_last_day(as_of, after, EXPIRE_BATCH)
+    if not batch.ids:
+        return batch
     before = tx.balances.last_entry_id()
     # Rollovers first, in date order, so that what rolls into a level closed in the same
     # batch is part of what that level has left at its own end; then one statement expires
@@ -228,7 +227,7 @@ def expire_due(tx: Tx, as_of: dt.date, after: Mark, report: RunReport) -> list[M
     entries: list[NewEntry] = []
     incoming: dict[int, int] = {}
     rolls = tx.balances.any_rollover()
-    rolling = tx.balances.left_to_roll_over(level_ids, as_of) if rolls else []
+    rolling = tx.balances.left_to_roll_over(batch, as_of) if rolls else []
     for left in sorted(rolling, key=lambda left: left.on):
         closing = closing_entries(left, incoming.pop(left.level_id, 0))
         if closing is None:
@@ -242,14 +241,14 @@ def expire_due(tx: Tx, as_of: dt.date, after: Mark, report: RunReport) -> list[M
     tx.ledger.append_many(entries)
     report.expired += sum(entry.kind == "expire" for entry in entries)
     report.rolled_over += sum(entry.kind == "rollover" and entry.quantity > 0 for entry in entries)
-    report.expired += tx.balances.expire_the_rest(level_ids, as_of, EXPIRED, SOURCE, rolls)
-    tx.balances.settle([level_id for level_id in level_ids if level_id not in waiting], as_of)
+    report.expired += tx.balances.expire_the_rest(batch, as_of, EXPIRED, SOURCE, rolls)
+    tx.balances.settle(batch, as_of, waiting)
     if report.keeps_rows:
         rows = _Rows(tx, report)
         for closed in tx.ledger.closings_since(before):
             rows.add(closed.kind, None, closed.contact_id, closed.type_id, closed.level_id,
                      closed.allocation_id, abs(closed.quantity), closed.entry_on)  # fmt: skip
-    return marks
+    return batch
 
 
 # -- subscriptions -------------------------------------------------------------------------------
@@ -325,11 +324,11 @@ class _Work:
         after = FIRST
         while self.expiring:
             with batch(references_read=True) as tx:
-                marks = expire_due(tx, self.as_of, after, self.report)
-            if not marks:
+                closed = expire_due(tx, self.as_of, after, self.report)
+            if not closed.ids:
                 break
-            self._advance(len(marks))
-            after = marks[-1]
+            self._advance(len(closed.ids))
+            after = closed.last
         if self.fulfilling:
             with batch() as tx:
                 subscriptions = [

@@ -13,35 +13,92 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from benefit_cli.db.allocations import Allocations
-from benefit_cli.db.balances import Balances
 from benefit_cli.db.base import Stamp
-from benefit_cli.db.catalog import Catalog
-from benefit_cli.db.checks import Checks
 from benefit_cli.db.connection import write
-from benefit_cli.db.contacts import Contacts
-from benefit_cli.db.events import Events
-from benefit_cli.db.ledger import Ledger
-from benefit_cli.db.memberships import Memberships
-from benefit_cli.db.queries import Queries
-from benefit_cli.db.subscriptions import Subscriptions
+
+if TYPE_CHECKING:
+    from benefit_cli.db.allocations import Allocations
+    from benefit_cli.db.balances import Balances
+    from benefit_cli.db.catalog import Catalog
+    from benefit_cli.db.checks import Checks
+    from benefit_cli.db.contacts import Contacts
+    from benefit_cli.db.events import Events
+    from benefit_cli.db.ledger import Ledger
+    from benefit_cli.db.memberships import Memberships
+    from benefit_cli.db.queries import Queries
+    from benefit_cli.db.subscriptions import Subscriptions
 
 
 class Store:
+    """Each part is made, and its module imported, when a command first uses it: a
+    command pays for the parts it reads (start-up time is most of a short command's)."""
+
     def __init__(self, conn: sqlite3.Connection, stamp: tuple[str, str] | None = None) -> None:
         self.conn = conn
         self._stamp = Stamp(stamp)
-        self.contacts = Contacts(conn, self._stamp)
-        self.catalog = Catalog(conn, self._stamp)
-        self.memberships = Memberships(conn, self._stamp)
-        self.allocations = Allocations(conn, self._stamp)
-        self.ledger = Ledger(conn, self._stamp)
-        self.balances = Balances(conn, self._stamp)
-        self.queries = Queries(conn, self._stamp)
-        self.checks = Checks(conn, self._stamp)
-        self.subscriptions = Subscriptions(conn, self._stamp)
-        self.events = Events(conn, self._stamp)
+
+    @cached_property
+    def contacts(self) -> Contacts:
+        from benefit_cli.db.contacts import Contacts
+
+        return Contacts(self.conn, self._stamp)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        from benefit_cli.db.catalog import Catalog
+
+        return Catalog(self.conn, self._stamp)
+
+    @cached_property
+    def memberships(self) -> Memberships:
+        from benefit_cli.db.memberships import Memberships
+
+        return Memberships(self.conn, self._stamp)
+
+    @cached_property
+    def allocations(self) -> Allocations:
+        from benefit_cli.db.allocations import Allocations
+
+        return Allocations(self.conn, self._stamp)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        from benefit_cli.db.ledger import Ledger
+
+        return Ledger(self.conn, self._stamp)
+
+    @cached_property
+    def balances(self) -> Balances:
+        from benefit_cli.db.balances import Balances
+
+        return Balances(self.conn, self._stamp)
+
+    @cached_property
+    def queries(self) -> Queries:
+        from benefit_cli.db.queries import Queries
+
+        return Queries(self.conn, self._stamp)
+
+    @cached_property
+    def checks(self) -> Checks:
+        from benefit_cli.db.checks import Checks
+
+        return Checks(self.conn, self._stamp)
+
+    @cached_property
+    def subscriptions(self) -> Subscriptions:
+        from benefit_cli.db.subscriptions import Subscriptions
+
+        return Subscriptions(self.conn, self._stamp)
+
+    @cached_property
+    def events(self) -> Events:
+        from benefit_cli.db.events import Events
+
+        return Events(self.conn, self._stamp)
 
     @property
     def stamp(self) -> tuple[str, str]:

@@ -170,7 +170,7 @@ EXPECTED_INDEXES = {
     "delegates.delegates_current UNIQUE PARTIAL (level_id, contact_id)",
     "delegates.delegates_membership_current UNIQUE PARTIAL (membership_id, contact_id)",
     "delegates.delegates_contact (contact_id)",
-    "entries.entries_level (level_id, allocation_id, quantity, kind, entry_on)",
+    "entries.entries_level (level_id, allocation_id, quantity, kind)",
     "entries.entries_allocation PARTIAL (allocation_id)",
     "entries.entries_contact (contact_id, entry_on)",
     "entries.entries_ref PARTIAL (ref)",

@@ -83,11 +83,10 @@ lv AS (
 )"""
 
 
-def _levels_and_ledger(as_of: str, scope: LevelScope) -> str:
-    """``_levels``, and the ledger's sums per holder (level and part: 0 for its own part,
-    else the allocation)."""
-    return f"""{_levels(as_of, scope)},
-es AS (
+def _ledger_sums(scope: LevelScope) -> str:
+    """The ledger's sums per holder of the levels in scope (level and part: 0 for its own
+    part, else the allocation)."""
+    return f"""es AS (
     SELECT e.level_id, coalesce(e.allocation_id, 0) AS part,
         sum(e.quantity) AS total,
         {_IN_LIFE} AS in_life,
@@ -121,10 +120,11 @@ def _unrecorded(base_end: str, sums: str = "es") -> str:
 
 
 def _common(as_of: str, scope: LevelScope) -> str:
-    """The CTEs every query of holders shares: ``_levels_and_ledger``, then allocations
-    with their last day and what they give back, what they took out of each level's own
-    part, and the holders with their status and figures (``hs``)."""
-    return f"""{_levels_and_ledger(as_of, scope)},
+    """The CTEs every query of holders shares: ``_levels``, ``_ledger_sums``, then
+    allocations with their last day and what they give back, what they took out of each
+    level's own part, and the holders with their status and figures (``hs``)."""
+    return f"""{_levels(as_of, scope)},
+{_ledger_sums(scope)},
 al AS (
     SELECT a.id, a.level_id, a.contact_id, a.number, a.comment, a.created_by, a.updated_by,
         lv.contact_id AS owner_id, lv.type_id, lv.priority, lv.last_day AS level_last_day,

@@ -186,10 +186,10 @@ class Balances(Part):
         return bool(self._one("SELECT EXISTS (SELECT 1 FROM plan_benefits WHERE rollover_percent > 0)")[0])
 
     def left_to_roll_over(self, batch: LevelBatch, as_of: dt.date) -> list[Left]:
-        """The own parts of the batch's levels whose plan benefit rolls over,
-        with what they had left at the end of it that the ledger does not record as lost yet
-        (often nothing) and what a rollover needs: the owner's level of the type that starts
-        the day after, and whether a renewal may still bring one."""
+        """The own parts of the batch's levels whose plan benefit rolls over, with what
+        they had left at the end of it that the ledger does not record as lost yet (often
+        nothing) and what a rollover needs: the owner's level of the type that starts the
+        day after, and whether a renewal may still bring one."""
         query = f"""SELECT hs.level_id, NULL, hs.type_id, hs.holder_id, date(hs.last_day, '+1 day'),
     hs.unrecorded, pb.rollover_percent, pb.rollover_max,
     (SELECT min(n.id) FROM levels n WHERE n.contact_id = hs.owner_id AND n.type_id = hs.type_id
@@ -208,11 +208,11 @@ WHERE hs.status = 'expired' AND hs.part = 0 AND pb.rollover_percent > 0"""
         self, batch: LevelBatch, as_of: dt.date, description: str, source: str, rolling: bool = True
     ) -> int:
         """Record as expired, dated the day after its last day, what every other holder of
-        the batch's levels had left and the ledger does not record as lost yet:
-        those whose plan benefit does not roll over (``rolling``: whether any plan benefit
-        does), and every allocation. Two statements, as many rows as there are holders: one
-        for the levels with allocations, one for the rest (``own_parts_sql``). Return how
-        many entries they wrote."""
+        the batch's levels had left and the ledger does not record as lost yet: those whose
+        plan benefit does not roll over (``rolling``: whether any plan benefit does), and
+        every allocation. Two statements, as many rows as there are holders: one for the
+        levels with allocations, one for the rest (``own_parts_sql``). Return how many
+        entries they wrote."""
         at, by = self.stamp
         insert = """INSERT INTO entries (kind, level_id, allocation_id, contact_id, entry_on, quantity,
     description, source, operator, created_at)"""

@@ -402,10 +402,11 @@ def write(
 
     ``references_read``: every id the transaction writes into a row it has read, inside
     it, from the row the id names (a fulfilment's deliveries are selected from the levels
-    they name), and nothing can delete that row while the write lock is held. SQLite's
-    foreign-key check would only look each of them up again (50,000 deliveries: 150,000
-    look-ups, a quarter of the fulfilment's time), so it is off for that transaction
-    alone (SQLite switches it only between transactions)."""
+    they name, an expiry's entries from the levels they close), and nothing can delete
+    that row while the write lock is held. SQLite's foreign-key check would only look
+    each of them up again (50,000 deliveries: 150,000 look-ups, a quarter of the
+    fulfilment's time), so it is off for that transaction alone (SQLite switches it only
+    between transactions). An import's writer does the same (``ledger_writer``)."""
     refuse_if_read_only(conn)
     if references_read:
         conn.execute("PRAGMA foreign_keys = OFF")

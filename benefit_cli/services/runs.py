@@ -221,8 +221,8 @@ def expire_due(tx: Tx, as_of: dt.date, after: Mark, report: RunReport) -> LevelB
         return batch
     before = tx.balances.last_entry_id()
     # Rollovers first, in date order, so that what rolls into a level closed in the same
-    # batch is part of what that level has left at its own end; then one statement expires
-    # what every other holder had left (nothing rolls over from an allocation).
+    # batch is part of what that level has left at its own end; then expire_the_rest
+    # expires what every other holder had left (nothing rolls over from an allocation).
     waiting = set()
     entries: list[NewEntry] = []
     incoming: dict[int, int] = {}

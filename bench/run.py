@@ -129,7 +129,7 @@ def main() -> None:
     reports.verify_yardstick(today)
     reports.reports_against_shell(report, wide.db, today, size.report_rounds)
     reports.db_check(report, wide.db, size.report_rounds)
-    runs.cron_runs(report, wide.db, big.membership_import.seconds, today, size.repeats)
+    runs.cron_runs(report, wide.db, big.membership_import.seconds, today, size.repeats, size.report_rounds)
     runs.fulfilment(report, size.members, today)
 
     print(report.summary())

@@ -159,7 +159,7 @@ class Subscriptions(Part):
             .fetchall()
         )
 
-    def delivered_since(self, delivery_id: int) -> list[Delivered]:
+    def delivered_since(self, delivery_id: int, type_id: int) -> list[Delivered]:
         """The same deliveries with their levels and memberships (for a run's rows)."""
         return list(
             map(
@@ -168,8 +168,8 @@ class Subscriptions(Part):
                     "SELECT l.membership_id, c.ref, t.code, d.level_id, d.issue_date"
                     " FROM deliveries d JOIN contacts c ON c.id = d.contact_id"
                     " JOIN benefit_types t ON t.id = d.type_id JOIN levels l ON l.id = d.level_id"
-                    " WHERE d.id > ? ORDER BY d.issue_date, c.ref",
-                    (delivery_id,),
+                    " WHERE d.id > ? AND d.type_id = ? ORDER BY d.issue_date, c.ref",
+                    (delivery_id, type_id),
                 ),
             )
         )

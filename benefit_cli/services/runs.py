@@ -264,8 +264,8 @@ def fulfil_due(tx: Tx, benefit_type: BenefitType, as_of: dt.date, today: dt.date
         return
     done = fulfil(tx, benefit_type, as_of, today)
     report.delivered += len(done.delivered)
-    if report.keeps_rows:
-        for row in tx.subscriptions.delivered_since(done.after):
+    if report.keeps_rows and done.delivered:
+        for row in tx.subscriptions.delivered_since(done.after, benefit_type.id):
             report.rows.append(
                 ["deliver", row.membership_id, row.contact_ref, row.type, row.level_id, None, None,
                  row.issue_date]

@@ -77,7 +77,7 @@ class Fulfilled:
     benefit_type: BenefitType
     issues: tuple[dt.date, ...]  # the scheduled issues looked at
     delivered: list[MailingRow]  # the mailing list (``MAILING_COLUMNS``)
-    after: int  # the last delivery recorded before these
+    after: int  # the last delivery recorded before these (0 when it delivered nothing)
 
 
 def fulfil(tx: Tx, benefit_type: BenefitType, through: dt.date, today: dt.date) -> Fulfilled:

@@ -184,6 +184,9 @@ def test_run_scheduled_delivers_after_renewing_and_a_dry_run_lists_the_deliverie
     result = cli("run", "scheduled", "--as-of", "2026-03-20")
     assert "delivered 3 subscription issue(s)" in result.stderr
     assert len(rows(cli, "subscription", "deliveries", "--contact", "A", "--type", "MAG")) == 3
+    # with nothing left to deliver, a dry run lists no delivery (not those made before)
+    again = rows(cli, "run", "scheduled", "--as-of", "2026-03-20", "--dry-run")
+    assert [r for r in again if r["action"] == "deliver"] == []
     assert "delivered 0 subscription issue(s)" in cli("run", "scheduled", "--as-of", "2026-03-20").stderr
 
 

@@ -152,7 +152,9 @@ def test_install_completion_writes_the_script_for_bash(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     env = {**os.environ, "HOME": str(home), "PATH": f"{Path(BENEFIT).parent}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run(["bash", "--norc", "-c", "benefit --install-completion"], env=env,
+    # A second command keeps bash from replacing itself with benefit: bash stays its parent,
+    # the shell the completion is for, whatever runs the suite (make, sh -c, a terminal).
+    done = subprocess.run(["bash", "--norc", "-c", "benefit --install-completion; exit $?"], env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "bash completion installed" in done.stdout

@@ -110,6 +110,15 @@ class Memberships(Part):
         )
         return membership_record(row) if row else None
 
+    def starting(self, contact_id: int, plan_id: int, start_on: dt.date) -> Membership | None:
+        """The contact's membership of the plan that starts on ``start_on``, if any (one
+        cancelled on its first day overlaps nothing, but a second may not start that day)."""
+        row = self._one(
+            "SELECT * FROM memberships WHERE contact_id = ? AND plan_id = ? AND start_on = ?",
+            (contact_id, plan_id, start_on.isoformat()),
+        )
+        return membership_record(row) if row else None
+
     def keys(self) -> set[tuple[int, int, str]]:
         """(contact_id, plan_id, start_on) of every membership."""
         return {

@@ -118,6 +118,9 @@ def add_membership(tx: Tx, contact: Contact, plan: Plan, start: dt.date) -> Crea
     existing = tx.memberships.overlapping(contact.id, plan.id, term.start_on, term.end_on)
     if existing is not None:
         raise Invalid(f"{contact.label} {overlap_refusal(plan, existing, term)}")
+    same_day = tx.memberships.starting(contact.id, plan.id, term.start_on)
+    if same_day is not None:
+        raise Invalid(f"{contact.label} {same_start_refusal(plan, same_day)}")
     membership_id, levels = enrol(tx, contact.id, plan, start, granter)
     return Created(tx.memberships.get(membership_id), levels)
 
@@ -138,6 +141,16 @@ def overlap_refusal(plan: Plan, existing: Membership, term: Term) -> str:
         f" which overlaps the new term {term.start_on} to {term.end_on}; a contact holds one"
         f" membership of a plan at a time. Start the new one after {last}, or cancel membership"
         f" {existing.id} first."
+    )
+
+
+def same_start_refusal(plan: Plan, existing: Membership) -> str:
+    """What to say of a new membership of ``plan`` starting the day ``existing`` did: one
+    cancelled on its first day (else they would overlap)."""
+    return (
+        f"already had a membership of {plan.code} from {existing.start_on} (membership {existing.id},"
+        f" cancelled on {existing.cancelled_on}); a contact's memberships of a plan start on"
+        " different days. Start the new one on another day."
     )
 
 

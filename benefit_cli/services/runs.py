@@ -143,6 +143,14 @@ def renew(tx: Tx, due: Due, granter: Granter, rows: _Rows, opted_out: Collection
             " (benefit membership cancel ID) and the next run renews as the plan says."
         )
         return None
+    same_day = tx.memberships.starting(due.contact_id, plan.id, term.start_on)
+    if same_day is not None:  # cancelled on its first day: it overlaps nothing, yet holds the day
+        rows.report.needs_person.append(
+            f"{not_renewed}: membership {same_day.id} of {plan.code} from {term.start_on} was cancelled"
+            " on its first day, and a second may not start that day; add the new term by hand from"
+            " another day (benefit membership add)."
+        )
+        return None
     templates = granter.templates(plan, term)
     if not templates:
         rows.report.needs_person.append(

@@ -94,3 +94,16 @@ def test_an_import_of_the_membership_already_there_still_adds_nothing(cli, membe
     assert "1 memberships added" in result.stderr and "1 already present" in result.stderr
     assert [m["start_on"] for m in rows(cli, "membership", "list", "--contact", "B1")] == [
         "2026-01-31", "2027-01-31"]
+
+
+def test_a_membership_cancelled_on_its_first_day_still_holds_that_day_for_the_plan(cli, member):
+    """It overlaps nothing (it ended the day before it began), but a second membership of
+    the plan may not start the same day: one clear refusal, not a database error."""
+    cli("membership", "cancel", "1", "--on", "2026-01-31")
+    line = refused(cli, member, "membership", "add", "B1", "BIZ", "--start", "2026-01-31")
+    assert line == (
+        'Error: "B1" (Acme) already had a membership of BIZ from 2026-01-31 (membership 1, cancelled'
+        " on 2026-01-31); a contact's memberships of a plan start on different days. Start the new"
+        " one on another day."
+    )
+    cli("membership", "add", "B1", "BIZ", "--start", "2026-02-01")  # another day is fine

@@ -196,6 +196,21 @@ def test_a_membership_overlapping_the_renewal_needs_a_person_and_nothing_is_rene
     assert [m["renewed_from"] for m in memberships(cli)] == [None, None]
 
 
+def test_a_membership_cancelled_on_the_renewal_day_itself_needs_a_person(cli, db, today):
+    setup_plan(cli, per="term")
+    cli("contact", "add", "Brandt", "--ref", "B1", "--business")
+    cli("membership", "add", "B1", "BIZ", "--start", "2026-01-01")
+    cli("membership", "add", "B1", "BIZ", "--start", "2027-01-01")
+    cli("membership", "cancel", "2", "--on", "2027-01-01")  # on its first day: it overlaps nothing
+    result = cli("run", "renew", "--as-of", "2026-12-20", code=1)
+    assert result.stderr.splitlines()[1:] == [
+        "Membership 1 of B1 was not renewed: membership 2 of BIZ from 2027-01-01 was cancelled on its"
+        " first day, and a second may not start that day; add the new term by hand from another day"
+        " (benefit membership add)."
+    ]
+    assert [m["renewed_from"] for m in memberships(cli)] == [None, None]
+
+
 def test_a_plan_that_now_grants_nothing_needs_a_person_and_exits_1(cli, db, today):
     setup_plan(cli)
     cli("contact", "add", "Brandt", "--ref", "B1", "--business")

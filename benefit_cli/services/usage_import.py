@@ -79,8 +79,7 @@ class _Refused(NamedTuple):
 class _Chunk(NamedTuple):
     rows: list[_Row | _Refused]
     recorded: Callable[[], dict[str, list[RefUse]]]  # the ledger's answer on their refs
-    pairs: set[tuple[int, int]]  # the (contact, type) of each good row
-    unknown: set[tuple[int, int]]  # those whose balances the import had not read
+    unknown: set[tuple[int, int]]  # the (contact, type) of its rows whose balances the import had not read
     balances: Callable[[], list[list[Any]]]  # the snapshot's answer on those
 
 
@@ -293,7 +292,7 @@ class _UsageRows:
         mine, before = self.seen.split({row.ref for row in good})
         written = self.ledger.ask_ref_uses(mine) if mine else dict
         found = self.snapshot.ref_uses(before)
-        return _Chunk(checked, lambda: {**found(), **written()}, pairs, unknown, balances)
+        return _Chunk(checked, lambda: {**found(), **written()}, unknown, balances)
 
     def write(self, chunk: _Chunk, outcome: Outcome) -> None:
         # The uses under each ref of the chunk: as the ledger answered, or — for the rows

@@ -406,7 +406,7 @@ def write(
     that row while the write lock is held. SQLite's foreign-key check would only look
     each of them up again (50,000 deliveries: 150,000 look-ups, a quarter of the
     fulfilment's time), so it is off for that transaction alone (SQLite switches it only
-    between transactions). An import's writer does the same (``ledger_writer``)."""
+    between transactions). An import does the same (``ledger_writer._trust_the_rows``)."""
     refuse_if_read_only(conn)
     if references_read:
         conn.execute("PRAGMA foreign_keys = OFF")

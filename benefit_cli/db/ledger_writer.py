@@ -80,14 +80,15 @@ def import_transaction(conn: sqlite3.Connection, separate: bool) -> Iterator[Led
     rolled back if it raises. ``separate`` puts the writing in a process of its own."""
     refuse_if_read_only(conn)  # the writer process opens the file again; say it here, once
     if not separate:
-        _trust_the_rows(conn)  # before the transaction: foreign_keys cannot change inside one
+        # The checks _trust_the_rows skips: the foreign keys for this transaction alone
+        # (``write``), the CHECKs until it ends.
+        conn.execute("PRAGMA ignore_check_constraints = ON")
         try:
-            with write(conn):
+            with write(conn, references_read=True):
                 store = Store(conn)
                 store.bulk_mode(cache_mib=CACHE_MIB)
                 yield _SameProcess(store)
         finally:
-            conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA ignore_check_constraints = OFF")
         return
     database = conn.execute("PRAGMA database_list").fetchone()[2]

@@ -3,6 +3,7 @@ where a refusal becomes an ``Error:`` line and an exit code."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sqlite3
@@ -287,7 +288,12 @@ def run(args: list[str]) -> None:
     # word, once typed whole, chooses the one group to build, as for a command.
     words = completed_words()
     module = COMMAND_MODULES.get(command_word(args if words is None else words) or "")
-    create_app([module] if module else None)(args, prog_name="benefit")
+    app = create_app([module] if module else None)
+    # What start-up made (the modules, the app) lives until the process ends: frozen, the
+    # cycle collector never walks it again, and a command that makes 50,000 rows pays for
+    # collecting what it makes alone (a subscription's fulfilment: 7% of its time).
+    gc.freeze()
+    app(args, prog_name="benefit")
 
 
 def __getattr__(name: str) -> typer.Typer:

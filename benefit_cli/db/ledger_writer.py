@@ -14,13 +14,15 @@ import has inserted so far. While it holds the write lock, this process's own re
 until the import ends (WAL mode).
 
 Messages are pickled tuples over the writer's stdin and stdout: ``("open", db, stamp,
-cache_mib)``, ``("ref_uses", refs)``, ``("append", rows)`` (no answer: it overlaps),
+cache_mib)``, ``("ref_uses", refs)``, ``("append", rows)`` (no answer: it overlaps; the
+rows are one ``marshal`` text, twice as fast to make as pickling them),
 ``("commit",)``. Each answered message gets ``("ok", value)`` or ``("error", text)``,
 read here by a thread as it comes, so that neither side ever waits on the other.
 """
 
 from __future__ import annotations
 
+import marshal
 import os
 import pickle
 import queue
@@ -133,7 +135,8 @@ class _WriterProcess:
         return self.answer  # answers come in the order asked
 
     def append_many(self, entries: Sequence[NewEntry]) -> None:
-        self.send("append", [tuple(entry) for entry in entries])  # plain tuples pickle faster
+        # Plain tuples of ints, texts and None: marshal writes them faster than pickle.
+        self.send("append", marshal.dumps([tuple(entry) for entry in entries]))
 
     def commit(self) -> None:
         self.ask("commit")
@@ -244,7 +247,7 @@ def serve(source: IO[bytes], replies: IO[bytes]) -> None:
         while True:
             name, *arguments = pickle.load(source)
             if name == "append":
-                store.ledger.append_many(*arguments)
+                store.ledger.append_many(marshal.loads(*arguments))
             elif name == "ref_uses":
                 reply("ok", store.ledger.ref_uses(*arguments))
             elif name == "commit":

@@ -110,5 +110,5 @@ def fulfil(tx: Tx, benefit_type: BenefitType, through: dt.date, today: dt.date) 
     # An issue dated after today is looked at whole again next time: a member who opts
     # back in before its date is owed it, and a schedule changed meanwhile may move it.
     store.mark_handled(benefit_type.id, [day for day in issues if day <= today], last_level)
-    mailing = store.mailing_since(before, benefit_type.id, benefit_type.code)
+    mailing = store.mailing_since(before, benefit_type.id, benefit_type.code, issues)
     return Fulfilled(benefit_type, tuple(sorted(issues)), mailing, before)

@@ -63,6 +63,17 @@ def test_a_member_entered_late_gets_the_back_issues_on_the_next_run(cli, magazin
     ]  # fmt: skip
 
 
+def test_the_mailing_list_goes_issue_by_issue_and_by_contact_within_each(cli, magazine):
+    cli("contact", "add", "Abe", "--ref", "0A")  # entered last, listed first
+    cli("membership", "add", "B", "P", "--start", "2026-01-10")
+    cli("membership", "add", "0A", "P", "--start", "2026-02-01")
+    assert issues(mailing(cli, "MAG", "--through", "2026-03-20")) == [
+        ("A", "2026-01-15"), ("B", "2026-01-15"),
+        ("0A", "2026-02-15"), ("A", "2026-02-15"), ("B", "2026-02-15"),
+        ("0A", "2026-03-15"), ("A", "2026-03-15"), ("B", "2026-03-15"),
+    ]  # fmt: skip
+
+
 def test_the_mailing_list_is_written_to_a_file_and_an_empty_one_has_its_header(cli, magazine, tmp_path):
     path = tmp_path / "mailing.csv"
     cli("subscription", "fulfil", "MAG", "--through", "2026-02-28", "-o", path)

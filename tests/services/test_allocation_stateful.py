@@ -339,8 +339,10 @@ class AllocationMachine(RuleBasedStateMachine):
         done = self.void_(self.store, entry.id)
         tally("void: done")
         starts = entry.allocation.starts_on if entry.allocation else entry.level.starts_on
-        entry.void_day = max(TODAY, starts)
+        entry.void_day = max(TODAY, starts, entry.day)  # a use booked ahead is voided on its day
         assert done.allocation_id == (entry.allocation.id if entry.allocation else None)
+        dated = self.conn.execute("SELECT entry_on FROM entries WHERE id = ?", (done.void_id,)).fetchone()[0]
+        assert dated == entry.void_day.isoformat(), "the model dates the void as the ledger does"
 
     # -- invariants -----------------------------------------------------------------------------
 

@@ -149,8 +149,9 @@ class Subscriptions(Part):
     ) -> list[MailingRow]:
         """The deliveries of these issues of the type (its id and code) recorded after
         ``delivery_id``, in issue and contact order. An issue's rows share its type and
-        date, so each issue is read alone and only the contact's cells come from SQLite:
-        a fulfilment lists 50,000 rows, and every cell read costs more than the tuple."""
+        date, so each issue is read alone and only the contact's cells come from SQLite,
+        the other two added here: a fulfilment lists 50,000 rows, and a cell read from
+        SQLite costs more than one added to the row in Python."""
         query = (
             "SELECT c.ref, c.name, c.email FROM deliveries d JOIN contacts c ON c.id = d.contact_id"
             " WHERE d.id > ? AND d.type_id = ? AND d.issue_date = ? ORDER BY c.ref"

@@ -9,6 +9,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from benefit_cli.db.base import Part, where
+from benefit_cli.domain.consumption import USE_COLUMNS, UseRow
 from benefit_cli.domain.errors import NotFound
 from benefit_cli.domain.idempotency import FINGERPRINT_LENGTH, RefUse
 from benefit_cli.domain.models import NewEntry
@@ -57,6 +58,11 @@ _INSERT = (
     f"INSERT INTO entries ({', '.join(NewEntry._fields)}, operator, created_at)"
     f" VALUES ({', '.join('?' for _ in NewEntry._fields)}, ?, ?)"
 )
+# An import's: the kind and the NULL voids_id are written by SQLite, not bound for each row.
+_INSERT_USES = (
+    f"INSERT INTO entries (kind, {', '.join(USE_COLUMNS)}, operator, created_at)"
+    f" VALUES ('use', {', '.join('?' for _ in USE_COLUMNS)}, ?, ?)"
+)
 
 
 # The use entries under some refs (``{refs}``: an IN list): ref, id, fingerprint, voided.
@@ -87,10 +93,15 @@ class Ledger(Part):
             ids.append(cursor.lastrowid)
         return ids
 
-    def append_many(self, entries: Sequence[tuple[object, ...]]) -> None:
-        """Append many entries at once (an import), each a ``NewEntry`` or a tuple in its order."""
+    def append_many(self, entries: Sequence[NewEntry]) -> None:
+        """Append many entries at once (a run)."""
         at, by = self.stamp
         self.conn.executemany(_INSERT, [(*entry, by, at) for entry in entries])
+
+    def append_uses(self, rows: Sequence[UseRow]) -> None:
+        """Append the lines of many uses at once (an import): ``use_rows``' tuples."""
+        at, by = self.stamp
+        self.conn.executemany(_INSERT_USES, [(*row, by, at) for row in rows])
 
     def get(self, entry_id: int) -> Entry:
         row = (

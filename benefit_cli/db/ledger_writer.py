@@ -15,7 +15,7 @@ until the import ends (WAL mode).
 
 Messages are pickled tuples over the writer's stdin and stdout: ``("open", db, stamp,
 cache_mib)``, ``("ref_uses", refs)``, ``("append", rows)`` (no answer: it overlaps; the
-rows are one ``marshal`` text, twice as fast to make as pickling them),
+rows, ``use_rows``' tuples, are one ``marshal`` text, twice as fast to make as pickling them),
 ``("commit",)``. Each answered message gets ``("ok", value)`` or ``("error", text)``,
 read here by a thread as it comes, so that neither side ever waits on the other.
 """
@@ -38,9 +38,9 @@ from typing import IO, Any, Protocol
 
 from benefit_cli.db.connection import connect, refuse_if_read_only, write
 from benefit_cli.db.store import Store
+from benefit_cli.domain.consumption import UseRow
 from benefit_cli.domain.errors import BenefitError
 from benefit_cli.domain.idempotency import RefUse
-from benefit_cli.domain.models import NewEntry
 
 # From about 50,000 rows up, the writer's start (a Python process, ~0.1 s) is a few
 # percent of the import, and the overlap saves more.
@@ -61,7 +61,7 @@ class Ledger(Protocol):
         answer is read by calling what this returns, after other work if need be."""
         ...
 
-    def append_many(self, entries: Sequence[NewEntry]) -> None: ...
+    def append_uses(self, rows: list[UseRow]) -> None: ...
 
 
 class _SameProcess:
@@ -72,8 +72,8 @@ class _SameProcess:
         found = self.store.ledger.ref_uses(refs)
         return lambda: found
 
-    def append_many(self, entries: Sequence[NewEntry]) -> None:
-        self.store.ledger.append_many(entries)
+    def append_uses(self, rows: list[UseRow]) -> None:
+        self.store.ledger.append_uses(rows)
 
 
 @contextmanager
@@ -134,9 +134,9 @@ class _WriterProcess:
         self.send("ref_uses", refs)
         return self.answer  # answers come in the order asked
 
-    def append_many(self, entries: Sequence[NewEntry]) -> None:
+    def append_uses(self, rows: list[UseRow]) -> None:
         # Plain tuples of ints, texts and None: marshal writes them faster than pickle.
-        self.send("append", marshal.dumps([tuple(entry) for entry in entries]))
+        self.send("append", marshal.dumps(rows))
 
     def commit(self) -> None:
         self.ask("commit")
@@ -202,7 +202,7 @@ def _trust_the_rows(conn: sqlite3.Connection) -> None:
     """Skip SQLite's checks of each row an import appends, which only repeat what the
     import made sure of: every id it writes was read inside its own immediate transaction
     (so the foreign-key look-ups find what was just found), and every entry is a use of a
-    positive quantity made by ``use_entries`` (so the table's CHECKs hold by construction;
+    positive quantity made by ``use_rows`` (so the table's CHECKs hold by construction;
     SQLite evaluates ``kind IN (...)`` by building a small table for every row, a fifth of
     the insert's work). ``db check`` still verifies both."""
     conn.execute("PRAGMA foreign_keys = OFF")
@@ -247,7 +247,7 @@ def serve(source: IO[bytes], replies: IO[bytes]) -> None:
         while True:
             name, *arguments = pickle.load(source)
             if name == "append":
-                store.ledger.append_many(marshal.loads(*arguments))
+                store.ledger.append_uses(marshal.loads(*arguments))
             elif name == "ref_uses":
                 reply("ok", store.ledger.ref_uses(*arguments))
             elif name == "commit":

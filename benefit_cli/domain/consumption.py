@@ -134,6 +134,46 @@ class _Promised:
         return max(0, least)
 
 
+#: The columns of a use's ledger line, as ``use_rows`` gives them: its kind is "use", and it
+#: voids nothing.
+USE_COLUMNS = (
+    "level_id", "allocation_id", "contact_id", "entry_on", "quantity", "description", "note", "source", "ref",
+    "fingerprint",
+)  # fmt: skip
+UseRow = tuple[int, int | None, int, str, int, str | None, str | None, str, str, str]
+
+
+def use_rows(
+    draws: Sequence[Draw],
+    contact_id: int,
+    on: str,
+    description: str | None,
+    note: str | None,
+    source: str,
+    ref: str,
+    fingerprint: str,
+) -> list[UseRow]:
+    """The ledger lines of one use on ``on`` (ISO), one per balance it draws from, all under
+    its ``ref``, in ``USE_COLUMNS`` — the one way a use is written, by ``use``, ``usage
+    bulk`` and imports. Plain tuples: an import makes a million, and sends them as they
+    are to the process that writes them."""
+    return [
+        (
+            draw.balance.level_id,
+            draw.balance.allocation_id,
+            contact_id,
+            on,
+            -draw.quantity,
+            description,
+            note,
+            source,
+            ref,
+            fingerprint,
+        )
+        for draw in draws
+    ]
+
+
 def use_entries(
     draws: Sequence[Draw],
     contact_id: int,
@@ -144,29 +184,10 @@ def use_entries(
     ref: str,
     fingerprint: str,
 ) -> list[NewEntry]:
-    """The ledger lines of one use on ``on`` (ISO), one per balance it draws from, all under
-    its ``ref`` — the one way a use is written, by ``use``, ``usage bulk`` and imports."""
-    # tuple.__new__ skips the named tuple's own __new__: an import makes a million.
-    return [
-        _new(
-            NewEntry,
-            (
-                "use",
-                draw.balance.level_id,
-                draw.balance.allocation_id,
-                contact_id,
-                on,
-                -draw.quantity,
-                None,
-                description,
-                note,
-                source,
-                ref,
-                fingerprint,
-            ),
-        )
-        for draw in draws
-    ]
+    """``use_rows`` as ``NewEntry``s (whose columns are the kind, then the row's, with
+    ``voids_id`` after the quantity)."""
+    rows = use_rows(draws, contact_id, on, description, note, source, ref, fingerprint)
+    return [NewEntry._make(("use", *row[:5], None, *row[5:])) for row in rows]
 
 
 _new = tuple.__new__

@@ -27,10 +27,10 @@ from benefit_cli.csvio.dates import DateReader
 from benefit_cli.db.ledger_writer import SEPARATE_BYTES, Ledger, import_transaction, rare_collections
 from benefit_cli.db.snapshot import Snapshot, database_file
 from benefit_cli.db.store import Store
-from benefit_cli.domain.consumption import Drawable, Overdraw, draw_in_order, use_entries
+from benefit_cli.domain.consumption import Drawable, Overdraw, UseRow, draw_in_order, use_rows
 from benefit_cli.domain.errors import CsvError
 from benefit_cli.domain.idempotency import ALREADY, CONFLICT, RefUse, fingerprint, ref_decision
-from benefit_cli.domain.models import BenefitType, NewEntry
+from benefit_cli.domain.models import BenefitType
 from benefit_cli.services.balances import Drawn, drawable_by_pairs
 from benefit_cli.services.importing import CsvRow, ImportOptions, ImportSummary, Outcome, run_import
 from benefit_cli.services.ledger import overdraw_message
@@ -301,7 +301,7 @@ class _UsageRows:
         appended: dict[str, str] = {}
         self.appended = appended
         summary = outcome.summary
-        entries: list[NewEntry] = []
+        entries: list[UseRow] = []
         balances = self.balances = self.known.of(self, chunk)
         # Every row of the file runs this loop: names are bound once, outside it.
         record = self.drawn.record
@@ -335,7 +335,7 @@ class _UsageRows:
                 continue
             for draw in draws:
                 record(draw.balance, used_on, draw.quantity)
-            entries += use_entries(
+            entries += use_rows(
                 draws, row.contact_id, row.on, row.description, row.note, source, ref, row.fingerprint
             )
             # Later rows of this chunk and of the next see this one.
@@ -344,7 +344,7 @@ class _UsageRows:
             if row.repeat:
                 self.repeats.append(row.number)
         summary.imported += imported
-        self.ledger.append_many(entries)
+        self.ledger.append_uses(entries)
         summary.count("entries", len(entries))
 
     def parser(self) -> Callable[[CsvRow], _Row | _Refused]:

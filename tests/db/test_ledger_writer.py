@@ -14,6 +14,7 @@ import pytest
 from benefit_cli.db.connection import connect
 from benefit_cli.db.ledger_writer import import_transaction
 from benefit_cli.db.store import Store
+from benefit_cli.domain.consumption import UseRow
 from benefit_cli.domain.errors import BenefitError
 from benefit_cli.domain.models import NewEntry
 
@@ -27,10 +28,9 @@ def ledger_db(cli: Any, db: Path) -> Path:
     return db
 
 
-def use_rows(conn: sqlite3.Connection, *refs: str) -> list[NewEntry]:
+def use_rows(conn: sqlite3.Connection, *refs: str) -> list[UseRow]:
     level_id, contact_id = conn.execute("SELECT id, contact_id FROM levels").fetchone()
-    return [NewEntry("use", level_id, None, contact_id, "2026-03-01", -1, None, "visit", None, "import", ref,
-                     f"fp-{ref}")
+    return [(level_id, None, contact_id, "2026-03-01", -1, "visit", None, "import", ref, f"fp-{ref}")
             for ref in refs]
 
 
@@ -46,10 +46,10 @@ def entries(db: Path) -> list[tuple[Any, ...]]:
 def test_the_block_is_committed_whole_and_answers_see_its_own_rows(ledger_db: Path, separate: bool):
     conn = connect(ledger_db)
     with import_transaction(conn, separate) as ledger:
-        ledger.append_many(use_rows(conn, "R1", "R2"))
+        ledger.append_uses(use_rows(conn, "R1", "R2"))
         found = ledger.ask_ref_uses(["R1", "R3"])()
         assert list(found) == ["R1"] and found["R1"][0].fingerprint == "fp-R1"
-        ledger.append_many(use_rows(conn, "R3"))
+        ledger.append_uses(use_rows(conn, "R3"))
     conn.close()
     assert entries(ledger_db) == [("R1", -1, "tester"), ("R2", -1, "tester"), ("R3", -1, "tester")]
 
@@ -58,7 +58,7 @@ def test_the_block_is_committed_whole_and_answers_see_its_own_rows(ledger_db: Pa
 def test_a_block_that_raises_leaves_nothing(ledger_db: Path, separate: bool):
     conn = connect(ledger_db)
     with pytest.raises(KeyboardInterrupt), import_transaction(conn, separate) as ledger:
-        ledger.append_many(use_rows(conn, "R1"))
+        ledger.append_uses(use_rows(conn, "R1"))
         ledger.ask_ref_uses(["R1"])()  # the row is in, uncommitted
         raise KeyboardInterrupt
     conn.close()
@@ -68,10 +68,10 @@ def test_a_block_that_raises_leaves_nothing(ledger_db: Path, separate: bool):
 
 def test_a_database_error_in_the_writer_is_one_sentence_and_nothing_is_written(ledger_db: Path):
     conn = connect(ledger_db)
-    bad = [use_rows(conn, "R2")[0]._replace(level_id=None)]  # no level: NOT NULL
+    bad: list[Any] = [(None, *use_rows(conn, "R2")[0][1:])]  # no level: NOT NULL
     with pytest.raises(BenefitError) as refused, import_transaction(conn, separate=True) as ledger:
-        ledger.append_many(use_rows(conn, "R1"))
-        ledger.append_many(bad)
+        ledger.append_uses(use_rows(conn, "R1"))
+        ledger.append_uses(bad)
         ledger.ask_ref_uses(["R1"])()
     conn.close()
     assert refused.value.message == (
@@ -84,10 +84,10 @@ def test_a_database_error_in_the_writer_is_one_sentence_and_nothing_is_written(l
 def test_a_writer_that_dies_is_reported_and_nothing_is_written(ledger_db: Path):
     conn = connect(ledger_db)
     with pytest.raises(BenefitError) as refused, import_transaction(conn, separate=True) as ledger:
-        ledger.append_many(use_rows(conn, "R1"))
+        ledger.append_uses(use_rows(conn, "R1"))
         ledger.process.kill()  # type: ignore[attr-defined]
         ledger.process.wait()  # type: ignore[attr-defined]
-        ledger.append_many(use_rows(conn, "R2"))
+        ledger.append_uses(use_rows(conn, "R2"))
         ledger.ask_ref_uses(["R1"])()
     conn.close()
     assert refused.value.message == (
@@ -106,10 +106,10 @@ def test_large_answers_and_chunks_in_flight_at_once_do_not_deadlock(ledger_db: P
     def import_twice_over() -> None:
         conn = connect(ledger_db)
         with import_transaction(conn, separate=True) as ledger:
-            ledger.append_many(use_rows(conn, *refs))
+            ledger.append_uses(use_rows(conn, *refs))
             first = ledger.ask_ref_uses(refs[:10_000])
             second = ledger.ask_ref_uses(refs[10_000:])
-            ledger.append_many(use_rows(conn, *(f"S{number}-{'y' * 40}" for number in range(10_000))))
+            ledger.append_uses(use_rows(conn, *(f"S{number}-{'y' * 40}" for number in range(10_000))))
             found.append(len(first()) + len(second()))
         conn.close()
 
@@ -126,10 +126,12 @@ def test_the_checks_an_import_skips_are_back_on_its_connection_after_it(ledger_d
     # makes itself; the same connection then serves whatever comes next, checked again.
     conn = connect(ledger_db)
     with import_transaction(conn, separate=False) as ledger:
-        ledger.append_many(use_rows(conn, "R1"))
+        ledger.append_uses(use_rows(conn, "R1"))
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA ignore_check_constraints").fetchone()[0] == 0
-    zero = use_rows(conn, "R2")[0]._replace(quantity=0)
+    level_id, _, contact_id, *_ = use_rows(conn, "R2")[0]
+    zero = NewEntry("use", level_id, None, contact_id, "2026-03-01", 0, None, None, None, "import", "R2",
+                    None)
     with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
         Store(conn).ledger.append([zero])
     conn.close()

@@ -2,7 +2,7 @@
 not had yet is looked up in the ledger as it was before the import (on the snapshot's
 thread); one it may have had, in the ledger being written, the only one to see the
 import's own rows. The filter telling them apart may say "may have had" of a ref it never
-saw (a false positive, about one in a hundred): that must cost a look-up and nothing else.
+saw (a false positive, about one in 100,000): that must cost a look-up and nothing else.
 So the same file imported with every ref sent the long way gives the same summary and
 the same ledger, whether a chunk is written in this process or by the writer process."""
 
@@ -59,3 +59,19 @@ def test_sending_every_ref_to_the_ledger_being_written_changes_nothing(
     assert filtered.exit_code == long_way.exit_code
     assert len(ledger(usage_world)) == 2 + 5
     assert ledger(twin) == ledger(usage_world)
+
+
+def test_the_filter_never_forgets_a_ref_and_seldom_imagines_one() -> None:
+    from benefit_cli.services.usage_import import _SeenRefs
+
+    seen = _SeenRefs()
+    refs = [f"R{number:07d}" for number in range(200_000)]
+    alarms = 0
+    for start in range(0, len(refs), 2000):
+        chunk = refs[start : start + 2000]
+        maybe, new = seen.split(chunk)
+        assert sorted(maybe + new) == chunk
+        alarms += len(maybe)
+    assert alarms <= 20  # a few in a million at most: each costs a wait on the writer
+    again = refs[::997]
+    assert seen.split(again) == (again, [])

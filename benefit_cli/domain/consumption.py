@@ -174,20 +174,10 @@ def use_rows(
     ]
 
 
-def use_entries(
-    draws: Sequence[Draw],
-    contact_id: int,
-    on: str,
-    description: str | None,
-    note: str | None,
-    source: str,
-    ref: str,
-    fingerprint: str,
-) -> list[NewEntry]:
-    """``use_rows`` as ``NewEntry``s (whose columns are the kind, then the row's, with
-    ``voids_id`` after the quantity)."""
-    rows = use_rows(draws, contact_id, on, description, note, source, ref, fingerprint)
-    return [NewEntry._make(("use", *row[:5], None, *row[5:])) for row in rows]
+def use_entry(row: UseRow) -> NewEntry:
+    """A line of ``use_rows`` as a ``NewEntry``: the kind, then the row's columns, with the
+    ``voids_id`` (none) after the quantity."""
+    return NewEntry._make(("use", *row[:5], None, *row[5:]))
 
 
 _new = tuple.__new__

@@ -20,7 +20,8 @@ from benefit_cli.domain.consumption import (
     available,
     draw_order,
     plan_draw,
-    use_entries,
+    use_entry,
+    use_rows,
 )
 from benefit_cli.domain.errors import BenefitError, Invalid, NotFound, RowErrors
 from benefit_cli.domain.idempotency import ALREADY, CONFLICT, fingerprint, ref_decision
@@ -103,7 +104,8 @@ def record_use(
     except Overdraw as error:
         raise Invalid(overdraw_message(contact, benefit_type, wanted, on, error, balances)) from None
     ref = ref or f"use-{uuid.uuid4().hex[:12]}"
-    entries = use_entries(draws, contact.id, on.isoformat(), description, note, source, ref, print_)
+    lines = use_rows(draws, contact.id, on.isoformat(), description, note, source, ref, print_)
+    entries = list(map(use_entry, lines))
     written = tuple(tx.ledger.append(entries))
     return Used(contact, benefit_type, tuple(draws), written, ref, available(balances, on) - wanted)
 

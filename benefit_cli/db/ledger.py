@@ -58,7 +58,8 @@ _INSERT = (
     f"INSERT INTO entries ({', '.join(NewEntry._fields)}, operator, created_at)"
     f" VALUES ({', '.join('?' for _ in NewEntry._fields)}, ?, ?)"
 )
-# An import's: the kind and the NULL voids_id are written by SQLite, not bound for each row.
+# An import's insert of uses: SQLite writes their kind and NULL voids_id, rather than
+# binding both for each of a million rows.
 _INSERT_USES = (
     f"INSERT INTO entries (kind, {', '.join(USE_COLUMNS)}, operator, created_at)"
     f" VALUES ('use', {', '.join('?' for _ in USE_COLUMNS)}, ?, ?)"

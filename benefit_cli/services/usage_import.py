@@ -186,24 +186,24 @@ class _SeenRefs:
 
     The filter is blocked: a ref's three bits lie in one block of 64 bytes (one cache
     line), so a ref costs one read of memory the processor does not hold rather than
-    three, for about as many false alarms: a quarter of the filter's time."""
+    three, for about as many false alarms; that saves a quarter of the filter's time."""
 
-    _BLOCKS = (1 << 18) - 1  # 2**18 blocks of 64 bytes
+    _BLOCKS = 1 << 18  # of 64 bytes
 
     def __init__(self) -> None:
-        self.bits = bytearray((self._BLOCKS + 1) * 64)
+        self.bits = bytearray(self._BLOCKS * 64)
 
     def split(self, refs: Iterable[str]) -> tuple[list[str], list[str]]:
         """Count the refs in: those that may have been counted before, and those that were
         not (the loop is the Bloom filter itself, inline: an import runs it for every ref)."""
-        bits, blocks = self.bits, self._BLOCKS
+        bits, last = self.bits, self._BLOCKS - 1
         maybe: list[str] = []
         new: list[str] = []
         for ref in refs:
             code = hash(ref)
             # The block from the low 18 bits; in it, three bits from 9 bits each (a byte
             # and a bit in it).
-            block = (code & blocks) << 6
+            block = (code & last) << 6
             first, one = block + (code >> 21 & 63), 1 << (code >> 18 & 7)
             second, two = block + (code >> 30 & 63), 1 << (code >> 27 & 7)
             third, three = block + (code >> 39 & 63), 1 << (code >> 36 & 7)

@@ -134,12 +134,9 @@ class _Promised:
         return max(0, least)
 
 
-#: The columns of a use's ledger line, as ``use_rows`` gives them: its kind is "use", and it
-#: voids nothing.
-USE_COLUMNS = (
-    "level_id", "allocation_id", "contact_id", "entry_on", "quantity", "description", "note", "source", "ref",
-    "fingerprint",
-)  # fmt: skip
+#: The columns of a use's ledger line, as ``use_rows`` gives them: a ``NewEntry``'s but its
+#: kind ("use") and ``voids_id`` (a use voids nothing).
+USE_COLUMNS = tuple(name for name in NewEntry._fields if name not in ("kind", "voids_id"))
 UseRow = tuple[int, int | None, int, str, int, str | None, str | None, str, str, str]
 
 

@@ -69,6 +69,9 @@ _IN_LIFE = """sum(CASE WHEN e.kind = 'expire' OR (e.kind = 'rollover' AND e.quan
             THEN 0 ELSE e.quantity END)"""
 _CLOSING = """sum(CASE WHEN e.kind = 'expire' OR (e.kind = 'rollover' AND e.quantity < 0)
             THEN e.quantity ELSE 0 END)"""
+# An entry that adds to its holder after its start (``credited_on``): an adjustment or a
+# rollover in.
+_CREDITS = "e.quantity > 0 AND e.kind IN ('adjust', 'rollover')"
 
 
 def _levels(as_of: str, scope: LevelScope) -> str:
@@ -98,7 +101,7 @@ def _ledger_sums(scope: LevelScope) -> str:
             THEN e.quantity ELSE 0 END) AS adjusted_d,
         sum(CASE WHEN e.entry_on <= asof.d AND (e.kind = 'expire' OR (e.kind = 'rollover' AND e.quantity < 0))
             THEN e.quantity ELSE 0 END) AS expired_d,
-        max(CASE WHEN e.quantity > 0 AND e.kind IN ('adjust', 'rollover') THEN e.entry_on END) AS credited_on
+        max(CASE WHEN {_CREDITS} THEN e.entry_on END) AS credited_on
     FROM {_ledger(scope)} JOIN asof WHERE {scope.entries}
     GROUP BY e.level_id, coalesce(e.allocation_id, 0)
 )"""
@@ -315,10 +318,18 @@ history AS (
 # no allocations or no associate benefits: each branch first asks whether any exist (a
 # constant, answered once per statement), and skips its look-ups for every pair if not
 # (an import looks up a million pairs: an eighth of the time it spends on them).
-USABLE = """pairs(contact_id, type_id) AS (
+_PAIRS = """pairs(contact_id, type_id) AS (
     SELECT value >> 32, value & 4294967295 FROM json_each(:pairs)
-),
-delegated(contact_id, type_id, membership_id) AS (
+)"""
+# The first branch of ``usable``: the levels each contact owns.
+_OWNED = """SELECT p.contact_id, p.type_id, l.id, 0 FROM pairs p
+    JOIN levels l ON l.contact_id = p.contact_id AND l.type_id = p.type_id"""
+
+
+def _usable(owned: str) -> str:
+    """``USABLE``'s CTEs after ``pairs``, with ``owned`` (a SELECT of contact_id, type_id,
+    level_id, 0) as the levels each contact owns."""
+    return f"""delegated(contact_id, type_id, membership_id) AS (
     SELECT p.contact_id, p.type_id, d.membership_id FROM pairs p
     JOIN delegates d ON d.contact_id = p.contact_id AND d.removed_at IS NULL AND d.membership_id IS NOT NULL
     WHERE EXISTS (SELECT 1 FROM delegates)
@@ -327,8 +338,7 @@ delegated(contact_id, type_id, membership_id) AS (
     JOIN memberships m ON m.renewed_from = dl.membership_id
 ),
 usable(contact_id, type_id, level_id, on_behalf) AS (
-    SELECT p.contact_id, p.type_id, l.id, 0 FROM pairs p
-    JOIN levels l ON l.contact_id = p.contact_id AND l.type_id = p.type_id
+    {owned}
     UNION
     SELECT p.contact_id, p.type_id, a.level_id, 0 FROM pairs p
     JOIN allocations a ON a.contact_id = p.contact_id JOIN levels l ON l.id = a.level_id
@@ -348,6 +358,9 @@ usable(contact_id, type_id, level_id, on_behalf) AS (
 )"""
 
 
+USABLE = f"{_PAIRS},\n{_usable(_OWNED)}"
+
+
 def pair_key(contact_id: int, type_id: int) -> int:
     """A (contact, type) as one integer for ``:pairs``: SQLite reads a JSON list of plain
     integers several times faster than one of pairs (an import looks up thousands at a
@@ -364,7 +377,7 @@ def pairs_param(pairs: Collection[tuple[int, int]]) -> dict[str, str]:
     return {"pairs": json.dumps(sorted(pair_key(contact_id, type_id) for contact_id, type_id in pairs))}
 
 
-def drawable_sql(entries: str = "1") -> str:
+def drawable_sql(entries: str = "1", in_place: bool = True) -> str:
     """For consumption: for each (contact, type) in ``:pairs``, the holders it may draw
     from — contact_id, type_id, level_id, part, priority, starts_on, last_day;
     ``held_end``, what it holds at the end of its life (voided uses netting out with their
@@ -377,10 +390,14 @@ def drawable_sql(entries: str = "1") -> str:
     order: the caller puts each pair's few holders in consumption order (an import reads
     thousands of pairs at a time, and sorting them all here costs more). Holders drive the
     join (CROSS JOIN keeps SQLite from indexing them, the wider of the two, to look them up
-    from ``usable``)."""
-    scope = LevelScope("l.id IN (SELECT level_id FROM usable)", entries=entries)
-    return f"""WITH {USABLE},{_common("'9999-12-31'", scope)}
-SELECT u.contact_id, u.type_id, h.level_id, h.part, h.priority, h.starts_on, h.last_day,
+    from ``usable``).
+
+    ``in_place``: the levels a contact owns that no allocation was ever made of — nearly
+    all, in most databases — are figured in place (``_OWNED_LEVELS``) rather than
+    through the holders' machinery, which an import would pay for a million times; False
+    reads every level through the machinery (the tests compare the two)."""
+    common = _common("'9999-12-31'", LevelScope("l.id IN (SELECT level_id FROM usable)", entries=entries))
+    holders = """SELECT u.contact_id, u.type_id, h.level_id, h.part, h.priority, h.starts_on, h.last_day,
     h.base_end + coalesce(es.in_life, 0),
     nullif(max(coalesce(es.credited_on, ''), coalesce(back.on_day, ''), coalesce(gives.back_on, '')), '')
 FROM holders h CROSS JOIN usable u ON u.level_id = h.level_id
@@ -390,6 +407,33 @@ LEFT JOIN (SELECT level_id, max(back_on) AS on_day FROM ah WHERE back > 0 GROUP 
 LEFT JOIN ah AS gives ON gives.id = h.part AND gives.back > 0
 WHERE (h.part = 0 AND (h.owner_id = u.contact_id OR u.on_behalf))
     OR (h.part <> 0 AND h.holder_id = u.contact_id)"""
+    if not in_place:
+        return f"WITH {USABLE},{common}\n{holders}"
+    usable = _usable("SELECT contact_id, type_id, level_id, 0 FROM owned WHERE allocated")
+    own = f"FROM entries e WHERE e.level_id = o.level_id AND e.allocation_id IS NULL AND {entries}"
+    return f"""WITH {_PAIRS},
+{_OWNED_LEVELS},
+{usable},{common}
+SELECT o.contact_id, o.type_id, o.level_id, 0, o.priority, o.starts_on, o.last_day,
+    o.quantity + coalesce((SELECT {_IN_LIFE} {own}), 0),
+    (SELECT max(e.entry_on) {own} AND {_CREDITS})
+FROM owned o WHERE NOT o.allocated
+UNION ALL
+{holders}"""
+
+
+# The levels each contact of ``pairs`` owns, and whether any allocation was ever made of
+# each, read once for both kinds. A level never allocated has its own part as its only
+# holder, which holds all it was granted: what it holds at the end is its quantity and its
+# entries' ``in_life``, and it is credited when an entry adds to it (as ``own_parts_sql``
+# figures such levels for the expiry run). Its entries are summed where it is read, and
+# the levels come from the index on (contact, type) alone (migration 0013), never from
+# the table where each lies. MATERIALIZED: read once, for both kinds.
+_OWNED_LEVELS = f"""owned AS MATERIALIZED (
+    SELECT p.contact_id, p.type_id, l.id AS level_id, l.priority, l.starts_on, {last_day("l")} AS last_day,
+        l.quantity, EXISTS (SELECT 1 FROM allocations a WHERE a.level_id = l.id) AS allocated
+    FROM pairs p JOIN levels l ON l.contact_id = p.contact_id AND l.type_id = p.type_id
+)"""
 
 
 DRAWABLE_COLUMNS = "contact_id, type_id, level_id, part, priority, starts_on, last_day, held_end, credited_on"

@@ -23,6 +23,7 @@ EXPECTED_MIGRATIONS = [
     (10, "levels by type and start"),
     (11, "views read the ledger in one pass"),
     (12, "ledger index covers balances"),
+    (13, "levels index covers drawing"),
 ]
 
 _AUDIT = ["created_at TEXT NOT NULL", "created_by TEXT NOT NULL"]
@@ -161,7 +162,8 @@ EXPECTED_INDEXES = {
     "memberships.memberships_plan (plan_id, start_on)",
     "memberships.sqlite_autoindex_memberships_1 UNIQUE (renewed_from)",
     "memberships.memberships_due PARTIAL (end_on)",
-    "levels.levels_contact_type (contact_id, type_id)",
+    "levels.levels_contact_type"
+    " (contact_id, type_id, priority, starts_on, expires_on, cancelled_on, quantity)",
     "levels.levels_membership (membership_id)",
     "levels.levels_type_start (type_id, starts_on)",
     "levels.levels_open PARTIAL (expression)",  # by last usable day

@@ -14,16 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from benefit_cli.db.balance_sql import figures_sql, own_parts_sql
+from benefit_cli.db.balance_sql import drawable_sql, figures_sql, own_parts_sql, pairs_param
 from benefit_cli.db.connection import connect
 from benefit_cli.db.queries import Filters
 from benefit_cli.db.store import Store, Tx
@@ -205,6 +206,13 @@ def check(store: Store) -> None:
         params = {"as_of": on.isoformat()}
         expected = {tuple(row) for row in store.conn.execute(own_part, params) if row[0] not in allocated}
         assert set(map(tuple, store.conn.execute(lean, params))) == expected, on
+    # what a use may draw from, as an import reads it: the levels never allocated, figured in
+    # place, are what the holders' machinery makes of them (every entry, and the earlier half)
+    pairs = pairs_param([(contact_id, t.id) for contact_id in ids.values() for t in types.values()])
+    for entries in ("1", f"e.id <= {store.balances.last_entry_id() // 2}"):
+        in_place = Counter(map(tuple, store.conn.execute(drawable_sql(entries), pairs)))
+        machinery = Counter(map(tuple, store.conn.execute(drawable_sql(entries, in_place=False), pairs)))
+        assert in_place == machinery, entries
     # history: each day's last line is that day's balance; nothing below zero
     last = CHECK_DAYS[-1]
     for ref in CONTACTS:
@@ -252,6 +260,10 @@ def built(operations: list[tuple[Any, ...]]) -> Iterator[Store]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(OPERATIONS, min_size=3, max_size=25))
+# A level never allocated with every kind of entry: a voided use, an adjustment, an expiry.
+@example([("membership", "A", D("2026-01-01")), ("use", "A", "PASS", 1, D("2026-02-01")),
+          ("void and record again", 0), ("adjust", "A", "PASS", 2, D("2026-03-01")),
+          ("expiry run", D("2027-01-01"))])  # fmt: skip
 def test_every_balance_agrees_on_every_date(operations: list[tuple[Any, ...]]) -> None:
     with built(operations) as store:
         check(store)

@@ -372,14 +372,22 @@ def pair_key(contact_id: int, type_id: int) -> int:
 
 def pairs_param(pairs: Collection[tuple[int, int]]) -> dict[str, str]:
     """The ``:pairs`` parameter of ``USABLE``: (contact, type) pairs as ``pair_key``s."""
+    return keys_param([pair_key(contact_id, type_id) for contact_id, type_id in pairs])
+
+
+def keys_param(keys: Collection[int]) -> dict[str, str]:
+    """The ``:pairs`` parameter of ``USABLE`` from ``pair_key``s (as an import keeps its
+    pairs: it makes thousands a chunk, with ``<<`` and ``|`` rather than a call each)."""
     import json
 
-    return {"pairs": json.dumps(sorted(pair_key(contact_id, type_id) for contact_id, type_id in pairs))}
+    if keys and not (0 <= min(keys) and max(keys) < 1 << 63):
+        raise ValueError("a pair key out of SQLite's integer range")
+    return {"pairs": json.dumps(sorted(keys))}
 
 
 def drawable_sql(entries: str = "1", in_place: bool = True) -> str:
     """For consumption: for each (contact, type) in ``:pairs``, the holders it may draw
-    from — contact_id, type_id, level_id, part, priority, starts_on, last_day;
+    from — pair (its ``pair_key``), level_id, part, priority, starts_on, last_day;
     ``held_end``, what it holds at the end of its life (voided uses netting out with their
     voids); and ``credited_on``, the last day anything is added to it (an adjustment, a
     rollover, an allocation giving back; NULL if nothing ever is). From that day on, what
@@ -397,8 +405,8 @@ def drawable_sql(entries: str = "1", in_place: bool = True) -> str:
     through the holders' machinery, which an import would pay for a million times; False
     reads every level through the machinery (the tests compare the two)."""
     common = _common("'9999-12-31'", LevelScope("l.id IN (SELECT level_id FROM usable)", entries=entries))
-    holders = """SELECT u.contact_id, u.type_id, h.level_id, h.part, h.priority, h.starts_on, h.last_day,
-    h.base_end + coalesce(es.in_life, 0),
+    holders = """SELECT u.contact_id << 32 | u.type_id, h.level_id, h.part, h.priority, h.starts_on,
+    h.last_day, h.base_end + coalesce(es.in_life, 0),
     nullif(max(coalesce(es.credited_on, ''), coalesce(back.on_day, ''), coalesce(gives.back_on, '')), '')
 FROM holders h CROSS JOIN usable u ON u.level_id = h.level_id
 LEFT JOIN es ON es.level_id = h.level_id AND es.part = h.part
@@ -414,7 +422,7 @@ WHERE (h.part = 0 AND (h.owner_id = u.contact_id OR u.on_behalf))
     return f"""WITH {_PAIRS},
 {_OWNED_LEVELS},
 {usable},{common}
-SELECT o.contact_id, o.type_id, o.level_id, 0, o.priority, o.starts_on, o.last_day,
+SELECT o.contact_id << 32 | o.type_id, o.level_id, 0, o.priority, o.starts_on, o.last_day,
     o.quantity + coalesce((SELECT {_IN_LIFE} {own}), 0),
     (SELECT max(e.entry_on) {own} AND {_CREDITS})
 FROM owned o WHERE NOT o.allocated
@@ -436,7 +444,7 @@ _OWNED_LEVELS = f"""owned AS MATERIALIZED (
 )"""
 
 
-DRAWABLE_COLUMNS = "contact_id, type_id, level_id, part, priority, starts_on, last_day, held_end, credited_on"
+DRAWABLE_COLUMNS = "pair, level_id, part, priority, starts_on, last_day, held_end, credited_on"
 
 
 def drawable_json_sql(entries: str = "1") -> str:

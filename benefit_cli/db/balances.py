@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Collection
 from typing import Any, NamedTuple
 
@@ -15,7 +14,6 @@ from benefit_cli.db.balance_sql import (
     LAST_DAY,
     USABLE,
     LevelScope,
-    drawable_sql,
     figures_sql,
     own_parts_sql,
     pairs_param,
@@ -158,13 +156,6 @@ class Balances(Part):
             usable = found[contact_id, type_id]
             (usable.on_behalf if on_behalf else usable.held).add(level_id)
         return found
-
-    def drawable(self, pairs: Collection[tuple[int, int]], before: int | None) -> sqlite3.Cursor:
-        """For each (contact, type), the holders it may draw from (in no particular order),
-        as consumption sums them up (``balance_sql.drawable_sql``), counting only entries
-        with an id up to ``before`` (all when None)."""
-        entries = "1" if before is None else f"e.id <= {int(before)}"
-        return self._tuples().execute(drawable_sql(entries), pairs_param(pairs))
 
     # -- expiry ------------------------------------------------------------------------------------
 

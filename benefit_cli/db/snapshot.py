@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from benefit_cli.db.balance_sql import drawable_json_sql, pairs_param
+from benefit_cli.db.balance_sql import drawable_json_sql, keys_param
 from benefit_cli.db.ledger import REF_USES, ref_uses_of
 from benefit_cli.domain.idempotency import RefUse
 
@@ -62,9 +62,10 @@ class Snapshot:
         self.conn: sqlite3.Connection | None = None
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-snapshot")
 
-    def drawable(self, pairs: Collection[tuple[int, int]]) -> Callable[[], list[list[Any]]]:
-        """The holders each pair may draw from, as rows of ``DRAWABLE_COLUMNS``."""
-        return self._ask(self.drawable_sql, pairs_param(pairs), json.loads)
+    def drawable(self, pairs: Collection[int]) -> Callable[[], list[list[Any]]]:
+        """The holders each pair (a ``pair_key``) may draw from, as rows of
+        ``DRAWABLE_COLUMNS``."""
+        return self._ask(self.drawable_sql, keys_param(pairs), json.loads)
 
     def ref_uses(self, refs: Sequence[str]) -> Callable[[], dict[str, list[RefUse]]]:
         """The uses recorded under each ref before the import, oldest first."""

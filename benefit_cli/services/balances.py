@@ -94,44 +94,34 @@ class Drawn:
 
 def drawable_by_pairs(
     store: Store,
-    pairs: Collection[tuple[int, int]],
+    pairs: Collection[int],
     before: int | None,
     drawn: Drawn,
-    rows: Iterable[Sequence[Any]] | None = None,
+    rows: Iterable[Sequence[Any]],
     known: dict[tuple[int, int], Drawable] | None = None,
-) -> dict[tuple[int, int], list[Drawable]]:
-    """For each (contact, type) of an import's chunk, the balances it may draw from, in
-    consumption order: as the ledger held them up to entry ``before``, less what the
-    import has ``drawn`` since. A balance that gains something after its start keeps all
-    its events (``Holder``); every other is summed up (``Settled``), as most are. A
-    balance two of the contacts may use is one object in both lists. ``rows`` are
-    ``store.balances.drawable(pairs, before)``'s, in any order, when already read
-    (``db.snapshot.Snapshot``). ``known`` holds the balances already made, by level id
+) -> dict[int, list[Drawable]]:
+    """For each (contact, type) of an import's chunk (its ``pair_key``), the balances it
+    may draw from, in consumption order: as the ledger held them up to entry ``before``,
+    less what the import has ``drawn`` since. A balance that gains something after its
+    start keeps all its events (``Holder``); every other is summed up (``Settled``), as
+    most are. A balance two of the contacts may use is one object in both lists. ``rows``
+    are ``balance_sql.drawable_sql``'s on these pairs, in any order, as the snapshot reads
+    them (``db.snapshot.Snapshot``). ``known`` holds the balances already made, by level id
     and allocation id (0 for a level's own part): they are used as they are, and the new
     ones are added to it.
 
     An import calls this for every chunk, for thousands of balances: the loop is kept
     lean (dates parsed once per distinct text, ISO dates compared as text)."""
-    found: dict[tuple[int, int], list[Drawable]] = {pair: [] for pair in pairs}
+    found: dict[int, list[Drawable]] = {pair: [] for pair in pairs}
     balances: dict[tuple[int, int], Drawable] = {} if known is None else known
-    later: list[tuple[tuple[int, int], int, int]] = []  # balances that need their events
+    later: list[tuple[int, int, int]] = []  # balances that need their events
     days: dict[str, dt.date] = {}
     totals = drawn.totals
-    for (
-        contact_id,
-        type_id,
-        level_id,
-        part,
-        priority,
-        starts,
-        last,
-        held_end,
-        credited,
-    ) in store.balances.drawable(pairs, before) if rows is None else rows:
+    for pair, level_id, part, priority, starts, last, held_end, credited in rows:
         balance = balances.get((level_id, part))
         if balance is None:
             if credited is not None and credited > starts:  # ISO dates order as text
-                later.append(((contact_id, type_id), level_id, part))
+                later.append((pair, level_id, part))
                 continue
             starts_on = days.get(starts) or days.setdefault(starts, _DAY(starts))
             last_day = days.get(last) or days.setdefault(last, _DAY(last))
@@ -143,7 +133,7 @@ def drawable_by_pairs(
                 last_day,
                 held_end - totals.get(-part if part else level_id, 0),
             )
-        found[contact_id, type_id].append(balance)
+        found[pair].append(balance)
     if later:
         for holders in holders_of_levels(store, {level_id for _, level_id, _ in later}, before).values():
             for holder in holders:

@@ -68,7 +68,7 @@ class _Row:
     note: str | None
     ref: str
     fingerprint: str
-    pair: tuple[int, int]  # (contact_id, benefit_type.id): whose balances it draws from
+    pair: int  # pair_key(contact_id, benefit_type.id): whose balances it draws from
     repeat: bool = False  # no ref, and the same content as an earlier row of the file
 
 
@@ -81,7 +81,7 @@ class _Refused(NamedTuple):
 class _Chunk(NamedTuple):
     rows: list[_Row | _Refused]
     recorded: Callable[[], dict[str, list[RefUse]]]  # the ledger's answer on their refs
-    unknown: set[tuple[int, int]]  # the (contact, type) of its rows whose balances the import had not read
+    unknown: set[int]  # the pair_keys of its rows whose balances the import had not read
     balances: Callable[[], list[list[Any]]]  # the snapshot's answer on those
 
 
@@ -129,16 +129,16 @@ class _Known:
     types — keeps only ``_FEW`` pairs until its rows name known pairs again."""
 
     def __init__(self) -> None:
-        self.pairs: dict[tuple[int, int], list[Drawable]] = {}
+        self.pairs: dict[int, list[Drawable]] = {}  # by pair_key
         self.balances: dict[tuple[int, int], Drawable] = {}  # by level id and allocation id
         # The pairs of each chunk checked and not yet drawn, oldest first: a chunk is
         # checked (which pairs to look up decided) before the one before it is drawn, so
         # what it found known must still be known when it is drawn.
-        self.pending: deque[set[tuple[int, int]]] = deque()
+        self.pending: deque[set[int]] = deque()
         self.limit = _KNOWN
         self.named = self.met = 0  # pairs the chunks named since the last forgetting; known of them
 
-    def unknown(self, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    def unknown(self, pairs: set[int]) -> set[int]:
         """Which pairs of a chunk being checked are to be looked up: those not known."""
         self.pending.append(pairs)
         known = self.pairs
@@ -148,7 +148,7 @@ class _Known:
         self.met += len(pairs) - len(unknown)
         return unknown
 
-    def of(self, rows: _UsageRows, chunk: _Chunk) -> dict[tuple[int, int], list[Drawable]]:
+    def of(self, rows: _UsageRows, chunk: _Chunk) -> dict[int, list[Drawable]]:
         """Every pair of the chunk with its balances (the known ones and the snapshot's
         answer on the others), as a dict that may hold more pairs."""
         answer = chunk.balances()
@@ -163,7 +163,7 @@ class _Known:
         self.pending.popleft()  # this chunk's: chunks are drawn in the order they were checked
         return self.pairs
 
-    def forget_all_but(self, pairs: set[tuple[int, int]]) -> None:
+    def forget_all_but(self, pairs: set[int]) -> None:
         """Forget every pair but ``pairs``, and every balance they do not draw from: the
         chunks checked and not yet drawn need no look-up again."""
         kept = {pair: self.pairs[pair] for pair in pairs if pair in self.pairs}
@@ -255,7 +255,7 @@ class _UsageRows:
         self.drawn = Drawn()
         self.known = _Known()
         self.seen = _SeenRefs()
-        self.balances: dict[tuple[int, int], list[Drawable]] = {}  # of the chunk being drawn
+        self.balances: dict[int, list[Drawable]] = {}  # of the chunk being drawn
         self.occurrences = _Occurrences(store)
         self.appended: dict[str, str] = {}
         self.today = (options.today, options.today.isoformat())
@@ -402,7 +402,7 @@ class _UsageRows:
                 note,
                 values.get("ref") or "",  # or, set by check, one from the content
                 fingerprint(contact_id, type_id, quantity, on, description, note),
-                (contact_id, type_id),
+                contact_id << 32 | type_id,  # pair_key's, without a call for every row
             )
 
         return parse

@@ -58,11 +58,12 @@ _INSERT = (
     f"INSERT INTO entries ({', '.join(NewEntry._fields)}, operator, created_at)"
     f" VALUES ({', '.join('?' for _ in NewEntry._fields)}, ?, ?)"
 )
-# An import's insert of uses: SQLite writes their kind and NULL voids_id, rather than
-# binding both for each of a million rows.
+# An import's insert of uses: SQLite writes their kind and NULL voids_id, and the import's
+# operator and time ({by} and {at}: SQL literals), rather than binding all four for each
+# of a million rows (and copying each row into a longer tuple to bind them).
 _INSERT_USES = (
     f"INSERT INTO entries (kind, {', '.join(USE_COLUMNS)}, operator, created_at)"
-    f" VALUES ('use', {', '.join('?' for _ in USE_COLUMNS)}, ?, ?)"
+    f" VALUES ('use', {', '.join('?' for _ in USE_COLUMNS)}, {{by}}, {{at}})"
 )
 
 
@@ -71,6 +72,11 @@ REF_USES = (
     "SELECT e.ref, e.id, e.fingerprint, EXISTS (SELECT 1 FROM entries v WHERE v.voids_id = e.id)"
     " FROM entries e WHERE e.ref IN ({refs}) AND e.kind = 'use'"
 )
+
+
+def _literal(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def ref_uses_of(rows: Iterable[Sequence[Any]]) -> dict[str, list[RefUse]]:
@@ -102,7 +108,7 @@ class Ledger(Part):
     def append_uses(self, rows: Sequence[UseRow]) -> None:
         """Append the lines of many uses at once (an import): ``use_rows``' tuples."""
         at, by = self.stamp
-        self.conn.executemany(_INSERT_USES, [(*row, by, at) for row in rows])
+        self.conn.executemany(_INSERT_USES.format(by=_literal(by), at=_literal(at)), rows)
 
     def get(self, entry_id: int) -> Entry:
         row = (

@@ -55,6 +55,23 @@ def test_the_block_is_committed_whole_and_answers_see_its_own_rows(ledger_db: Pa
 
 
 @pytest.mark.parametrize("separate", [False, True], ids=["same process", "writer process"])
+def test_the_operator_is_written_as_named_whatever_quotes_it_holds(
+    ledger_db: Path, separate: bool, monkeypatch: pytest.MonkeyPatch
+):
+    """The import's operator is a literal in its insert, not bound for every row: a quote
+    in the name is a quote in the ledger, nothing more."""
+    from benefit_cli import clock
+
+    name = "O'Brien', 'x'); DROP TABLE entries; --"
+    monkeypatch.setattr(clock, "_operator_override", name)  # as --operator sets it
+    conn = connect(ledger_db)
+    with import_transaction(conn, separate) as ledger:
+        ledger.append_uses(use_rows(conn, "R1", "R2"))
+    conn.close()
+    assert entries(ledger_db) == [("R1", -1, name), ("R2", -1, name)]
+
+
+@pytest.mark.parametrize("separate", [False, True], ids=["same process", "writer process"])
 def test_a_block_that_raises_leaves_nothing(ledger_db: Path, separate: bool):
     conn = connect(ledger_db)
     with pytest.raises(KeyboardInterrupt), import_transaction(conn, separate) as ledger:

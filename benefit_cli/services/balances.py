@@ -5,7 +5,7 @@ from the ledger."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection
 from typing import Any
 
 from benefit_cli.db.store import Store
@@ -62,11 +62,17 @@ def usable_by_many(store: Store, pairs: Collection[tuple[int, int]]) -> dict[tup
 _DAY = dt.date.fromisoformat
 
 
+def balance_key(level_id: int, allocation_id: int | None) -> int:
+    """A balance as one integer: its level's id for a level's own part, minus its id for
+    an allocation."""
+    return level_id if allocation_id is None else -allocation_id
+
+
 class Drawn:
     """What an import has drawn from each balance so far, which the ledger does not show
     it yet (it reads the ledger as it was before the import began): a total for a
-    balance summed up as ``Settled``, each use for one with all its events. Keyed by
-    level id for a level's own part, by minus the allocation id for an allocation."""
+    balance summed up as ``Settled``, each use for one with all its events, by
+    ``balance_key``."""
 
     __slots__ = ("totals", "uses")
 
@@ -78,7 +84,7 @@ class Drawn:
         """Draw ``quantity`` on ``day`` from the balance, and remember it (an import calls
         this for every row it draws)."""
         balance.take(day, quantity)
-        key = balance.level_id if balance.allocation_id is None else -balance.allocation_id
+        key = balance.level_id if balance.allocation_id is None else -balance.allocation_id  # balance_key's
         if balance.__class__ is Settled:
             totals = self.totals
             totals[key] = totals.get(key, 0) + quantity
@@ -87,8 +93,7 @@ class Drawn:
 
     def replay(self, holder: Holder) -> None:
         """Draw again from a balance with all its events what the import drew from it."""
-        key = holder.level_id if holder.allocation_id is None else -holder.allocation_id
-        for day, quantity in self.uses.get(key, ()):
+        for day, quantity in self.uses.get(balance_key(holder.level_id, holder.allocation_id), ()):
             holder.take(day, quantity)
 
 
@@ -97,51 +102,54 @@ def drawable_by_pairs(
     pairs: Collection[int],
     before: int | None,
     drawn: Drawn,
-    rows: Iterable[Sequence[Any]],
-    known: dict[tuple[int, int], Drawable] | None = None,
+    rows: list[Any],
+    known: dict[int, Drawable] | None = None,
 ) -> dict[int, list[Drawable]]:
     """For each (contact, type) of an import's chunk (its ``pair_key``), the balances it
     may draw from, in consumption order: as the ledger held them up to entry ``before``,
     less what the import has ``drawn`` since. A balance that gains something after its
     start keeps all its events (``Holder``); every other is summed up (``Settled``), as
     most are. A balance two of the contacts may use is one object in both lists. ``rows``
-    are ``balance_sql.drawable_sql``'s on these pairs, in any order, as the snapshot reads
-    them (``db.snapshot.Snapshot``). ``known`` holds the balances already made, by level id
-    and allocation id (0 for a level's own part): they are used as they are, and the new
+    are ``balance_sql.drawable_sql``'s on these pairs, in any order, one after the other in
+    one flat list, as the snapshot reads them (``db.snapshot.Snapshot``). ``known`` holds
+    the balances already made, by ``balance_key``: they are used as they are, and the new
     ones are added to it.
 
     An import calls this for every chunk, for thousands of balances: the loop is kept
     lean (dates parsed once per distinct text, ISO dates compared as text)."""
     found: dict[int, list[Drawable]] = {pair: [] for pair in pairs}
-    balances: dict[tuple[int, int], Drawable] = {} if known is None else known
+    balances: dict[int, Drawable] = {} if known is None else known
     later: list[tuple[int, int, int]] = []  # balances that need their events
     days: dict[str, dt.date] = {}
     totals = drawn.totals
-    for pair, level_id, part, priority, starts, last, held_end, credited in rows:
-        balance = balances.get((level_id, part))
+    values = iter(rows)
+    for pair, level_id, part, priority, starts, last, held_end, credited in zip(*[values] * 8, strict=True):
+        key = -part if part else level_id  # balance_key's
+        balance = balances.get(key)
         if balance is None:
             if credited is not None and credited > starts:  # ISO dates order as text
                 later.append((pair, level_id, part))
                 continue
             starts_on = days.get(starts) or days.setdefault(starts, _DAY(starts))
             last_day = days.get(last) or days.setdefault(last, _DAY(last))
-            balance = balances[level_id, part] = Settled(
+            balance = balances[key] = Settled(
                 level_id,
                 part or None,
                 priority,
                 starts_on,
                 last_day,
-                held_end - totals.get(-part if part else level_id, 0),
+                held_end - totals.get(key, 0),
             )
         found[pair].append(balance)
     if later:
         for holders in holders_of_levels(store, {level_id for _, level_id, _ in later}, before).values():
             for holder in holders:
-                if (holder.level_id, holder.allocation_id or 0) not in balances:
+                key = balance_key(holder.level_id, holder.allocation_id)
+                if key not in balances:
                     drawn.replay(holder)
-                    balances[holder.level_id, holder.allocation_id or 0] = holder
+                    balances[key] = holder
         for pair, level_id, part in later:
-            found[pair].append(balances[level_id, part])
+            found[pair].append(balances[-part if part else level_id])
     for usable in found.values():
         if len(usable) > 1:
             usable.sort(key=_in_order)

@@ -32,7 +32,7 @@ from benefit_cli.domain.consumption import Drawable, Overdraw, UseRow, draw_in_o
 from benefit_cli.domain.errors import CsvError
 from benefit_cli.domain.idempotency import ALREADY, CONFLICT, RefUse, fingerprint, ref_decision
 from benefit_cli.domain.models import BenefitType
-from benefit_cli.services.balances import Drawn, drawable_by_pairs
+from benefit_cli.services.balances import Drawn, balance_key, drawable_by_pairs
 from benefit_cli.services.importing import CsvRow, ImportOptions, ImportSummary, Outcome, run_import
 from benefit_cli.services.ledger import overdraw_message
 
@@ -130,7 +130,7 @@ class _Known:
 
     def __init__(self) -> None:
         self.pairs: dict[int, list[Drawable]] = {}  # by pair_key
-        self.balances: dict[tuple[int, int], Drawable] = {}  # by level id and allocation id
+        self.balances: dict[int, Drawable] = {}  # by balance_key
         # The pairs of each chunk checked and not yet drawn, oldest first: a chunk is
         # checked (which pairs to look up decided) before the one before it is drawn, so
         # what it found known must still be known when it is drawn.
@@ -169,7 +169,7 @@ class _Known:
         kept = {pair: self.pairs[pair] for pair in pairs if pair in self.pairs}
         self.pairs = kept
         self.balances = {
-            (balance.level_id, balance.allocation_id or 0): balance
+            balance_key(balance.level_id, balance.allocation_id): balance
             for balances in kept.values()
             for balance in balances
         }

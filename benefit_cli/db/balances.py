@@ -37,6 +37,13 @@ _ROLLING_LEVELS = LevelScope(f"{_IN_BATCH} AND {_ROLLS}")
 _ALLOCATED_IN_BATCH = f"SELECT a.level_id FROM allocations a WHERE a.level_id IN ({_BATCH})"
 _ALLOCATED_LEVELS = LevelScope(f"l.id IN ({_ALLOCATED_IN_BATCH})")
 _PLAIN_LEVELS = f"{_IN_BATCH} AND NOT {_ROLLS}"
+# The owner's level of the type that starts the day after a holder's last day: the level a
+# rollover goes into. min(+n.id), not min(n.id): SQLite would read the index on (type,
+# start) in id order for that, hoping to stop early, through every member's level starting
+# that day, rather than the owner's few levels through the index on (contact, type, start).
+NEXT_LEVEL = """(SELECT min(+n.id) FROM levels n WHERE n.contact_id = hs.owner_id AND n.type_id = hs.type_id
+        AND n.starts_on = date(hs.last_day, '+1 day')
+        AND (n.cancelled_on IS NULL OR n.cancelled_on > n.starts_on))"""
 # Unsettled levels by last day (``LAST_DAY`` is the expression of index levels_open).
 _SAME_DAY_AFTER = f"""SELECT {LAST_DAY}, id FROM levels
 WHERE settled_on IS NULL AND {LAST_DAY} = :on AND {LAST_DAY} < :as_of AND id > :id ORDER BY id LIMIT :n"""
@@ -183,9 +190,7 @@ class Balances(Part):
         day after, and whether a renewal may still bring one."""
         query = f"""SELECT hs.level_id, NULL, hs.type_id, hs.holder_id, date(hs.last_day, '+1 day'),
     hs.unrecorded, pb.rollover_percent, pb.rollover_max,
-    (SELECT min(n.id) FROM levels n WHERE n.contact_id = hs.owner_id AND n.type_id = hs.type_id
-        AND n.starts_on = date(hs.last_day, '+1 day')
-        AND (n.cancelled_on IS NULL OR n.cancelled_on > n.starts_on)),
+    {NEXT_LEVEL},
     m.id IS NOT NULL AND m.cancelled_on IS NULL AND m.renewed_by IS NULL
 FROM hs {_ROLLING} LEFT JOIN memberships m ON m.id = l.membership_id
 WHERE hs.status = 'expired' AND hs.part = 0 AND pb.rollover_percent > 0"""

@@ -163,7 +163,7 @@ EXPECTED_INDEXES = {
     "memberships.sqlite_autoindex_memberships_1 UNIQUE (renewed_from)",
     "memberships.memberships_due PARTIAL (end_on)",
     "levels.levels_contact_type"
-    " (contact_id, type_id, priority, starts_on, expires_on, cancelled_on, quantity)",
+    " (contact_id, type_id, starts_on, priority, expires_on, cancelled_on, quantity)",
     "levels.levels_membership (membership_id)",
     "levels.levels_type_start (type_id, starts_on)",
     "levels.levels_open PARTIAL (expression)",  # by last usable day

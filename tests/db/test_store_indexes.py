@@ -78,3 +78,19 @@ def test_the_check_sees_a_scan(report_world):
         assert scanned_tables(plan_of(conn, counted)) == ["delegates"]
     finally:
         conn.close()
+
+
+def test_the_level_a_rollover_goes_into_is_found_among_the_owners_levels(tmp_path):
+    """Not among every level of the type starting that day (each member's, in a monthly
+    plan): an expiry run of 100,000 such levels took 70 s that way rather than 3."""
+    from benefit_cli.db.balances import NEXT_LEVEL
+    from benefit_cli.db.connection import connect
+
+    conn = connect(tmp_path / "plan.db", create=True)
+    try:
+        holder = "(SELECT 1 AS owner_id, 1 AS type_id, '2026-01-31' AS last_day) hs"
+        plan = plan_of(conn, f"SELECT {NEXT_LEVEL} FROM {holder}")
+    finally:
+        conn.close()
+    owners = "levels_contact_type (contact_id=? AND type_id=? AND starts_on=?)"
+    assert any(owners in step for step in plan), plan

@@ -25,6 +25,7 @@ from measure import (
     measured,
     section,
     timed,
+    up_to_date,
 )
 from scenario import wide
 
@@ -107,6 +108,7 @@ def reports_against_query(report: Report, db: Path, today: dt.date, repeats: int
     empty = OUT / "empty.db"
     if not empty.exists():
         benefit(empty, "db", "init")
+    up_to_date(empty)
     env = env_today(today.isoformat())
     for name in ("allocations --list", "expiring --within 30"):
         short = name.split()[0]

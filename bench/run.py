@@ -35,6 +35,7 @@ from measure import (
     interleaved,
     section,
     timed,
+    up_to_date,
 )
 
 
@@ -57,6 +58,7 @@ def startup(report: Report, repeats: int) -> None:
     demo = OUT / "demo.db"
     if not demo.exists():
         benefit(demo, "demo", "--replace")
+    up_to_date(demo)
     commands = {
         "import typer (baseline)": [PYTHON, "-c", "import typer"],
         "benefit --version": [BENEFIT, "--version"],

@@ -30,6 +30,7 @@ from measure import (
     remove_db,
     section,
     timed,
+    up_to_date,
 )
 
 
@@ -152,7 +153,7 @@ def magazine(members: int) -> Path:
     every month, given month by month (12 levels each), from 2026-01-01."""
     db = OUT / f"magazine-{members}.db"
     if db.exists():
-        return db
+        return up_to_date(db)
     building = OUT / f"magazine-{members}.building.db"
     remove_db(building)
     benefit(building, "db", "init")

@@ -19,7 +19,19 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from measure import BENEFIT, OUT, PYTHON, Measured, benefit, checkpoint, copy_db, measured, remove_db, run
+from measure import (
+    BENEFIT,
+    OUT,
+    PYTHON,
+    Measured,
+    benefit,
+    checkpoint,
+    copy_db,
+    measured,
+    remove_db,
+    run,
+    up_to_date,
+)
 
 GENERATOR = Path(__file__).resolve().parents[2] / "shared" / "bench" / "gen_csv.py"
 TYPES = [  # gen_csv.py's codes
@@ -68,7 +80,7 @@ def wide_catalog() -> Path:
     1,000 of each per term — made once with the catalog commands and copied for each size."""
     db = OUT / "wide-catalog.db"
     if db.exists():
-        return db
+        return up_to_date(db)
     building = OUT / "wide-catalog.building.db"
     remove_db(building)
     benefit(building, "db", "init")

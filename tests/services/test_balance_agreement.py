@@ -4,8 +4,9 @@ Random sequences of grants (term and monthly), allocations (ended early, late, d
 uses, voids with back-dated re-records, adjustments, cancellations and expiry runs; then, for every
 contact, type and date: ``balance --on D``, ``report balances --to D``, ``report statement
 --on D``, ``contact show`` and the ``balances`` view agree; every history row's
-``balance_after`` is the balance on its date right after it; nothing is negative; and the
-SQL's figures are the domain rule's, holder by holder. And an expiry run changes no figure
+``balance_after`` is the balance on its date right after it; nothing is negative; the
+SQL's figures are the domain rule's, holder by holder; and the short cuts of the expiry run
+and of an import's look-up figure what the general SQL does. And an expiry run changes no figure
 but what its rollovers move (SPEC §1 "Expiry and rollover").
 """
 

@@ -62,9 +62,9 @@ class Snapshot:
         self.conn: sqlite3.Connection | None = None
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-snapshot")
 
-    def drawable(self, pairs: Collection[int]) -> Callable[[], list[Any]]:
-        """The holders each pair (a ``pair_key``) may draw from, as one flat list of their
-        ``DRAWABLE_COLUMNS`` (``drawable_json_sql``)."""
+    def drawable(self, pairs: Collection[int]) -> Callable[[], list[list[Any]]]:
+        """The holders each pair (a ``pair_key``) may draw from, as rows of
+        ``DRAWABLE_COLUMNS``."""
         return self._ask(self.drawable_sql, keys_param(pairs), json.loads)
 
     def ref_uses(self, refs: Sequence[str]) -> Callable[[], dict[str, list[RefUse]]]:

@@ -5,7 +5,7 @@ from the ledger."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from benefit_cli.db.store import Store
@@ -102,7 +102,7 @@ def drawable_by_pairs(
     pairs: Collection[int],
     before: int | None,
     drawn: Drawn,
-    rows: list[Any],
+    rows: Iterable[Sequence[Any]],
     known: dict[int, Drawable] | None = None,
 ) -> dict[int, list[Drawable]]:
     """For each (contact, type) of an import's chunk (its ``pair_key``), the balances it
@@ -110,8 +110,8 @@ def drawable_by_pairs(
     less what the import has ``drawn`` since. A balance that gains something after its
     start keeps all its events (``Holder``); every other is summed up (``Settled``), as
     most are. A balance two of the contacts may use is one object in both lists. ``rows``
-    are ``balance_sql.drawable_sql``'s on these pairs, in any order, one after the other in
-    one flat list, as the snapshot reads them (``db.snapshot.Snapshot``). ``known`` holds
+    are ``balance_sql.drawable_sql``'s on these pairs, in any order, as the snapshot reads
+    them (``db.snapshot.Snapshot``). ``known`` holds
     the balances already made, by ``balance_key``: they are used as they are, and the new
     ones are added to it.
 
@@ -122,8 +122,7 @@ def drawable_by_pairs(
     later: list[tuple[int, int, int]] = []  # balances that need their events
     days: dict[str, dt.date] = {}
     totals = drawn.totals
-    values = iter(rows)
-    for pair, level_id, part, priority, starts, last, held_end, credited in zip(*[values] * 8, strict=True):
+    for pair, level_id, part, priority, starts, last, held_end, credited in rows:
         key = -part if part else level_id  # balance_key's
         balance = balances.get(key)
         if balance is None:

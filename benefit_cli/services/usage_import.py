@@ -82,7 +82,7 @@ class _Chunk(NamedTuple):
     rows: list[_Row | _Refused]
     recorded: Callable[[], dict[str, list[RefUse]]]  # the ledger's answer on their refs
     unknown: set[int]  # the pair_keys of its rows whose balances the import had not read
-    balances: Callable[[], list[Any]]  # the snapshot's answer on those
+    balances: Callable[[], list[list[Any]]]  # the snapshot's answer on those
 
 
 class _Occurrences:

@@ -198,6 +198,12 @@ figures AS (
 {query}"""
 
 
+def _own_entries(level_id: str, entries: str = "1") -> str:
+    """The FROM and WHERE of a level's own part's entries (``level_id``: an SQL expression)
+    that match ``entries``, for a subquery summing them where the level is read."""
+    return f"FROM entries e WHERE e.level_id = {level_id} AND e.allocation_id IS NULL AND {entries}"
+
+
 def own_parts_sql(as_of: str, query: str, levels: str) -> str:
     """``query`` (a SELECT) over ``own``: the levels matching ``levels`` (conditions on
     ``levels l``) that no allocation was ever made of, one row each — level_id, holder_id,
@@ -208,7 +214,7 @@ def own_parts_sql(as_of: str, query: str, levels: str) -> str:
     million levels, nearly all like this. MATERIALIZED, or SQLite sums them again for
     each use of a sum."""
     unallocated = LevelScope(f"{levels} AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.level_id = l.id)")
-    own_entries = "FROM entries e WHERE e.level_id = lv.id AND e.allocation_id IS NULL"
+    own_entries = _own_entries("lv.id")
     return f"""WITH {_levels(as_of, unallocated)},
 sums AS MATERIALIZED (
     SELECT lv.*, (SELECT {_IN_LIFE} {own_entries}) AS in_life, (SELECT {_CLOSING} {own_entries}) AS closing
@@ -418,7 +424,7 @@ WHERE (h.part = 0 AND (h.owner_id = u.contact_id OR u.on_behalf))
     if not in_place:
         return f"WITH {USABLE},{common}\n{holders}"
     usable = _usable("SELECT contact_id, type_id, level_id, 0 FROM owned WHERE allocated")
-    own = f"FROM entries e WHERE e.level_id = o.level_id AND e.allocation_id IS NULL AND {entries}"
+    own = _own_entries("o.level_id", entries)
     return f"""WITH {_PAIRS},
 {_OWNED_LEVELS},
 {usable},{common}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from benefit_cli.domain.balance import Holder, Settled
 from benefit_cli.domain.dates import ONE_DAY
@@ -172,9 +172,9 @@ def use_rows(
 
 
 def use_entry(row: UseRow) -> NewEntry:
-    """A line of ``use_rows`` as a ``NewEntry``: the kind, then the row's columns, with the
-    ``voids_id`` (none) after the quantity."""
-    return NewEntry._make(("use", *row[:5], None, *row[5:]))
+    """A line of ``use_rows`` as a ``NewEntry``: its columns, the kind and no ``voids_id``."""
+    columns: dict[str, Any] = dict(zip(USE_COLUMNS, row, strict=True))
+    return NewEntry(kind="use", voids_id=None, **columns)
 
 
 _new = tuple.__new__

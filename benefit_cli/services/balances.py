@@ -148,7 +148,7 @@ def drawable_by_pairs(
                     drawn.replay(holder)
                     balances[key] = holder
         for pair, level_id, part in later:
-            found[pair].append(balances[-part if part else level_id])
+            found[pair].append(balances[balance_key(level_id, part or None)])
     for usable in found.values():
         if len(usable) > 1:
             usable.sort(key=_in_order)
